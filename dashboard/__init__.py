@@ -1,0 +1,1 @@
+"""The Dash user interface: settings, store queries and one module per page under pages/."""

@@ -1,0 +1,43 @@
+"""The only way the UI reads the store: small select() queries over the ETL's models."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.engine import make_url
+
+from dashboard import config
+from etl.db import make_engine
+from etl.models import LoadRun, Observation, Place, Series
+
+_engines: dict[str, Engine] = {}
+
+
+def store_engine() -> Engine | None:
+    """The engine of the configured store, or None while its SQLite file does not exist."""
+    url = make_url(config.DATABASE_URL)
+    # Connecting would create an empty file, which scripts/run.sh would then take for a built store.
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        if not Path(url.database).exists():
+            return None
+    if config.DATABASE_URL not in _engines:
+        _engines[config.DATABASE_URL] = make_engine(config.DATABASE_URL)
+    return _engines[config.DATABASE_URL]
+
+
+def store_summary(engine: Engine) -> dict:
+    """Counts of current observations, series and places, and the latest load run of each source."""
+    if not inspect(engine).has_table(Observation.__tablename__):
+        return {"has_schema": False, "observations": 0, "series": 0, "places": 0, "latest_loads": []}
+    latest_ids = select(func.max(LoadRun.id)).group_by(LoadRun.source).scalar_subquery()
+    with engine.connect() as conn:
+        counts = {  # observations: current figures only, earlier vintages of a figure are not counted again
+            "observations": conn.scalar(select(func.count()).where(Observation.is_latest.is_(True))),
+            "series": conn.scalar(select(func.count()).select_from(Series)),
+            "places": conn.scalar(select(func.count()).select_from(Place)),
+        }
+        runs = conn.execute(
+            select(LoadRun.source, LoadRun.status, LoadRun.finished_at, LoadRun.rows_read, LoadRun.rows_set_aside)
+            .where(LoadRun.id.in_(latest_ids)).order_by(LoadRun.source)
+        ).mappings().all()
+    return {"has_schema": True, **counts, "latest_loads": [dict(run) for run in runs]}

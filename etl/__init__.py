@@ -1,0 +1,1 @@
+"""ETL: read publishers' files, normalise them into one observation schema, load them with provenance."""

@@ -1,0 +1,170 @@
+"""Export observations with their provenance as CSV (optionally with an HXL hashtag row), streamed from a cursor."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
+
+from etl.models import Document, Observation, Place, Release, Series
+
+EXPORT_COLUMNS = {  # column -> HXL hashtag
+    "reference_period_start": "#date+start",
+    "reference_period_end": "#date+end",
+    "origin_code": "#country+origin+code",
+    "origin_name": "#country+origin+name",
+    "origin_admin_level": "#meta+origin+admin_level",
+    "location_code": "#loc+code",
+    "location_name": "#loc+name",
+    "location_admin_level": "#meta+admin_level",
+    "population_group": "#population+group",
+    "measure": "#indicator+measure",
+    "sex": "#meta+sex",
+    "age_group": "#meta+age",
+    "cause": "#cause",
+    "breakdown": "#meta+breakdown",
+    "unit": "#meta+unit",
+    "value": "#population+num",
+    "value_low": "#population+num+min",
+    "value_high": "#population+num+max",
+    "qualifier": "#meta+qualifier",
+    "missing_reason": "#meta+missing_reason",
+    "note": "#description+note",
+    "originator": "#org+originator",
+    "publisher": "#org+publisher",
+    "source_title": "#meta+source",
+    "source_url": "#meta+url",
+    "licence": "#meta+licence",
+    "published_on": "#date+published",
+    "retrieved_at": "#date+retrieved",
+    "vintage": "#meta+vintage",
+}
+NON_COMMERCIAL_LICENCES = ("CC BY-NC",)
+# Spreadsheets run cells that start with these as formulas; a leading apostrophe keeps them text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    origin_codes: tuple[str, ...] = ()
+    location_codes: tuple[str, ...] = ()
+    population_groups: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sources: tuple[str, ...] = ()  # series slugs or publisher names
+    as_of: dt.date | None = None  # the release date to look back at; None = latest
+
+
+def safe_cell(value: object) -> object:
+    """Neutralise text that a spreadsheet would run as a formula; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_query(flt: ExportFilter) -> Select:
+    origin = aliased(Place)
+    location = aliased(Place)
+    obs = Observation
+    q = (select(
+        obs.period_start.label("reference_period_start"), obs.period_end.label("reference_period_end"),
+        obs.origin_code, origin.name.label("origin_name"), origin.admin_level.label("origin_admin_level"),
+        obs.location_code, location.name.label("location_name"),
+        location.admin_level.label("location_admin_level"), obs.population_group, obs.measure, obs.sex,
+        obs.age_group, obs.cause, obs.breakdown, obs.unit, obs.value, obs.value_low, obs.value_high,
+        obs.qualifier, obs.missing_reason, obs.note,
+        Series.originator.label("originator"), Document.publisher.label("publisher"),
+        Document.title.label("source_title"), Document.url.label("source_url"), Series.licence.label("licence"),
+        Document.published_on.label("published_on"), Document.retrieved_on.label("retrieved_at"),
+        Release.label.label("vintage"))
+        .join(Series, Series.id == obs.series_id)
+        .join(Document, Document.id == obs.document_id)
+        .join(Release, Release.id == obs.release_id)
+        .join(location, location.code == obs.location_code)
+        .outerjoin(origin, origin.code == obs.origin_code))
+    if flt.as_of is None:
+        q = q.where(obs.is_latest.is_(True))
+    else:
+        q = q.where(obs.id.in_(_as_of_ids(flt.as_of)))
+    if flt.origin_codes:
+        q = q.where(obs.origin_code.in_(flt.origin_codes))
+    if flt.location_codes:
+        q = q.where(obs.location_code.in_(flt.location_codes))
+    if flt.population_groups:
+        q = q.where(obs.population_group.in_(flt.population_groups))
+    if flt.measures:
+        q = q.where(obs.measure.in_(flt.measures))
+    if flt.date_from:
+        q = q.where(obs.period_end >= flt.date_from)
+    if flt.date_to:
+        q = q.where(obs.period_end <= flt.date_to)
+    if flt.sources:
+        q = q.where(or_(Series.slug.in_(flt.sources), Series.publisher.in_(flt.sources)))
+    return q.order_by(obs.location_code, obs.origin_code, obs.population_group, obs.measure, obs.period_end,
+                      obs.sex, obs.age_group, obs.breakdown, Series.slug)
+
+
+def _as_of_ids(as_of: dt.date):
+    """Per identity, the vintage from the latest release published on or before `as_of`."""
+    ranked = (select(Observation.id, func.row_number().over(
+        partition_by=Observation.identity_key,
+        order_by=(func.coalesce(Release.released_on, dt.date(1900, 1, 1)).desc(), Observation.vintage.desc()),
+    ).label("rank"))
+        .join(Release, Release.id == Observation.release_id)
+        .where(or_(Release.released_on.is_(None), Release.released_on <= as_of))
+        .subquery())
+    return select(ranked.c.id).where(ranked.c.rank == 1)
+
+
+def resolve_as_of(conn: Connection, text: str) -> dt.date:
+    """A release label or a date -> the date to look back at."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        found = conn.scalar(select(Release.released_on).where(and_(Release.label == text,
+                                                                    Release.released_on.is_not(None))))
+        if found is None:
+            raise ValueError(f"no release labelled {text!r} with a release date") from None
+        return found
+
+
+def iter_rows(conn: Connection, flt: ExportFilter, batch: int = 5000) -> Iterator[tuple]:
+    result = conn.execution_options(yield_per=batch).execute(export_query(flt))
+    for row in result:
+        yield tuple(row)
+
+
+def write_csv(conn: Connection, flt: ExportFilter, out: IO[str], *, hxl: bool = False) -> dict:
+    """Write the export; return the row count and the licences seen (for the citation sidecar)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    if hxl:
+        writer.writerow(EXPORT_COLUMNS.values())
+    n, licences, publishers = 0, set(), set()
+    lic_i, pub_i = list(EXPORT_COLUMNS).index("licence"), list(EXPORT_COLUMNS).index("publisher")
+    for row in iter_rows(conn, flt):
+        writer.writerow([_format(v) for v in row])
+        licences.add(row[lic_i])
+        publishers.add(row[pub_i])
+        n += 1
+    return {"rows": n, "licences": sorted(licences), "publishers": sorted(publishers)}
+
+
+def _format(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return safe_cell(value)
+
+
+def has_non_commercial(licences: list[str]) -> bool:
+    return any(lic.startswith(NON_COMMERCIAL_LICENCES) for lic in licences)

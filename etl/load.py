@@ -1,0 +1,278 @@
+"""Load one file atomically: idempotent upsert with vintages, rows set aside, and the run log, in one transaction."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.engine import Connection
+from tqdm import tqdm
+
+from etl import formats
+from etl.gazetteer import Gazetteer
+from etl.models import Document, LoadRun, Observation, Place, RejectedRow, Release, Series
+from etl.records import FileRejected, SeriesInfo, Transformed
+from etl.validate import too_many_set_aside, validate
+
+IDENTITY_FIELDS = ("series", "population_group", "measure", "origin_code", "location_code", "period_start",
+                   "period_end", "sex", "age_group", "cause", "breakdown", "unit")
+VALUE_FIELDS = ("value", "value_low", "value_high", "qualifier", "missing_reason")
+CHUNK_ROWS = 20_000
+KEY_LOOKUP_MAX = 20_000  # above this many figures one scan of the series beats lookups by key
+
+EXIT_OK, EXIT_REJECTED, EXIT_PARTIAL = 0, 1, 2
+
+
+@dataclass
+class LoadResult:
+    path: str
+    source: str | None
+    status: str  # success / partial / rejected
+    rows_read: int = 0
+    rows_new: int = 0
+    rows_changed: int = 0
+    rows_unchanged: int = 0
+    rows_set_aside: int = 0
+    message: str | None = None
+    set_aside: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return {"success": EXIT_OK, "partial": EXIT_PARTIAL}.get(self.status, EXIT_REJECTED)
+
+
+def identity_key(rec: dict) -> str:
+    """A stable digest of a figure's identity; the same figure from any file or channel gets the same key."""
+    parts = []
+    for f in IDENTITY_FIELDS:
+        v = rec.get(f)
+        parts.append("" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v))
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retrieved_on: dt.date | None = None,
+              progress: bool = False, today: dt.date | None = None) -> LoadResult:
+    """Load one file by the failure policy: rejected whole, or loaded with bad rows set aside (partial)."""
+    started = _now()
+    path = Path(path)
+    source = fmt
+    try:
+        module = formats.choose(path, fmt)
+        source = module.FORMAT
+        snap = module.extract(path, retrieved_on=retrieved_on)
+        transformed: Transformed = module.transform(snap)
+        with engine.connect() as conn:
+            gazetteer = Gazetteer.load(conn)
+        declared = {p["code"]: p for p in transformed.places}
+        transformed.records["retrieved_on"] = snap.retrieved_on.isoformat()
+        checked = validate(transformed.records, gazetteer, today=today, declared=set(declared))
+        n_rows = len(transformed.records)
+        if too_many_set_aside(len(checked.set_aside), n_rows):
+            first = checked.set_aside[0]
+            raise FileRejected(path, f"{len(checked.set_aside)} of {n_rows} rows are bad (first: "
+                               f"{first['reason']}); the file is rejected whole", first["row_number"],
+                               first["column"])
+        with engine.begin() as conn:
+            _add_declared_places(conn, gazetteer, declared, checked.good)
+            result = write_validated(conn, source, path, snap.sha256, checked.good, checked.set_aside,
+                                     transformed.series, n_rows, started, progress=progress,
+                                     transform_version=getattr(module, "TRANSFORM_VERSION", None))
+        result.message = "; ".join(transformed.skipped) or None
+        result.seconds = (_now() - started).total_seconds()
+        return result
+    except FileRejected as exc:
+        _log_rejected(engine, source or "unknown", path, exc, started)
+        return LoadResult(str(path), source, "rejected", message=str(exc),
+                          seconds=(_now() - started).total_seconds())
+
+
+def _log_rejected(engine: Engine, source: str, path: Path, exc: FileRejected, started: dt.datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(LoadRun).values(
+            source=source, path=str(path), status="rejected", started_at=started, finished_at=_now(),
+            message=str(exc)))
+
+
+def _upsert_series(conn: Connection, infos: dict[str, SeriesInfo]) -> dict[str, int]:
+    ids = {}
+    for slug, info in infos.items():
+        values = {k: getattr(info, k) for k in ("slug", "title", "publisher", "originator", "source_kind",
+                                                 "licence", "citation", "url", "is_secondary")}
+        sid = conn.scalar(select(Series.id).where(Series.slug == slug))
+        if sid is None:
+            sid = conn.execute(insert(Series).values(**values)).inserted_primary_key[0]
+        else:
+            conn.execute(update(Series).where(Series.id == sid).values(**values))
+        ids[slug] = sid
+    return ids
+
+
+def _get_or_create(conn: Connection, table, where: dict, values: dict) -> int:
+    stmt = select(table.id)
+    for k, v in where.items():
+        stmt = stmt.where(getattr(table, k) == v)
+    found = conn.scalar(stmt)
+    if found is not None:
+        return found
+    return conn.execute(insert(table).values(**where, **values)).inserted_primary_key[0]
+
+
+def _date(v):
+    if v is None or (isinstance(v, float) and pd.isna(v)) or v == "":
+        return None
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+
+
+def _add_declared_places(conn: Connection, gazetteer: Gazetteer, declared: dict[str, dict],
+                         good: list[dict]) -> None:
+    """Places a file defines (e.g. UNHCR's camps), added when used; an existing code is never overwritten."""
+    used = {r["location_code"] for r in good} | {r["origin_code"] for r in good if r["origin_code"]}
+    for code in sorted(used & set(declared)):
+        if code in gazetteer:
+            continue
+        place = dict(declared[code])
+        parent = gazetteer.resolve(place["parent_code"], scheme="iso3") if place.get("parent_code") else None
+        place["parent_code"] = parent.code if parent is not None and parent.status == "matched" else None
+        conn.execute(insert(Place).values(**place))
+
+
+def write_validated(conn: Connection, source: str, path: Path, sha256: str | None, good: list[dict],
+                    set_aside: list[dict], series_infos: dict[str, SeriesInfo], n_rows: int, started: dt.datetime,
+                    *, progress: bool = False, transform_version: str | None = None,
+                    fmt: str | None = None) -> LoadResult:
+    """Write validated records, set-aside rows and the run log on `conn` (the caller's transaction)."""
+    series_ids = _upsert_series(conn, series_infos)
+    run_id = conn.execute(insert(LoadRun).values(
+        source=source, path=str(path), file_sha256=sha256, format=fmt or source, status="running",
+        started_at=started, transform_version=transform_version)).inserted_primary_key[0]
+
+    recs = good
+    # Releases and documents, created once per distinct value.
+    release_ids: dict[tuple, int] = {}
+    doc_ids: dict[tuple, int] = {}
+    for rec in recs:
+        sid = rec["series_id"] = series_ids[rec["series"]]
+        rkey = (sid, rec["release"] or rec["doc_title"])
+        if rkey not in release_ids:
+            release_ids[rkey] = _get_or_create(conn, Release, {"series_id": sid, "label": rkey[1]},
+                                               {"released_on": _date(rec["released_on"])})
+        rec["release_id"] = release_ids[rkey]
+        dkey = (sid, rec["doc_title"], rec["doc_url"])
+        if dkey not in doc_ids:
+            doc_ids[dkey] = _get_or_create(
+                conn, Document, {"series_id": sid, "title": rec["doc_title"], "url": rec["doc_url"]},
+                {"published_on": _date(rec["published_on"]), "retrieved_on": _date(rec["retrieved_on"]),
+                 "publisher": rec["doc_publisher"] or series_infos[rec["series"]].publisher,
+                 "channel": rec.get("channel")})
+        rec["document_id"] = doc_ids[dkey]
+        rec["identity_key"] = identity_key(rec)
+
+    release_dates = dict(conn.execute(select(Release.id, Release.released_on)).all())
+    existing = _latest_by_key(conn, list(set(series_ids.values())), list({r["identity_key"] for r in recs}))
+    new_rows, changed, unchanged = [], [], 0
+    seen_in_file: dict[str, tuple] = {}
+    for rec in recs:
+        key = rec["identity_key"]
+        vals = tuple(rec[f] for f in VALUE_FIELDS)
+        if key in seen_in_file:
+            if seen_in_file[key] != vals:
+                set_aside.append({"row_number": rec.get("row_number"), "column": rec.get("column"),
+                                  "value": str(rec["value"]), "reason": "the same figure is given twice in this "
+                                  f"file with different values ({seen_in_file[key][0]} and {vals[0]})",
+                                  "suggestion": "keep one of the two rows", "record_json": json.dumps(
+                                      {k: str(v) for k, v in rec.items()}, ensure_ascii=False)})
+            else:
+                unchanged += 1
+            continue
+        seen_in_file[key] = vals
+        old = existing.get(key)
+        if old is None:
+            new_rows.append(_row(rec, run_id, vintage=1, is_latest=True))
+        elif old["vals"] == vals:
+            unchanged += 1
+        else:
+            newer = (release_dates.get(rec["release_id"]) or dt.date.min) >= (
+                release_dates.get(old["release_id"]) or dt.date.min)
+            changed.append((old, _row(rec, run_id, vintage=old["max_vintage"] + 1, is_latest=newer)))
+
+    if changed:
+        latest_ids = [old["id"] for old, row in changed if row["is_latest"]]
+        for i in range(0, len(latest_ids), 500):
+            conn.execute(update(Observation).where(Observation.id.in_(latest_ids[i:i + 500]))
+                         .values(is_latest=False))
+    to_insert = new_rows + [row for _, row in changed]
+    bar = tqdm(total=len(to_insert), unit="rows", desc=path.name, disable=not progress, leave=False)
+    for i in range(0, len(to_insert), CHUNK_ROWS):
+        chunk = to_insert[i:i + CHUNK_ROWS]
+        conn.execute(insert(Observation), chunk)
+        bar.update(len(chunk))
+    bar.close()
+    if set_aside:
+        conn.execute(insert(RejectedRow), [{**r, "run_id": run_id, "source": source, "path": str(path),
+                                            "status": "open"} for r in set_aside])
+    status = "partial" if set_aside else "success"
+    conn.execute(update(LoadRun).where(LoadRun.id == run_id).values(
+        status=status, finished_at=_now(), rows_read=n_rows, rows_new=len(new_rows), rows_changed=len(changed),
+        rows_unchanged=unchanged, rows_set_aside=len(set_aside)))
+    return LoadResult(str(path), source, status, rows_read=n_rows, rows_new=len(new_rows),
+                      rows_changed=len(changed), rows_unchanged=unchanged, rows_set_aside=len(set_aside),
+                      set_aside=set_aside)
+
+
+def _latest_by_key(conn: Connection, series_ids: list[int], keys: list[str]) -> dict[str, dict]:
+    """The current figure per identity, with the highest vintage number so far: looked up by key for a
+    small file, read for the whole series (one scan) for a large one."""
+    out: dict[str, dict] = {}
+    if not series_ids or not keys:
+        return out
+    base = select(Observation.identity_key, Observation.id, Observation.vintage, Observation.is_latest,
+                  Observation.release_id, *[getattr(Observation, f) for f in VALUE_FIELDS])
+    if len(keys) <= KEY_LOOKUP_MAX:
+        queries = [base.where(Observation.identity_key.in_(keys[i:i + 500])) for i in range(0, len(keys), 500)]
+    else:
+        queries = [base.where(Observation.series_id.in_(series_ids))]
+    for row in (r for q in queries for r in conn.execute(q)):
+        key = row[0]
+        entry = out.get(key)
+        if entry is None:
+            entry = out[key] = {"id": None, "max_vintage": 0, "vals": None, "release_id": None}
+        entry["max_vintage"] = max(entry["max_vintage"], row[2])
+        if row[3]:
+            entry.update(id=row[1], vals=tuple(row[5:]), release_id=row[4])
+    return out
+
+
+_OBS_COLUMNS = ("identity_key", "population_group", "measure", "origin_code", "location_code", "period_start",
+                "period_end", "sex", "age_group", "cause", "breakdown", "unit", "release_id", "value",
+                "value_low", "value_high", "qualifier", "missing_reason", "document_id", "source_ref", "note",
+                "is_secondary", "is_suspected_typo", "is_rounded", "is_preliminary")
+
+
+def _row(rec: dict, run_id: int, *, vintage: int, is_latest: bool) -> dict:
+    row = {c: rec.get(c) for c in _OBS_COLUMNS}
+    for c in ("source_ref", "note"):
+        if isinstance(row[c], float) and pd.isna(row[c]):
+            row[c] = None
+    for c in ("is_secondary", "is_suspected_typo", "is_rounded", "is_preliminary"):
+        row[c] = bool(row[c]) if row[c] is not None and not pd.isna(row[c]) else False
+    row.update(series_id=rec["series_id"], run_id=run_id, vintage=vintage, is_latest=is_latest,
+               origin_name_published=_published_name(rec, "origin"),
+               location_name_published=_published_name(rec, "location"))
+    return row
+
+
+def _published_name(rec: dict, role: str) -> str | None:
+    """The publisher's own spelling, kept next to the code when it differs from it."""
+    ref = rec.get(f"{role}_published") or rec.get(f"{role}_ref")
+    if ref is None or (isinstance(ref, float) and pd.isna(ref)) or ref == rec.get(f"{role}_code"):
+        return None
+    return str(ref)

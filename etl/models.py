@@ -1,0 +1,275 @@
+"""Typed SQLAlchemy 2 models of the store: places, series, releases, documents, observations, runs."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so Alembic migrations and error messages can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Vocabularies (the glossary's words). Kept as text + CHECK constraints so SQLite and PostgreSQL agree.
+POPULATION_GROUPS = ("REF", "ROC", "ASY", "OIP", "IDP", "IOC", "STA", "OOC", "HST", "RET", "RDP", "RST", "NAT")
+MEASURES = ("stock", "flow", "movement")
+QUALIFIERS = ("exact", "about", "more than", "at least", "almost", "up to", "between")
+MISSING_REASONS = ("not applicable", "not available", "confidential")
+UNITS = ("people", "households", "families")
+SEXES = ("all", "female", "male")
+SOURCE_KINDS = ("registration", "assessment", "estimate", "report", "news", "secondary")
+RUN_STATUSES = ("running", "success", "partial", "rejected", "failed")
+PLACE_KINDS = ("country", "admin1", "admin2", "admin3", "pseudo", "composite", "region", "provider_location")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Place(Base):
+    """One canonical code per place: ISO3, OCHA p-code, ISO 3166-2 or a documented X-pseudo-code."""
+
+    __tablename__ = "place"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_ar: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    admin_level: Mapped[int | None] = mapped_column(Integer)
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("place.code"))
+    country_iso3: Mapped[str | None] = mapped_column(String(3))
+    source: Mapped[str] = mapped_column(Text)
+    boundary_version: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", PLACE_KINDS), name="kind_known"),
+        CheckConstraint("admin_level IS NULL OR (admin_level >= 0 AND admin_level <= 4)", name="admin_level_range"),
+        CheckConstraint("parent_code IS NULL OR parent_code <> code", name="not_own_parent"),
+    )
+
+
+class PlaceAlias(Base):
+    """Another code or spelling of a place; `alias_key` is the normalised form used for lookups."""
+
+    __tablename__ = "place_alias"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    alias_key: Mapped[str] = mapped_column(String(200), index=True)
+    code: Mapped[str] = mapped_column(ForeignKey("place.code"))
+    kind: Mapped[str] = mapped_column(String(30))  # name, unhcr_code, iso3166_2, iso3, pcode...
+    lang: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("alias_key", "code", "kind"),)
+
+
+class CompositeMember(Base):
+    """Member areas of a composite place such as north-west Syria."""
+
+    __tablename__ = "composite_member"
+    composite_code: Mapped[str] = mapped_column(ForeignKey("place.code"), primary_key=True)
+    member_code: Mapped[str] = mapped_column(ForeignKey("place.code"), primary_key=True)
+    is_partial: Mapped[bool] = mapped_column(default=False)
+
+
+class Series(Base):
+    """A publisher's dataset (not a file): the first part of every figure's identity."""
+
+    __tablename__ = "series"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    publisher: Mapped[str] = mapped_column(String(200))
+    originator: Mapped[str] = mapped_column(String(300))
+    source_kind: Mapped[str] = mapped_column(String(20))
+    licence: Mapped[str] = mapped_column(String(200))
+    citation: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    is_secondary: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (CheckConstraint(_in("source_kind", SOURCE_KINDS), name="source_kind_known"),)
+
+
+class Release(Base):
+    """A publisher's edition of a series; later releases may revise figures (vintages)."""
+
+    __tablename__ = "release"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"))
+    label: Mapped[str] = mapped_column(String(100))
+    released_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    series: Mapped[Series] = relationship()
+    __table_args__ = (UniqueConstraint("series_id", "label"),)
+
+
+class Document(Base):
+    """The report, file or API response a figure was read from."""
+
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"))
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str] = mapped_column(String(200))  # who published this document (may quote others)
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    retrieved_on: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("series_id", "title", "url"),)
+
+
+class LoadRun(Base):
+    """One attempt to load one file: what was read, what changed, what was set aside."""
+
+    __tablename__ = "load_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(80), index=True)
+    path: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    format: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_new: Mapped[int] = mapped_column(Integer, default=0)
+    rows_changed: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_set_aside: Mapped[int] = mapped_column(Integer, default=0)
+    transform_version: Mapped[str | None] = mapped_column(String(40))
+    message: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint(_in("status", RUN_STATUSES), name="status_known"),
+        CheckConstraint(
+            "rows_read >= 0 AND rows_new >= 0 AND rows_changed >= 0 AND rows_unchanged >= 0"
+            " AND rows_set_aside >= 0",
+            name="counts_nonnegative",
+        ),
+    )
+
+
+class RejectedRow(Base):
+    """A row set aside with its reason and a suggestion; `etl rejects retry` runs these again."""
+
+    __tablename__ = "rejected_row"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("load_run.id"), index=True)
+    source: Mapped[str] = mapped_column(String(80))
+    path: Mapped[str] = mapped_column(Text)
+    row_number: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(200))
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    suggestion: Mapped[str | None] = mapped_column(Text)
+    record_json: Mapped[str] = mapped_column(Text)  # the normalised record, to retry without the file
+    status: Mapped[str] = mapped_column(String(20), default="open")
+
+    __table_args__ = (CheckConstraint("status IN ('open', 'resolved')", name="status_known"),)
+
+
+class Observation(Base):
+    """One published figure: identity, value with qualifier, and its provenance."""
+
+    __tablename__ = "observation"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    # identity
+    identity_key: Mapped[str] = mapped_column(String(32))
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"))
+    population_group: Mapped[str] = mapped_column(String(3))
+    measure: Mapped[str] = mapped_column(String(10))
+    origin_code: Mapped[str | None] = mapped_column(ForeignKey("place.code"))
+    location_code: Mapped[str] = mapped_column(ForeignKey("place.code"))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(10), default="all")
+    age_group: Mapped[str] = mapped_column(String(20), default="all")
+    cause: Mapped[str] = mapped_column(String(20), default="all")
+    breakdown: Mapped[str] = mapped_column(String(60), default="total")
+    unit: Mapped[str] = mapped_column(String(20), default="people")
+    # vintage
+    vintage: Mapped[int] = mapped_column(Integer, default=1)
+    is_latest: Mapped[bool] = mapped_column(default=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("release.id"))
+    # value
+    value: Mapped[int | None] = mapped_column(BigInteger)
+    value_low: Mapped[int | None] = mapped_column(BigInteger)
+    value_high: Mapped[int | None] = mapped_column(BigInteger)
+    qualifier: Mapped[str] = mapped_column(String(10), default="exact")
+    missing_reason: Mapped[str | None] = mapped_column(String(20))
+    # provenance
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("load_run.id"))
+    source_ref: Mapped[str | None] = mapped_column(Text)  # row reference or the quoted sentence
+    origin_name_published: Mapped[str | None] = mapped_column(String(200))
+    location_name_published: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    is_secondary: Mapped[bool] = mapped_column(default=False)
+    is_suspected_typo: Mapped[bool] = mapped_column(default=False)
+    is_rounded: Mapped[bool] = mapped_column(default=False)
+    is_preliminary: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        UniqueConstraint("identity_key", "vintage"),
+        CheckConstraint(_in("population_group", POPULATION_GROUPS), name="population_group_known"),
+        CheckConstraint(_in("measure", MEASURES), name="measure_known"),
+        CheckConstraint(_in("qualifier", QUALIFIERS), name="qualifier_known"),
+        CheckConstraint(f"missing_reason IS NULL OR {_in('missing_reason', MISSING_REASONS)}",
+                        name="missing_reason_known"),
+        CheckConstraint(_in("unit", UNITS), name="unit_known"),
+        CheckConstraint(_in("sex", SEXES), name="sex_known"),
+        CheckConstraint("value IS NULL OR value >= 0", name="value_nonnegative"),
+        CheckConstraint("value_low IS NULL OR value_low >= 0", name="value_low_nonnegative"),
+        CheckConstraint("(value IS NULL) <> (missing_reason IS NULL)", name="value_xor_missing_reason"),
+        CheckConstraint("value_low IS NULL OR value IS NULL OR value_low <= value", name="low_le_value"),
+        CheckConstraint("value_high IS NULL OR value IS NULL OR value <= value_high", name="value_le_high"),
+        CheckConstraint("qualifier <> 'between' OR (value_low IS NOT NULL AND value_high IS NOT NULL)",
+                        name="between_has_bounds"),
+        CheckConstraint("period_end >= period_start", name="period_end_after_start"),
+        CheckConstraint("measure <> 'stock' OR period_start = period_end", name="stock_is_instant"),
+        CheckConstraint("vintage >= 1", name="vintage_positive"),
+        Index("ix_observation_latest_lookup", "is_latest", "location_code", "population_group", "period_end"),
+        Index("ix_observation_series_latest", "series_id", "is_latest"),
+        Index("ix_observation_origin", "origin_code"),
+    )
+
+
+class Event(Base):
+    """A dated event with its place and the source's wording, for the dashboard's timelines."""
+
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    place_code: Mapped[str] = mapped_column(ForeignKey("place.code"))
+    title: Mapped[str] = mapped_column(String(300))
+    quote: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str] = mapped_column(String(200))
+    source_title: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(Text)
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        UniqueConstraint("event_date", "title"),
+        CheckConstraint("end_date IS NULL OR end_date >= event_date", name="end_after_start"),
+    )

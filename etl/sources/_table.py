@@ -1,0 +1,108 @@
+"""Read a delimited text file strictly: undecodable, truncated, HTML or column-less files are rejected whole."""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zlib
+from pathlib import Path
+
+import pandas as pd
+
+from etl.records import FileRejected
+
+csv.field_size_limit(10_000_000)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped when it is gzip; a truncated archive is a rejected file."""
+    raw = Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise FileRejected(path, f"gzip archive is truncated or corrupt ({exc})") from None
+    return raw
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """UTF-8 (with or without byte-order mark) or UTF-16 with a BOM; anything else is rejected with its line."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileRejected(path, f"not valid UTF-16: {exc.reason}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FileRejected(path, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded "
+                           "(save the file as UTF-8)", row=line) from None
+    if "\x00" in text[:4096]:
+        raise FileRejected(path, "binary content (NUL bytes): not a text table")
+    return text
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:512].lower()
+    return head.startswith(("<!doctype html", "<html", "<head", "<?xml")) or "<body" in head
+
+
+def read_header(path: Path, n_bytes: int = 65536) -> list[str] | None:
+    """The first line's column names, or None when the file is not a readable table (used for detection)."""
+    try:
+        raw = read_bytes(path)[:n_bytes]
+        text = raw.decode("utf-8-sig", errors="strict") if raw[:2] not in (b"\xff\xfe", b"\xfe\xff") \
+            else raw.decode("utf-16", errors="replace")
+    except (FileRejected, UnicodeDecodeError, OSError):
+        return None
+    if looks_like_html(text):
+        return None
+    first = text.splitlines()[0] if text else ""
+    return [c.strip() for c in next(csv.reader([first]), [])]
+
+
+def read_csv_strict(path: Path, required: list[str], *, skip_lines: int = 0) -> pd.DataFrame:
+    """All cells as text (nothing becomes NaN or 0 by itself), with `row_number` = the file's line number."""
+    text = decode(path, read_bytes(path))
+    if not text.strip():
+        raise FileRejected(path, "file is empty")
+    if looks_like_html(text):
+        raise FileRejected(path, "an HTML page instead of data (a login, error or bot-challenge page?)", row=1)
+    lines = io.StringIO(text)
+    for _ in range(skip_lines):
+        lines.readline()
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise FileRejected(path, "file has no header row") from None
+    if len(set(header)) != len(header):
+        dup = sorted({h for h in header if header.count(h) > 1})
+        raise FileRejected(path, f"duplicated column name(s): {', '.join(dup)}", row=skip_lines + 1)
+    missing = [c for c in required if c not in header]
+    if missing:
+        hint = ""
+        if len(header) == 1 and any(d in header[0] for d in ";\t|"):
+            hint = " (the file seems to use another delimiter than a comma)"
+        raise FileRejected(path, f"missing column(s) {', '.join(missing)}{hint}; found: {', '.join(header)[:300]}",
+                           row=skip_lines + 1, column=missing[0])
+    rows, numbers = [], []
+    try:
+        for row in reader:
+            line = reader.line_num + skip_lines
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if len(row) != len(header):
+                raise FileRejected(path, f"row has {len(row)} fields but the header has {len(header)} "
+                                   "(truncated file or stray delimiter?)", row=line)
+            rows.append(row)
+            numbers.append(line)
+    except csv.Error as exc:
+        raise FileRejected(path, f"malformed CSV ({exc}): truncated file or unbalanced quotes",
+                           row=reader.line_num + skip_lines) from None
+    if not rows:
+        raise FileRejected(path, "file has a header but no data rows")
+    df = pd.DataFrame(rows, columns=header, dtype="str")
+    df["row_number"] = numbers
+    return df

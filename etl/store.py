@@ -1,0 +1,219 @@
+"""What the command line does to the store: init, refresh, load, export, status, aliases and set-aside rows."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import Engine, func, inspect, select, update
+from sqlalchemy.orm import Session
+
+from etl import config, db, gazetteer
+from etl.export import ExportFilter, has_non_commercial, resolve_as_of, write_csv
+from etl.gazetteer import Gazetteer
+from etl.load import LoadResult, load_file, write_validated
+from etl.models import Event, LoadRun, Observation, RejectedRow, Series
+from etl.records import SeriesInfo, new_records
+from etl.validate import validate
+
+EVENTS_FILE = config.DATA_DIR / "events.csv"
+MANIFEST = config.RAW_DIR / "MANIFEST.csv"
+
+
+class StoreError(Exception):
+    """A command that cannot be carried out, with a message for the person who ran it."""
+
+
+def init(engine: Engine) -> dict:
+    """Create or migrate the schema, seed the gazetteer and the events table (idempotent)."""
+    db.upgrade(engine)
+    with Session(engine) as session:
+        gazetteer.seed(session)
+        n_events = _load_events(session)
+        session.commit()
+        return {"places": session.scalar(select(func.count()).select_from(gazetteer.Place)),
+                "aliases": session.scalar(select(func.count()).select_from(gazetteer.PlaceAlias)),
+                "events": n_events}
+
+
+def _load_events(session: Session) -> int:
+    with EVENTS_FILE.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    existing = {(e.event_date, e.title) for e in session.scalars(select(Event))}
+    for row in rows:
+        date = dt.date.fromisoformat(row["event_date"])
+        if (date, row["title"]) in existing:
+            continue
+        session.add(Event(
+            event_date=date, end_date=dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None,
+            place_code=row["place_code"], title=row["title"], quote=row["quote"], publisher=row["publisher"],
+            source_title=row["source_title"], source_url=row["source_url"],
+            published_on=dt.date.fromisoformat(row["published_on"]) if row["published_on"] else None))
+    return len(rows)
+
+
+def shipped_files() -> list[tuple[Path, str]]:
+    """The real files shipped in data/raw, in load order, with their format."""
+    with MANIFEST.open(encoding="utf-8", newline="") as fh:
+        return [(config.RAW_DIR / row["file"], row["format"]) for row in csv.DictReader(fh)]
+
+
+def refresh(engine: Engine, sources: list[str] | None = None, progress: bool = False) -> list[LoadResult]:
+    """Load every shipped file (the live fetchers are a later issue); each file in its own transaction."""
+    files = shipped_files()
+    known = {fmt for _, fmt in files}
+    unknown = [s for s in sources or [] if s not in known]
+    if unknown:
+        raise StoreError(f"unknown source {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return [load_file(engine, path, fmt, progress=progress) for path, fmt in files
+            if not sources or fmt in sources]
+
+
+def load(engine: Engine, path: Path, fmt: str | None = None, progress: bool = False) -> LoadResult:
+    return load_file(engine, path, fmt, progress=progress)
+
+
+def export(engine: Engine, out: Path, *, hxl: bool = False, origins=(), locations=(), groups=(), measures=(),
+           date_from=None, date_to=None, sources=(), as_of=None) -> dict:
+    """Write the CSV and a citation sidecar (per source: cite-as, licence, retrieval date; the filters)."""
+    with engine.connect() as conn:
+        gaz = Gazetteer.load(conn)
+        flt = ExportFilter(
+            origin_codes=tuple(_place_code(gaz, o) for o in origins),
+            location_codes=tuple(_place_code(gaz, loc) for loc in locations),
+            population_groups=tuple(g.upper() for g in groups), measures=tuple(m.lower() for m in measures),
+            date_from=_parse_date(date_from, "--from"), date_to=_parse_date(date_to, "--to"),
+            sources=tuple(sources), as_of=resolve_as_of(conn, as_of) if as_of else None)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            summary = write_csv(conn, flt, fh, hxl=hxl)
+        sidecar = out.with_name(out.name + ".sources.txt")
+        _write_sidecar(conn, sidecar, flt, summary)
+    return {**summary, "sidecar": sidecar, "non_commercial": has_non_commercial(summary["licences"])}
+
+
+def _write_sidecar(conn, path: Path, flt: ExportFilter, summary: dict) -> None:
+    series = conn.execute(select(Series.title, Series.citation, Series.licence)
+                          .where(Series.licence.in_(summary["licences"]) if summary["licences"] else False)).all()
+    lines = [f"Export of {summary['rows']} figures, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+             f"Filters: {flt}", "", "Sources (cite as):"]
+    lines += [f"- {title}: {citation} Licence: {licence}." for title, citation, licence in series]
+    if has_non_commercial(summary["licences"]):
+        lines += ["", "WARNING: contains IDMC data, licensed CC BY-NC-SA 3.0 IGO (non-commercial, share-alike)."]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _place_code(gaz: Gazetteer, text: str) -> str:
+    res = gaz.resolve(text)
+    if res.status != "matched":
+        raise StoreError(f"place {text!r}: {res.status}" + (f" ({', '.join(res.candidates)})" if res.candidates
+                                                             else "") + (f"; {res.suggestion}" if res.suggestion
+                                                                         else ""))
+    return res.code
+
+
+def _parse_date(text: str | None, flag: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise StoreError(f"{flag} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def is_built(engine: Engine) -> bool:
+    if "load_run" not in inspect(engine).get_table_names():
+        return False
+    with engine.connect() as conn:
+        return bool(conn.scalar(select(func.count()).select_from(LoadRun)
+                                .where(LoadRun.status.in_(["success", "partial"]))))
+
+
+def count_observations(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(Observation).where(Observation.is_latest.is_(True)))
+
+
+def status(engine: Engine) -> list[dict]:
+    """Per source: last success, last attempt and its outcome and counts, top reasons rows were set aside."""
+    with engine.connect() as conn:
+        runs = conn.execute(select(LoadRun).order_by(LoadRun.source, LoadRun.started_at)).all()
+        reasons = conn.execute(select(RejectedRow.source, RejectedRow.reason)
+                               .where(RejectedRow.status == "open")).all()
+    by_source: dict[str, dict] = {}
+    for run in runs:
+        entry = by_source.setdefault(run.source, {"source": run.source, "last_success": None})
+        if run.status in ("success", "partial"):
+            entry["last_success"] = f"{run.finished_at:%Y-%m-%d %H:%M}"
+        entry.update(last_attempt=f"{run.started_at:%Y-%m-%d %H:%M}", outcome=run.status, rows_read=run.rows_read,
+                     rows_new=run.rows_new, rows_changed=run.rows_changed, rows_unchanged=run.rows_unchanged,
+                     rows_set_aside=run.rows_set_aside, message=run.message)
+    counters: dict[str, Counter] = {}
+    for source, reason in reasons:
+        counters.setdefault(source, Counter())[_reason_kind(reason)] += 1
+    for source, entry in by_source.items():
+        entry["top_reasons"] = counters.get(source, Counter()).most_common(3)
+    return list(by_source.values())
+
+
+def _reason_kind(reason: str) -> str:
+    """Group reasons that differ only in their values: "location 'X' matches no known place"."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"|\d[\d,.]*", "…", reason)
+
+
+def add_alias(engine: Engine, name: str, code: str) -> None:
+    with Session(engine) as session:
+        try:
+            gazetteer.add_alias(session, name, code)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
+        session.commit()
+
+
+def open_rejects(engine: Engine) -> list[RejectedRow]:
+    with Session(engine) as session:
+        rows = session.scalars(select(RejectedRow).where(RejectedRow.status == "open")
+                               .order_by(RejectedRow.id)).all()
+        session.expunge_all()
+        return list(rows)
+
+
+def retry_rejects(engine: Engine) -> dict:
+    """Validate open set-aside rows again (e.g. after `alias add`); load those that pass, in one transaction."""
+    rejects = open_rejects(engine)
+    if not rejects:
+        return {"retried": 0, "loaded": 0, "still_open": 0}
+    with engine.connect() as conn:
+        gaz = Gazetteer.load(conn)
+        series = {s.slug: SeriesInfo(s.slug, s.title, s.publisher, s.originator, s.source_kind, s.licence,
+                                     s.citation, s.url, s.is_secondary) for s in conn.execute(select(Series))}
+    loaded = still_open = 0
+    by_file: dict[tuple[str, str], list[RejectedRow]] = {}
+    for r in rejects:
+        by_file.setdefault((r.source, r.path), []).append(r)
+    for (source, path), rows in by_file.items():
+        goods, resolved, failed = [], [], []
+        for r in rows:  # one at a time: a wide table's line gives several records with one row number
+            checked = validate(new_records([json.loads(r.record_json)]), gaz)
+            if checked.set_aside:
+                failed.append((r.id, checked.set_aside[0]))
+            else:
+                goods.append(checked.good)
+                resolved.append(r.id)
+        with engine.begin() as conn:
+            if goods:
+                good = [rec for g in goods for rec in g]
+                write_validated(conn, source, Path(path), None, good, [], series, len(good),
+                                dt.datetime.now(dt.UTC), fmt="rejects-retry")
+            for rid, problem in failed:
+                conn.execute(update(RejectedRow).where(RejectedRow.id == rid).values(
+                    reason=problem["reason"], suggestion=problem["suggestion"]))
+            if resolved:
+                conn.execute(update(RejectedRow).where(RejectedRow.id.in_(resolved)).values(status="resolved"))
+        loaded += len(resolved)
+        still_open += len(failed)
+    return {"retried": len(rejects), "loaded": loaded, "still_open": still_open}
+

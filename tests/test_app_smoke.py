@@ -1,0 +1,76 @@
+"""Smoke tests of the app: it serves its layout, summarises the store, and renders in a real browser."""
+from __future__ import annotations
+
+import datetime as dt
+
+from etl.models import Document, LoadRun, Observation, Place, Release, Series
+
+
+def test_home_and_layout_are_served(dash_app):
+    client = dash_app.server.test_client()
+
+    assert client.get("/").status_code == 200
+    layout = client.get("/_dash-layout")
+    assert layout.status_code == 200
+    assert "Displacement dashboard" in layout.get_data(as_text=True)
+
+
+def test_home_page_explains_how_to_build_an_empty_store(dash_app):
+    from dashboard.pages import home
+
+    text = str(home.layout())
+
+    assert "has not been built" in text or "is empty" in text
+    assert "python -m etl refresh --offline" in text
+
+
+def test_store_summary_counts_rows_and_latest_load_per_source(store):
+    from sqlalchemy.orm import Session
+
+    from dashboard.queries import store_summary
+
+    assert store_summary(store) == {"has_schema": True, "observations": 0, "series": 0, "places": 0,
+                                    "latest_loads": []}
+    with Session(store) as session:
+        _add_one_observation(session)
+        session.commit()
+
+    summary = store_summary(store)
+
+    assert (summary["observations"], summary["series"], summary["places"]) == (1, 1, 1)
+    assert [(run["source"], run["status"], run["rows_read"]) for run in summary["latest_loads"]] == [
+        ("unhcr_population", "success", 1)]
+
+
+def test_home_page_renders_offline_in_chromium(page, offsite_requests):
+    page.goto("/")
+
+    page.get_by_role("heading", name="Displacement dashboard").wait_for()
+    page.locator("#store-summary").wait_for()  # filled by the Pages router callback: Dash's JS ran
+
+    assert "python -m etl refresh --offline" in page.locator("#store-summary").inner_text()
+    assert offsite_requests == []
+
+
+def _add_one_observation(session) -> None:
+    started = dt.datetime(2025, 1, 2, 3, 4, tzinfo=dt.UTC)
+    session.add(Place(code="TUR", name="Türkiye", kind="country", admin_level=0, country_iso3="TUR",
+                      source="ISO 3166-1"))
+    series = Series(slug="unhcr-population", title="Refugee Population Statistics", publisher="UNHCR",
+                    originator="UNHCR", source_kind="registration", licence="CC BY 4.0", citation="UNHCR")
+    session.add(series)
+    session.flush()
+    # An older run of the same source shows that only the latest run per source is reported.
+    for status in ("failed", "success"):
+        session.add(LoadRun(source="unhcr_population", path="data/raw/unhcr.csv", status=status, started_at=started,
+                            finished_at=started, rows_read=1))
+        session.flush()
+    run = session.query(LoadRun).filter_by(status="success").one()
+    release = Release(series_id=series.id, label="2025")
+    document = Document(series_id=series.id, title="Population figures", url="https://www.unhcr.org/refugee-statistics",
+                        publisher="UNHCR", retrieved_on=dt.date(2025, 1, 2))
+    session.add_all([release, document])
+    session.flush()
+    session.add(Observation(identity_key="k1", series_id=series.id, population_group="REF", measure="stock",
+                            location_code="TUR", period_start=dt.date(2024, 12, 31), period_end=dt.date(2024, 12, 31),
+                            release_id=release.id, value=100, document_id=document.id, run_id=run.id))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import signal
 import sys
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from etl.load import EXIT_OK, EXIT_PARTIAL, EXIT_REJECTED, LoadResult
 
 
 def main(argv: list[str] | None = None) -> int:
+    if hasattr(signal, "SIGPIPE"):  # `python -m etl status | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
     engine = make_engine()
     try:
@@ -33,11 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("refresh", help="load every source (today: the files shipped in data/raw)")
     s.add_argument("--source", action="append", default=[], metavar="NAME", help="only this format (repeatable)")
     s.add_argument("--offline", action="store_true", help="only the files shipped in data/ (no network)")
+    s.add_argument("--force", action="store_true", help="reload files whose content was loaded before")
     s.set_defaults(func=cmd_refresh)
 
     s = sub.add_parser("load", help="load one file; its format is recognised unless --format is given")
     s.add_argument("path", type=Path)
     s.add_argument("--format", dest="fmt", metavar="NAME")
+    s.add_argument("--force", action="store_true", help="reload even if this content was loaded before")
     s.set_defaults(func=cmd_load)
 
     s = sub.add_parser("export", help="write observations with provenance as CSV")
@@ -82,14 +87,15 @@ def cmd_init(engine, _args) -> int:
 
 def cmd_refresh(engine, args) -> int:
     store.init(engine)
-    results = store.refresh(engine, sources=args.source, progress=sys.stderr.isatty())
+    results = store.refresh(engine, sources=args.source, progress=sys.stderr.isatty(), force=args.force)
     for r in results:
         _print_result(r)
     worst = max((r.exit_code for r in results), default=EXIT_OK,
                 key=lambda c: {EXIT_OK: 0, EXIT_PARTIAL: 1, EXIT_REJECTED: 2}[c])
     total_new = sum(r.rows_new for r in results)
     total_changed = sum(r.rows_changed for r in results)
-    print(f"refresh: {len(results)} files, {total_new} new, {total_changed} changed, "
+    print(f"refresh: {len(results)} files ({sum(r.skipped for r in results)} unchanged, skipped), "
+          f"{total_new} new, {total_changed} changed, "
           f"{sum(r.rows_unchanged for r in results)} unchanged, {sum(r.rows_set_aside for r in results)} set aside, "
           f"{sum(r.seconds for r in results):.1f} s")
     return worst
@@ -97,7 +103,7 @@ def cmd_refresh(engine, args) -> int:
 
 def cmd_load(engine, args) -> int:
     store.init(engine)
-    result = store.load(engine, args.path, args.fmt, progress=sys.stderr.isatty())
+    result = store.load(engine, args.path, args.fmt, progress=sys.stderr.isatty(), force=args.force)
     _print_result(result)
     return result.exit_code
 
@@ -157,6 +163,9 @@ def _print_result(r: LoadResult) -> None:
     name = Path(r.path).name
     if r.status == "rejected":
         print(f"REJECTED {name}: {r.message}", file=sys.stderr)
+        return
+    if r.skipped:
+        print(f"skipped  {name}: {r.message}")
         return
     print(f"{r.status:8} {name} [{r.source}]: {r.rows_read} rows read, {r.rows_new} new, {r.rows_changed} "
           f"changed, {r.rows_unchanged} unchanged, {r.rows_set_aside} set aside ({r.seconds:.1f} s)")

@@ -40,6 +40,7 @@ class LoadResult:
     message: str | None = None
     set_aside: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    skipped: bool = False  # the same content was loaded before
 
     @property
     def exit_code(self) -> int:
@@ -59,16 +60,27 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def source_name(path: Path) -> str:
+    """A file's source name in the run log: its name without extensions (unhcr_flows.csv.gz -> unhcr_flows)."""
+    return Path(path).name.split(".")[0]
+
+
 def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retrieved_on: dt.date | None = None,
-              progress: bool = False, today: dt.date | None = None) -> LoadResult:
-    """Load one file by the failure policy: rejected whole, or loaded with bad rows set aside (partial)."""
+              progress: bool = False, today: dt.date | None = None, force: bool = False) -> LoadResult:
+    """Load one file by the failure policy: rejected whole, or loaded with bad rows set aside (partial).
+
+    A file already loaded with the same content and transform version is skipped unless `force`."""
     started = _now()
     path = Path(path)
-    source = fmt
+    source = source_name(path)
+    fmt_name = fmt
     try:
         module = formats.choose(path, fmt)
-        source = module.FORMAT
+        fmt_name = module.FORMAT
         snap = module.extract(path, retrieved_on=retrieved_on)
+        version = getattr(module, "TRANSFORM_VERSION", None)
+        if not force and (previous := _same_file_loaded(engine, source, snap.sha256, version)) is not None:
+            return _log_skipped(engine, source, path, fmt_name, snap.sha256, version, previous, started)
         transformed: Transformed = module.transform(snap)
         with engine.connect() as conn:
             gazetteer = Gazetteer.load(conn)
@@ -85,20 +97,40 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
             _add_declared_places(conn, gazetteer, declared, checked.good)
             result = write_validated(conn, source, path, snap.sha256, checked.good, checked.set_aside,
                                      transformed.series, n_rows, started, progress=progress,
-                                     transform_version=getattr(module, "TRANSFORM_VERSION", None))
-        result.message = "; ".join(transformed.skipped) or None
+                                     transform_version=version, fmt=fmt_name,
+                                     message="; ".join(transformed.skipped) or None)
         result.seconds = (_now() - started).total_seconds()
         return result
     except FileRejected as exc:
-        _log_rejected(engine, source or "unknown", path, exc, started)
+        _log_rejected(engine, source, path, fmt_name, exc, started)
         return LoadResult(str(path), source, "rejected", message=str(exc),
                           seconds=(_now() - started).total_seconds())
 
 
-def _log_rejected(engine: Engine, source: str, path: Path, exc: FileRejected, started: dt.datetime) -> None:
+def _same_file_loaded(engine: Engine, source: str, sha256: str, version: str | None) -> int | None:
+    with engine.connect() as conn:
+        return conn.scalar(select(LoadRun.id).where(
+            LoadRun.source == source, LoadRun.file_sha256 == sha256, LoadRun.transform_version == version,
+            LoadRun.status.in_(["success", "partial"]), LoadRun.rows_read > 0).order_by(LoadRun.id.desc()).limit(1))
+
+
+def _log_skipped(engine: Engine, source: str, path: Path, fmt: str, sha256: str, version: str | None,
+                 previous: int, started: dt.datetime) -> LoadResult:
+    message = f"unchanged since run {previous} (same content, sha256 {sha256[:12]}): skipped; --force reloads it"
     with engine.begin() as conn:
         conn.execute(insert(LoadRun).values(
-            source=source, path=str(path), status="rejected", started_at=started, finished_at=_now(),
+            source=source, path=str(path), file_sha256=sha256, format=fmt, status="success", started_at=started,
+            finished_at=_now(), transform_version=version, message=message))
+    return LoadResult(str(path), source, "success", message=message, skipped=True,
+                      seconds=(_now() - started).total_seconds())
+
+
+def _log_rejected(engine: Engine, source: str, path: Path, fmt: str | None, exc: FileRejected,
+                  started: dt.datetime) -> None:
+    """A rejected file leaves the store as it was; only the attempt is logged, in its own transaction."""
+    with engine.begin() as conn:
+        conn.execute(insert(LoadRun).values(
+            source=source, path=str(path), format=fmt, status="rejected", started_at=started, finished_at=_now(),
             message=str(exc)))
 
 
@@ -148,7 +180,7 @@ def _add_declared_places(conn: Connection, gazetteer: Gazetteer, declared: dict[
 def write_validated(conn: Connection, source: str, path: Path, sha256: str | None, good: list[dict],
                     set_aside: list[dict], series_infos: dict[str, SeriesInfo], n_rows: int, started: dt.datetime,
                     *, progress: bool = False, transform_version: str | None = None,
-                    fmt: str | None = None) -> LoadResult:
+                    fmt: str | None = None, message: str | None = None) -> LoadResult:
     """Write validated records, set-aside rows and the run log on `conn` (the caller's transaction)."""
     series_ids = _upsert_series(conn, series_infos)
     run_id = conn.execute(insert(LoadRun).values(
@@ -222,10 +254,10 @@ def write_validated(conn: Connection, source: str, path: Path, sha256: str | Non
     status = "partial" if set_aside else "success"
     conn.execute(update(LoadRun).where(LoadRun.id == run_id).values(
         status=status, finished_at=_now(), rows_read=n_rows, rows_new=len(new_rows), rows_changed=len(changed),
-        rows_unchanged=unchanged, rows_set_aside=len(set_aside)))
+        rows_unchanged=unchanged, rows_set_aside=len(set_aside), message=message))
     return LoadResult(str(path), source, status, rows_read=n_rows, rows_new=len(new_rows),
                       rows_changed=len(changed), rows_unchanged=unchanged, rows_set_aside=len(set_aside),
-                      set_aside=set_aside)
+                      set_aside=set_aside, message=message)
 
 
 def _latest_by_key(conn: Connection, series_ids: list[int], keys: list[str]) -> dict[str, dict]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from etl import config, db, gazetteer
 from etl.export import ExportFilter, has_non_commercial, resolve_as_of, write_csv
 from etl.gazetteer import Gazetteer
-from etl.load import LoadResult, load_file, write_validated
+from etl.load import LoadResult, load_file, source_name, write_validated
 from etl.models import Event, LoadRun, Observation, RejectedRow, Series
 from etl.records import SeriesInfo, new_records
 from etl.validate import validate
@@ -61,19 +61,22 @@ def shipped_files() -> list[tuple[Path, str]]:
         return [(config.RAW_DIR / row["file"], row["format"]) for row in csv.DictReader(fh)]
 
 
-def refresh(engine: Engine, sources: list[str] | None = None, progress: bool = False) -> list[LoadResult]:
-    """Load every shipped file (the live fetchers are a later issue); each file in its own transaction."""
+def refresh(engine: Engine, sources: list[str] | None = None, progress: bool = False,
+            force: bool = False) -> list[LoadResult]:
+    """Load every shipped file (the live fetchers are a later issue); each file in its own transaction.
+    `sources` are source names (file names without extension) or format names."""
     files = shipped_files()
-    known = {fmt for _, fmt in files}
+    known = {source_name(p) for p, _ in files} | {fmt for _, fmt in files}
     unknown = [s for s in sources or [] if s not in known]
     if unknown:
         raise StoreError(f"unknown source {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return [load_file(engine, path, fmt, progress=progress) for path, fmt in files
-            if not sources or fmt in sources]
+    return [load_file(engine, path, fmt, progress=progress, force=force) for path, fmt in files
+            if not sources or fmt in sources or source_name(path) in sources]
 
 
-def load(engine: Engine, path: Path, fmt: str | None = None, progress: bool = False) -> LoadResult:
-    return load_file(engine, path, fmt, progress=progress)
+def load(engine: Engine, path: Path, fmt: str | None = None, progress: bool = False,
+         force: bool = False) -> LoadResult:
+    return load_file(engine, path, fmt, progress=progress, force=force)
 
 
 def export(engine: Engine, out: Path, *, hxl: bool = False, origins=(), locations=(), groups=(), measures=(),
@@ -145,12 +148,17 @@ def status(engine: Engine) -> list[dict]:
                                .where(RejectedRow.status == "open")).all()
     by_source: dict[str, dict] = {}
     for run in runs:
-        entry = by_source.setdefault(run.source, {"source": run.source, "last_success": None})
+        entry = by_source.setdefault(run.source, {"source": run.source, "last_success": None, "rows_read": 0,
+                                                  "rows_new": 0, "rows_changed": 0, "rows_unchanged": 0,
+                                                  "rows_set_aside": 0, "message": None})
+        skipped = run.rows_read == 0 and (run.message or "").startswith("unchanged")
         if run.status in ("success", "partial"):
             entry["last_success"] = f"{run.finished_at:%Y-%m-%d %H:%M}"
-        entry.update(last_attempt=f"{run.started_at:%Y-%m-%d %H:%M}", outcome=run.status, rows_read=run.rows_read,
-                     rows_new=run.rows_new, rows_changed=run.rows_changed, rows_unchanged=run.rows_unchanged,
-                     rows_set_aside=run.rows_set_aside, message=run.message)
+        entry.update(last_attempt=f"{run.started_at:%Y-%m-%d %H:%M}",
+                     outcome="unchanged (skipped)" if skipped else run.status, message=run.message)
+        if not skipped and run.status != "rejected":  # the counts of the last load that read the file
+            entry.update(rows_read=run.rows_read, rows_new=run.rows_new, rows_changed=run.rows_changed,
+                         rows_unchanged=run.rows_unchanged, rows_set_aside=run.rows_set_aside)
     counters: dict[str, Counter] = {}
     for source, reason in reasons:
         counters.setdefault(source, Counter())[_reason_kind(reason)] += 1

@@ -161,8 +161,8 @@ def cmd_rejects_list(engine, _args) -> int:
 
 def _print_result(r: LoadResult) -> None:
     name = Path(r.path).name
-    if r.status == "rejected":
-        print(f"REJECTED {name}: {r.message}", file=sys.stderr)
+    if r.status in ("rejected", "failed"):
+        print(f"{r.status.upper()} {name}: {r.message}", file=sys.stderr)
         return
     if r.skipped:
         print(f"skipped  {name}: {r.message}")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from etl import formats
@@ -105,6 +106,16 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
         _log_rejected(engine, source, path, fmt_name, exc, started)
         return LoadResult(str(path), source, "rejected", message=str(exc),
                           seconds=(_now() - started).total_seconds())
+    except SQLAlchemyError as exc:  # the transaction rolled back: nothing of this file is in the store
+        reason = f"the database refused the load ({type(exc.orig or exc).__name__}: {_first_line(exc)})"
+        failure = FileRejected(path, reason)
+        _log_rejected(engine, source, path, fmt_name, failure, started, status="failed")
+        return LoadResult(str(path), source, "failed", message=str(failure),
+                          seconds=(_now() - started).total_seconds())
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
 
 
 def _same_file_loaded(engine: Engine, source: str, sha256: str, version: str | None) -> int | None:
@@ -126,11 +137,11 @@ def _log_skipped(engine: Engine, source: str, path: Path, fmt: str, sha256: str,
 
 
 def _log_rejected(engine: Engine, source: str, path: Path, fmt: str | None, exc: FileRejected,
-                  started: dt.datetime) -> None:
+                  started: dt.datetime, status: str = "rejected") -> None:
     """A rejected file leaves the store as it was; only the attempt is logged, in its own transaction."""
     with engine.begin() as conn:
         conn.execute(insert(LoadRun).values(
-            source=source, path=str(path), format=fmt, status="rejected", started_at=started, finished_at=_now(),
+            source=source, path=str(path), format=fmt, status=status, started_at=started, finished_at=_now(),
             message=str(exc)))
 
 

@@ -51,9 +51,9 @@ class Place(Base):
     """One canonical code per place: ISO3, OCHA p-code, ISO 3166-2 or a documented X-pseudo-code."""
 
     __tablename__ = "place"
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_ar: Mapped[str | None] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_ar: Mapped[str | None] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(20))
     admin_level: Mapped[int | None] = mapped_column(Integer)
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("place.code"))
@@ -73,8 +73,8 @@ class PlaceAlias(Base):
 
     __tablename__ = "place_alias"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    alias: Mapped[str] = mapped_column(String(200))
-    alias_key: Mapped[str] = mapped_column(String(200), index=True)
+    alias: Mapped[str] = mapped_column(String(300))
+    alias_key: Mapped[str] = mapped_column(String(300), index=True)
     code: Mapped[str] = mapped_column(ForeignKey("place.code"))
     kind: Mapped[str] = mapped_column(String(30))  # name, unhcr_code, iso3166_2, iso3, pcode...
     lang: Mapped[str | None] = mapped_column(String(10))
@@ -221,8 +221,8 @@ class Observation(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
     run_id: Mapped[int] = mapped_column(ForeignKey("load_run.id"))
     source_ref: Mapped[str | None] = mapped_column(Text)  # row reference or the quoted sentence
-    origin_name_published: Mapped[str | None] = mapped_column(String(200))
-    location_name_published: Mapped[str | None] = mapped_column(String(200))
+    origin_name_published: Mapped[str | None] = mapped_column(Text)
+    location_name_published: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     is_secondary: Mapped[bool] = mapped_column(default=False)
     is_suspected_typo: Mapped[bool] = mapped_column(default=False)

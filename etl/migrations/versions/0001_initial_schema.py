@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 14:53:08.190033
+Create Date: 2026-11-25 14:59:33.573162
 """
 from __future__ import annotations
 
@@ -42,12 +42,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_load_run_source'), ['source'], unique=False)
 
     op.create_table('place',
-    sa.Column('code', sa.String(length=40), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('name_ar', sa.String(length=200), nullable=True),
+    sa.Column('code', sa.String(length=80), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('name_ar', sa.String(length=300), nullable=True),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('admin_level', sa.Integer(), nullable=True),
-    sa.Column('parent_code', sa.String(length=40), nullable=True),
+    sa.Column('parent_code', sa.String(length=80), nullable=True),
     sa.Column('country_iso3', sa.String(length=3), nullable=True),
     sa.Column('source', sa.Text(), nullable=False),
     sa.Column('boundary_version', sa.String(length=100), nullable=True),
@@ -73,8 +73,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('slug', name=op.f('uq_series_slug'))
     )
     op.create_table('composite_member',
-    sa.Column('composite_code', sa.String(length=40), nullable=False),
-    sa.Column('member_code', sa.String(length=40), nullable=False),
+    sa.Column('composite_code', sa.String(length=80), nullable=False),
+    sa.Column('member_code', sa.String(length=80), nullable=False),
     sa.Column('is_partial', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['composite_code'], ['place.code'], name=op.f('fk_composite_member_composite_code_place')),
     sa.ForeignKeyConstraint(['member_code'], ['place.code'], name=op.f('fk_composite_member_member_code_place')),
@@ -97,7 +97,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_date', sa.Date(), nullable=False),
     sa.Column('end_date', sa.Date(), nullable=True),
-    sa.Column('place_code', sa.String(length=40), nullable=False),
+    sa.Column('place_code', sa.String(length=80), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('quote', sa.Text(), nullable=False),
     sa.Column('publisher', sa.String(length=200), nullable=False),
@@ -111,9 +111,9 @@ def upgrade() -> None:
     )
     op.create_table('place_alias',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('alias', sa.String(length=200), nullable=False),
-    sa.Column('alias_key', sa.String(length=200), nullable=False),
-    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('alias', sa.String(length=300), nullable=False),
+    sa.Column('alias_key', sa.String(length=300), nullable=False),
+    sa.Column('code', sa.String(length=80), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('lang', sa.String(length=10), nullable=True),
     sa.Column('source', sa.Text(), nullable=False),
@@ -158,8 +158,8 @@ def upgrade() -> None:
     sa.Column('series_id', sa.Integer(), nullable=False),
     sa.Column('population_group', sa.String(length=3), nullable=False),
     sa.Column('measure', sa.String(length=10), nullable=False),
-    sa.Column('origin_code', sa.String(length=40), nullable=True),
-    sa.Column('location_code', sa.String(length=40), nullable=False),
+    sa.Column('origin_code', sa.String(length=80), nullable=True),
+    sa.Column('location_code', sa.String(length=80), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),
     sa.Column('period_end', sa.Date(), nullable=False),
     sa.Column('sex', sa.String(length=10), nullable=False),
@@ -178,8 +178,8 @@ def upgrade() -> None:
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('source_ref', sa.Text(), nullable=True),
-    sa.Column('origin_name_published', sa.String(length=200), nullable=True),
-    sa.Column('location_name_published', sa.String(length=200), nullable=True),
+    sa.Column('origin_name_published', sa.Text(), nullable=True),
+    sa.Column('location_name_published', sa.Text(), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('is_secondary', sa.Boolean(), nullable=False),
     sa.Column('is_suspected_typo', sa.Boolean(), nullable=False),

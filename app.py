@@ -4,30 +4,99 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-from dash import html
+from dash import ALL, MATCH, Input, Output, State, dcc, html
 
-from dashboard import config
+from dashboard import config, exports, png
+from dashboard.queries import core
+
+HERE = Path(__file__).resolve().parent
+FILTER_IDS = ["f-from", "f-to", "f-origin", "f-location", "f-group", "f-measure", "f-source", "f-as-of"]
 
 app = dash.Dash(
     __name__,
     use_pages=True,
-    pages_folder=str(Path(__file__).resolve().parent / "dashboard" / "pages"),
-    serve_locally=True,  # the dashboard must work offline: Dash's JS from this server, no CDN
+    pages_folder=str(HERE / "dashboard" / "pages"),
+    assets_folder=str(HERE / "assets"),
+    serve_locally=True,  # the dashboard works offline: Dash's JS and plotly.js come from this server, no CDN
     external_stylesheets=[],
+    suppress_callback_exceptions=True,  # each page brings its own components; callbacks are module-level
     title="Displacement dashboard",
 )
 server = app.server
+exports.register(server)
 
 
 def layout() -> html.Div:
-    nav = [html.A(page["name"], href=page["relative_path"]) for page in dash.page_registry.values()]
+    nav = [dcc.Link(page["name"], href=page["relative_path"], id={"type": "nav-link", "page": page["module"]},
+                    className="nav-link") for page in dash.page_registry.values()]
     return html.Div([
-        html.Header([html.H1("Displacement dashboard"), html.Nav(nav)]),
-        html.Main(dash.page_container),
+        html.A("Skip to content", href="#main", className="skip-link"),
+        html.Header([html.H1("Displacement dashboard"), html.Nav(nav, **{"aria-label": "Pages"})],
+                    className="site-header"),
+        html.Main(dash.page_container, id="main"),
+        html.Footer(html.P(["Every figure is real and cited; see the Sources page. Data licences vary by source "
+                            "(UNHCR CC BY 4.0; IDMC CC BY-NC-SA 3.0 IGO)."]), className="site-footer"),
+        dcc.Store(id="url-query"),
     ])
 
 
 app.layout = layout
+
+# The filters go into the URL (so a link reproduces the view) and into every page link (so they are kept
+# when moving between pages), without reloading the page.
+app.clientside_callback(
+    """
+    function(from, to, origin, loc, groups, measures, sources, asOf, hrefs) {
+        const p = new URLSearchParams();
+        if (from) p.append('from', from);
+        if (to) p.append('to', to);
+        p.append('origin', origin || 'any');
+        if (loc) p.append('location', loc);
+        (groups || []).forEach(g => p.append('group', g));
+        (measures || []).forEach(m => p.append('measure', m));
+        (sources || []).forEach(s => p.append('source', s));
+        if (asOf) p.append('as_of', asOf);
+        const query = '?' + p.toString();
+        if (window.location.search !== query) {
+            window.history.replaceState(null, '', window.location.pathname + query);
+        }
+        return [query, hrefs.map(h => h.split('?')[0] + query)];
+    }
+    """,
+    Output("url-query", "data"),
+    Output({"type": "nav-link", "page": ALL}, "href"),
+    *[Input(i, "value") for i in FILTER_IDS],
+    State({"type": "nav-link", "page": ALL}, "href"),
+)
+
+
+@dash.callback(
+    Output({"type": "chart-download", "chart": MATCH}, "data", allow_duplicate=True),
+    Input({"type": "chart-csv-button", "chart": MATCH}, "n_clicks"),
+    State({"type": "chart-data", "chart": MATCH}, "data"),
+    State("url-query", "data"),
+    prevent_initial_call=True,
+)
+def download_chart_csv(n_clicks, rows, query):
+    """A chart's CSV (exactly its points) with the citation sidecar, as one zip."""
+    chart = dash.ctx.triggered_id["chart"]
+    engine = core.store_engine()
+    version = core.data_version(engine) if engine is not None else 0
+    data = exports.chart_csv_zip(rows or [], chart, query or "", version)
+    return dcc.send_bytes(data, f"{chart}.zip")
+
+
+@dash.callback(
+    Output({"type": "chart-download", "chart": MATCH}, "data", allow_duplicate=True),
+    Input({"type": "chart-png-button", "chart": MATCH}, "n_clicks"),
+    State({"type": "chart-graph", "chart": MATCH}, "figure"),
+    prevent_initial_call=True,
+)
+def download_chart_png(n_clicks, figure):
+    """The chart as PNG, rendered on the server by kaleido with the local map geometry (no network)."""
+    chart = dash.ctx.triggered_id["chart"]
+    return dcc.send_bytes(png.render(figure), f"{chart}.png")
+
 
 if __name__ == "__main__":
     app.run(host=config.HOST, port=config.PORT, debug=config.DEBUG)

@@ -68,7 +68,14 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def export_query(flt: ExportFilter) -> Select:
+# Columns the dashboard also needs (hover, tables, source notes); not written to the CSV export.
+EXTRA_COLUMNS = ("series_slug", "series_title", "source_kind", "source_ref", "citation", "is_secondary",
+                 "is_rounded", "is_suspected_typo", "is_preliminary", "location_kind", "location_parent_code",
+                 "vintage_number")
+
+
+def export_query(flt: ExportFilter, *, extras: bool = False) -> Select:
+    """The figures matching `flt` with their provenance, in EXPORT_COLUMNS order (then EXTRA_COLUMNS)."""
     origin = aliased(Place)
     location = aliased(Place)
     obs = Observation
@@ -82,7 +89,12 @@ def export_query(flt: ExportFilter) -> Select:
         Series.originator.label("originator"), Document.publisher.label("publisher"),
         Document.title.label("source_title"), Document.url.label("source_url"), Series.licence.label("licence"),
         Document.published_on.label("published_on"), Document.retrieved_on.label("retrieved_at"),
-        Release.label.label("vintage"))
+        Release.label.label("vintage"),
+        *((Series.slug.label("series_slug"), Series.title.label("series_title"), Series.source_kind,
+           obs.source_ref, Series.citation, obs.is_secondary, obs.is_rounded, obs.is_suspected_typo,
+           obs.is_preliminary, location.kind.label("location_kind"),
+           location.parent_code.label("location_parent_code"), obs.vintage.label("vintage_number"))
+          if extras else ()))
         .join(Series, Series.id == obs.series_id)
         .join(Document, Document.id == obs.document_id)
         .join(Release, Release.id == obs.release_id)
@@ -134,8 +146,9 @@ def resolve_as_of(conn: Connection, text: str) -> dt.date:
         return found
 
 
-def iter_rows(conn: Connection, flt: ExportFilter, batch: int = 5000) -> Iterator[tuple]:
-    result = conn.execution_options(yield_per=batch).execute(export_query(flt))
+def iter_rows(conn: Connection, flt: ExportFilter, batch: int = 5000, extras: bool = False) -> Iterator[tuple]:
+    """Rows from a server-side cursor, `batch` at a time: memory stays flat however many rows match."""
+    result = conn.execution_options(yield_per=batch).execute(export_query(flt, extras=extras))
     for row in result:
         yield tuple(row)
 
@@ -146,14 +159,15 @@ def write_csv(conn: Connection, flt: ExportFilter, out: IO[str], *, hxl: bool = 
     writer.writerow(EXPORT_COLUMNS)
     if hxl:
         writer.writerow(EXPORT_COLUMNS.values())
-    n, licences, publishers = 0, set(), set()
-    lic_i, pub_i = list(EXPORT_COLUMNS).index("licence"), list(EXPORT_COLUMNS).index("publisher")
-    for row in iter_rows(conn, flt):
-        writer.writerow([_format(v) for v in row])
+    n, licences, series = 0, set(), set()
+    width = len(EXPORT_COLUMNS)
+    lic_i, slug_i = list(EXPORT_COLUMNS).index("licence"), width
+    for row in iter_rows(conn, flt, extras=True):
+        writer.writerow([_format(v) for v in row[:width]])
         licences.add(row[lic_i])
-        publishers.add(row[pub_i])
+        series.add(row[slug_i])
         n += 1
-    return {"rows": n, "licences": sorted(licences), "publishers": sorted(publishers)}
+    return {"rows": n, "licences": sorted(licences), "series": sorted(series)}
 
 
 def _format(value: object) -> object:

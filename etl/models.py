@@ -116,7 +116,7 @@ class Release(Base):
     __tablename__ = "release"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id"))
-    label: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(500))
     released_on: Mapped[dt.date | None] = mapped_column(Date)
 
     series: Mapped[Series] = relationship()
@@ -205,7 +205,7 @@ class Observation(Base):
     sex: Mapped[str] = mapped_column(String(10), default="all")
     age_group: Mapped[str] = mapped_column(String(20), default="all")
     cause: Mapped[str] = mapped_column(String(20), default="all")
-    breakdown: Mapped[str] = mapped_column(String(60), default="total")
+    breakdown: Mapped[str] = mapped_column(String(120), default="total")
     unit: Mapped[str] = mapped_column(String(20), default="people")
     # vintage
     vintage: Mapped[int] = mapped_column(Integer, default=1)

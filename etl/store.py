@@ -100,7 +100,7 @@ def export(engine: Engine, out: Path, *, hxl: bool = False, origins=(), location
 
 def _write_sidecar(conn, path: Path, flt: ExportFilter, summary: dict) -> None:
     series = conn.execute(select(Series.title, Series.citation, Series.licence)
-                          .where(Series.licence.in_(summary["licences"]) if summary["licences"] else False)).all()
+                          .where(Series.slug.in_(summary["series"])).order_by(Series.title)).all()
     lines = [f"Export of {summary['rows']} figures, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
              f"Filters: {flt}", "", "Sources (cite as):"]
     lines += [f"- {title}: {citation} Licence: {licence}." for title, citation, licence in series]

@@ -27,7 +27,7 @@ def test_home_page_explains_how_to_build_an_empty_store(dash_app):
 def test_store_summary_counts_rows_and_latest_load_per_source(store):
     from sqlalchemy.orm import Session
 
-    from dashboard.queries import store_summary
+    from dashboard.queries.status import store_summary
 
     assert store_summary(store) == {"has_schema": True, "observations": 0, "series": 0, "places": 0,
                                     "latest_loads": []}

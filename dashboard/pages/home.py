@@ -5,7 +5,7 @@ import dash
 from dash import html
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import queries
+from dashboard.queries import core, status
 
 dash.register_page(__name__, path="/", name="Overview", title="Displacement dashboard")
 
@@ -15,9 +15,9 @@ def layout(**_query_args) -> html.Div:
 
 
 def _summary_block() -> list:
-    engine = queries.store_engine()
+    engine = core.store_engine()
     try:
-        summary = queries.store_summary(engine) if engine is not None else None
+        summary = status.store_summary(engine) if engine is not None else None
     except SQLAlchemyError as exc:  # an unreachable or damaged store is a message, never a traceback
         message = f"The data store could not be read ({type(exc).__name__}): check DATABASE_URL."
         return [html.P(message), _how_to_build()]

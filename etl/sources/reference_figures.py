@@ -168,7 +168,8 @@ def _series_for(source: str) -> tuple[SeriesInfo, str]:
 
 def _press_publisher(source: str) -> str:
     """'People's Daily (French ed.), 22 Jan 2020, citing ...' -> "People's Daily (French ed.)"."""
-    return re.split(r",| citing | / data:|, data:", source)[0].strip()
+    name = re.split(r",| citing | / data:|, data:", source)[0].strip()
+    return re.sub(r"\s*\((?:[A-Z][a-z]+ )?\d{4}\)$", "", name)  # "... (June 2021)" is a date, not a name
 
 
 def _record(rec: dict, meaning: Meaning, info: SeriesInfo, doc_publisher: str, snap: Snapshot) -> dict:
@@ -190,12 +191,19 @@ def _record(rec: dict, meaning: Meaning, info: SeriesInfo, doc_publisher: str, s
         "doc_publisher": doc_publisher, "published_on": _published_on(rec["source"]),
         "release": rec["source"].strip() if info not in (RPSD, IDMC_GIDD, UNHCR_DEMOGRAPHICS) else None,
         "channel": f"quoted in {snap.path.name}",
-        "source_ref": rec["note"].strip() or f"{snap.path.name} line {rec['row_number']}",
+        "source_ref": _source_ref(rec, snap),
         "note": f"as published: {rec['geography']}",
         "is_secondary": secondary, "is_rounded": qualifier != "exact" or "rounded" in rec["note"],
         "is_suspected_typo": "CAUTION" in rec["note"] and "identical" in rec["note"],
         "row_number": rec["row_number"], "column": "value",
     } | _release_for(info, rec)
+
+
+def _source_ref(rec: dict, snap: Snapshot) -> str:
+    """The quoted wording when the note quotes the report, else the row reference and the curator's note."""
+    note = rec["note"].strip()
+    where = f"{snap.path.name} line {rec['row_number']}"
+    return note if '"' in note else f"{where}: {note}" if note else where
 
 
 def _release_for(info: SeriesInfo, rec: dict) -> dict:
@@ -222,14 +230,16 @@ def _qualifier(note: str, value: str) -> tuple[str, int | None, int | None]:
     quoted = re.findall(r'"([^"]+)"', note)
     text = " ".join(quoted).lower()
     number = int(value) if value.strip().isdigit() else None
-    for word, qualifier in QUALIFIER_WORDS:
-        if re.search(rf"\b{word}\s+[\d.,]+(\s*(million|thousand))?", text):
-            if qualifier in ("more than", "at least"):
-                return qualifier, number, None
-            if qualifier in ("almost", "up to"):
-                return qualifier, None, number
-            return qualifier, None, None
-    return "exact", None, None
+    found = [(m.start(), qualifier) for word, qualifier in QUALIFIER_WORDS
+             if (m := re.search(rf"\b{word}\s+[\d.,]+(\s*(million|thousand))?", text))]
+    if not found:
+        return "exact", None, None
+    qualifier = min(found)[1]  # the hedge of the first quoted figure ("some 900,000" / "almost 900,000")
+    if qualifier in ("more than", "at least"):
+        return qualifier, number, None
+    if qualifier in ("almost", "up to"):
+        return qualifier, None, number
+    return qualifier, None, None
 
 
 def _places(rec: dict, meaning: Meaning, info: SeriesInfo) -> tuple[str | None, str]:
@@ -238,6 +248,8 @@ def _places(rec: dict, meaning: Meaning, info: SeriesInfo) -> tuple[str | None, 
         origin, location = (_code(c) for c in code.split("->"))
         return origin, location
     location = ";".join(_code(c) for c in code.split(";"))
+    if meaning.group == "RET":  # returns to Syria summed over every country of asylum: no single origin
+        return None, location
     if "(destination)" in rec["geography"]:  # where part of the north-west Syria total went: a breakdown
         location = "SY-ID;SY-HL"
     # Figures about Syrians (refugees abroad, IDPs in Syria) have Syria as origin; host figures have none.

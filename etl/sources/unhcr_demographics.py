@@ -82,11 +82,14 @@ def _cells(df: pd.DataFrame, column: str, sex: str, age: str) -> pd.DataFrame:
     loc = df["location"].map(_location_parts)
     returns = df["pop_type"].isin(["RET", "RDP"])  # by country of return: location = coo
     country = df["coo_iso"].where(returns, df["coa_iso"])
+    # Returned refugees are published with coo = coa = the country returned to: the country they left is
+    # not given here, so they have no origin (returned IDPs' origin is their own country).
+    origin = df["coa_iso"].where(returns, df["coo_iso"]).mask(df["pop_type"] == "RET", None)
     return pd.DataFrame({
         "year": df["year"], "row_number": df["row_number"], "column": column, "value_raw": df[column],
         "population_group": df["pop_type"].str.strip(), "sex": sex, "age_group": age,
         "breakdown": df["breakdown"],
-        "origin_ref": df["coa_iso"].where(returns, df["coo_iso"]),
+        "origin_ref": origin,
         "location_ref": [name if level else None for name, level in loc],
         "location_level": [level for _, level in loc],
         "location_within": country,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 14:59:33.573162
+Create Date: 2026-11-25 15:03:11.284864
 """
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def upgrade() -> None:
     op.create_table('release',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('series_id', sa.Integer(), nullable=False),
-    sa.Column('label', sa.String(length=100), nullable=False),
+    sa.Column('label', sa.String(length=500), nullable=False),
     sa.Column('released_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['series_id'], ['series.id'], name=op.f('fk_release_series_id_series')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_release')),
@@ -165,7 +165,7 @@ def upgrade() -> None:
     sa.Column('sex', sa.String(length=10), nullable=False),
     sa.Column('age_group', sa.String(length=20), nullable=False),
     sa.Column('cause', sa.String(length=20), nullable=False),
-    sa.Column('breakdown', sa.String(length=60), nullable=False),
+    sa.Column('breakdown', sa.String(length=120), nullable=False),
     sa.Column('unit', sa.String(length=20), nullable=False),
     sa.Column('vintage', sa.Integer(), nullable=False),
     sa.Column('is_latest', sa.Boolean(), nullable=False),

@@ -1,28 +1,9 @@
-"""The only way the UI reads the store: small select() queries over the ETL's models."""
+"""Reads for the data status: what the store holds and the latest load of each source."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import Engine, func, inspect, select
-from sqlalchemy.engine import make_url
 
-from dashboard import config
-from etl.db import make_engine
 from etl.models import LoadRun, Observation, Place, Series
-
-_engines: dict[str, Engine] = {}
-
-
-def store_engine() -> Engine | None:
-    """The engine of the configured store, or None while its SQLite file does not exist."""
-    url = make_url(config.DATABASE_URL)
-    # Connecting would create an empty file, which scripts/run.sh would then take for a built store.
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        if not Path(url.database).exists():
-            return None
-    if config.DATABASE_URL not in _engines:
-        _engines[config.DATABASE_URL] = make_engine(config.DATABASE_URL)
-    return _engines[config.DATABASE_URL]
 
 
 def store_summary(engine: Engine) -> dict:

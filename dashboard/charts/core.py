@@ -1,0 +1,103 @@
+"""What every figure shares: the colour-blind-safe palette, the citation drawn inside it, and the empty state."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# Okabe–Ito, one fixed colour per population group (same colour on every page).
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
+GROUP_COLOURS = {
+    "REF": "#0072B2", "ASY": "#56B4E9", "ROC": "#56B4E9", "OIP": "#CC79A7", "IDP": "#D55E00", "IOC": "#D55E00",
+    "RET": "#009E73", "RDP": "#009E73", "RST": "#E69F00", "NAT": "#E69F00", "STA": "#999999", "OOC": "#999999",
+    "HST": "#000000",
+}
+GROUP_NAMES = {
+    "REF": "refugees", "ROC": "people in refugee-like situations", "ASY": "asylum-seekers",
+    "OIP": "other people in need of international protection", "IDP": "internally displaced people",
+    "IOC": "people in IDP-like situations", "STA": "stateless people", "OOC": "others of concern",
+    "HST": "host community", "RET": "returned refugees", "RDP": "returned IDPs", "RST": "resettled refugees",
+    "NAT": "naturalised refugees",
+}
+MEASURE_DASH = {"stock": "solid", "flow": "dash", "movement": "dot"}
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', sans-serif"
+
+
+def group_label(group: str, measure: str) -> str:
+    """'IDP', 'flow' -> 'internally displaced people (newly displaced, flow)'."""
+    name = GROUP_NAMES.get(group, group)
+    if measure == "flow":
+        return f"{name} (newly {'displaced' if group == 'IDP' else 'counted'}, flow)"
+    if measure == "movement":
+        return f"{name} (movements, not people)"
+    return name
+
+
+def qualified(value, qualifier: str | None) -> str:
+    """3576370, 'more than' -> 'more than 3,576,370'."""
+    if value is None or pd.isna(value):
+        return "no figure"
+    text = f"{int(value):,}"
+    return text if qualifier in (None, "exact") else f"{qualifier} {text}"
+
+
+def citation_text(sources: pd.DataFrame | None, reference: str | None = None) -> str:
+    """'Source: UNHCR (CC BY 4.0); OCHA (ReliefWeb terms). Reference dates: 31 Dec 2019.'"""
+    parts = []
+    if sources is not None and len(sources):
+        pairs = sources[["publisher", "licence"]].drop_duplicates().head(6)
+        parts.append("Source: " + "; ".join(f"{p} ({lic})" for p, lic in pairs.itertuples(index=False)))
+        if len(sources[["publisher", "licence"]].drop_duplicates()) > 6:
+            parts[-1] += "; and others (see table)"
+    if reference:
+        parts.append(reference)
+    return ". ".join(parts)
+
+
+def cite(fig: go.Figure, title: str, citation: str) -> go.Figure:
+    """Draw the title and citation inside the figure, so a copied image stays cited."""
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
+        font={"family": FONT, "size": 12}, margin={"t": 60, "b": 90, "l": 60, "r": 20},
+        paper_bgcolor="white", plot_bgcolor="white",
+    )
+    fig.add_annotation(text=_wrap(citation, 160), xref="paper", yref="paper", x=0, y=-0.02, yshift=-55,
+                       xanchor="left", yanchor="top", showarrow=False, align="left",
+                       font={"size": 10, "color": "#444"})
+    return fig
+
+
+def empty_figure(message: str, title: str = "") -> go.Figure:
+    """A figure that says in words why there is nothing to draw (never a blank or a traceback)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font={"size": 14, "color": "#333"})
+    fig.update_layout(title={"text": title, "x": 0.01}, xaxis={"visible": False}, yaxis={"visible": False},
+                      paper_bgcolor="white", plot_bgcolor="white", font={"family": FONT})
+    return fig
+
+
+def format_date(value) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    d = value.date() if isinstance(value, (pd.Timestamp, dt.datetime)) else value
+    return f"{d.day} {d:%b %Y}"
+
+
+def period_text(start, end) -> str:
+    """A stock's date, or a flow's period: '31 Dec 2019' or '1 Dec 2019 – 12 Feb 2020'."""
+    return format_date(end) if pd.Timestamp(start) == pd.Timestamp(end) else \
+        f"{format_date(start)} – {format_date(end)}"
+
+
+def _wrap(text: str, width: int) -> str:
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if len(line) + len(w) + 1 > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "<br>".join(lines)

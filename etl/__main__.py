@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     a = alias_sub.add_parser("add", help="add NAME as another name of the place CODE")
     a.add_argument("name")
     a.add_argument("code")
+    a.add_argument("--kind", default="name", choices=store.ALIAS_KINDS,
+                   help="name (a spelling, the default) or the code scheme the alias belongs to")
     a.set_defaults(func=cmd_alias_add)
 
     s = sub.add_parser("rejects", help="rows set aside")
@@ -139,7 +141,7 @@ def cmd_status(engine, args) -> int:
 
 def cmd_alias_add(engine, args) -> int:
     store.init(engine)
-    store.add_alias(engine, args.name, args.code)
+    store.add_alias(engine, args.name, args.code, kind=args.kind)
     print(f"alias {args.name!r} -> {args.code} added; run python -m etl rejects retry to load rows it unblocks")
     return EXIT_OK
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from types import ModuleType
 
 from etl.records import FileRejected
+from etl.sources._table import decode, looks_like_html, read_bytes, read_header
 
 # Adding a publisher: write etl/sources/<name>.py (FORMAT, detect, extract, transform) and list it here.
 SOURCE_MODULES = (
@@ -15,6 +16,11 @@ SOURCE_MODULES = (
     "unhcr_demographics",
     "idmc_via_unhcr",
     "reference_figures",
+    "iom_dtm",
+    "idmc_gidd",
+    "unhcr_rdf_download",
+    "unhcr_api",
+    "hxl_table",  # last: any table with an HXL row that no publisher-specific format claimed
 )
 
 
@@ -32,10 +38,23 @@ def choose(path: Path, fmt: str | None = None) -> ModuleType:
         return mods[fmt]
     if not Path(path).is_file():
         raise FileRejected(path, "file not found")
+    _check_readable(Path(path))
     reasons = []
     for name, mod in mods.items():
         why_not = mod.detect(Path(path))
         if why_not is None:
             return mod
         reasons.append(f"{name}: {why_not}")
-    raise FileRejected(path, "format not recognised; tried " + "; ".join(reasons))
+    header = read_header(Path(path)) or []
+    hint = " (the header seems to use another delimiter than a comma)" if len(header) == 1 and any(
+        d in header[0] for d in ";\t|") else ""
+    raise FileRejected(path, f"format not recognised{hint}; tried " + "; ".join(reasons), row=1)
+
+
+def _check_readable(path: Path) -> None:
+    """Say why a file is unreadable (undecodable, truncated archive, empty, HTML) before guessing its format."""
+    text = decode(path, read_bytes(path))
+    if not text.strip():
+        raise FileRejected(path, "file is empty")
+    if looks_like_html(text):
+        raise FileRejected(path, "an HTML page instead of data (a login, error or bot-challenge page?)", row=1)

@@ -106,8 +106,11 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
         _log_rejected(engine, source, path, fmt_name, exc, started)
         return LoadResult(str(path), source, "rejected", message=str(exc),
                           seconds=(_now() - started).total_seconds())
-    except SQLAlchemyError as exc:  # the transaction rolled back: nothing of this file is in the store
-        reason = f"the database refused the load ({type(exc.orig or exc).__name__}: {_first_line(exc)})"
+    except (SQLAlchemyError, Exception) as exc:  # rolled back: nothing of this file is in the store
+        if isinstance(exc, SQLAlchemyError):
+            reason = f"the database refused the load ({type(exc.orig or exc).__name__}: {_first_line(exc)})"
+        else:
+            reason = f"unexpected error while loading ({type(exc).__name__}: {str(exc)[:300]})"
         failure = FileRejected(path, reason)
         _log_rejected(engine, source, path, fmt_name, failure, started, status="failed")
         return LoadResult(str(path), source, "failed", message=str(failure),

@@ -50,6 +50,7 @@ RECORD_COLUMNS: dict[str, object] = {
     "is_suspected_typo": False,
     "is_rounded": False,
     "is_preliminary": False,
+    "problem": None,  # a transform's row-level problem "column|reason|suggestion": the row is set aside
     "retrieved_on": None,  # set by the loader from the snapshot
     "row_number": None,  # 1-based line in the file (header = 1)
     "column": None,  # the file's column the value came from

@@ -172,10 +172,16 @@ def _reason_kind(reason: str) -> str:
     return re.sub(r"'[^']*'|\"[^\"]*\"|\d[\d,.]*", "…", reason)
 
 
-def add_alias(engine: Engine, name: str, code: str) -> None:
+ALIAS_KINDS = ("name", "iso3", "unhcr_code", "pcode", "iso3166_2")
+
+
+def add_alias(engine: Engine, name: str, code: str, kind: str = "name") -> None:
+    """Another spelling (kind name) or code (a code scheme's kind, e.g. iso3 for UNHCR's *_iso columns)."""
+    if kind not in ALIAS_KINDS:
+        raise StoreError(f"unknown alias kind {kind!r}; use one of {', '.join(ALIAS_KINDS)}")
     with Session(engine) as session:
         try:
-            gazetteer.add_alias(session, name, code)
+            gazetteer.add_alias(session, name, code, kind=kind)
         except ValueError as exc:
             raise StoreError(str(exc)) from None
         session.commit()

@@ -23,6 +23,7 @@ MAX_PLAUSIBLE_COUNT = 2_000_000_000  # more than a quarter of humanity displaced
 MAX_SET_ASIDE_ROWS = 10
 MAX_SET_ASIDE_SHARE = 0.10
 
+CODE_SCHEME_KINDS = {"iso3": "iso3", "unhcr": "unhcr_code", "pcode": "pcode", "iso3166_2": "iso3166_2"}
 _THOUSANDS = re.compile(r"(?<=\d)[,\s\u00a0\u202f'](?=\d{3}(\D|$))")
 
 
@@ -149,6 +150,9 @@ def _int(v):
 def _check(rec: dict, resolve, today: dt.date):
     """Fill typed fields into rec; return (column, value, reason, suggestion) for the first problem."""
     col = rec.get("column") or "value"
+    if _none(rec.get("problem")):
+        column, reason, suggestion = (str(rec["problem"]).split("|", 2) + ["", ""])[:3]
+        return column or col, rec.get("value_raw"), reason, suggestion or None
     value, missing, error = parse_count(rec.get("value_raw"))
     if error:
         return col, rec.get("value_raw"), error, "correct the count in the file, or leave the cell empty if unknown"
@@ -195,6 +199,9 @@ def _check(rec: dict, resolve, today: dt.date):
             reason = (f"{role} {ref!r} is ambiguous: could be {', '.join(res.candidates)}"
                       if res.status == "ambiguous" else f"{role} {ref!r} matches no known place")
             hint = res.suggestion or f"add it with: python -m etl alias add {str(ref)!r} CODE"
+            scheme = _none(rec.get(f"{role}_scheme"))
+            if scheme in CODE_SCHEME_KINDS:  # a code looked up in one scheme needs an alias of that kind
+                hint = hint.replace(" CODE", f" CODE --kind {CODE_SCHEME_KINDS[scheme]}")
             return role, ref, reason, hint
         rec[f"{role}_code"] = res.code
     return None

@@ -52,8 +52,10 @@ def read_header(path: Path, n_bytes: int = 65536) -> list[str] | None:
     """The first line's column names, or None when the file is not a readable table (used for detection)."""
     try:
         raw = read_bytes(path)[:n_bytes]
-        text = raw.decode("utf-8-sig", errors="strict") if raw[:2] not in (b"\xff\xfe", b"\xfe\xff") \
-            else raw.decode("utf-16", errors="replace")
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            text = raw.decode("utf-16", errors="replace")
+        else:  # only whole lines: a character cut at the byte limit must not make a valid file unreadable
+            text = raw[: raw.rfind(b"\n") + 1 or len(raw)].decode("utf-8-sig", errors="strict")
     except (FileRejected, UnicodeDecodeError, OSError):
         return None
     if looks_like_html(text):

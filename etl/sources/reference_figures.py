@@ -152,10 +152,24 @@ def transform(snap: Snapshot) -> Transformed:
         if meaning.skip:
             skipped.append(f"line {rec['row_number']} ({rec['population_type']}): not loaded, {meaning.skip}")
             continue
-        info, doc_publisher = _series_for(rec["source"])
+        try:
+            info, doc_publisher = _series_for(rec["source"])
+        except ValueError as exc:
+            rows.append(_problem(rec, "source", str(exc), "add a rule for this publisher to SOURCE_RULES"))
+            continue
         series[info.slug] = info
-        rows.append(_record(rec, meaning, info, doc_publisher, snap))
+        try:
+            rows.append(_record(rec, meaning, info, doc_publisher, snap))
+        except ValueError as exc:  # a date or code this layout cannot read: the row is set aside, not the file
+            rows.append(_problem(rec, "date" if "date" in str(exc) else "geography_code", str(exc),
+                                 "write dates as YYYY-MM-DD and flows as ORIGIN->DESTINATION codes"))
     return Transformed(new_records(rows), series, skipped=skipped)
+
+
+def _problem(rec: dict, column: str, reason: str, suggestion: str) -> dict:
+    """A row this module cannot read: kept (with its series left to OCHA's, for the record) and set aside."""
+    return {"series": OCHA_SYRIA.slug, "value_raw": rec["value"], "row_number": rec["row_number"],
+            "column": column, "problem": f"{column}|{reason}|{suggestion}"}
 
 
 def _series_for(source: str) -> tuple[SeriesInfo, str]:
@@ -215,7 +229,10 @@ def _release_for(info: SeriesInfo, rec: dict) -> dict:
 
 
 def _period_start(rule: str, date: str) -> str:
-    d = dt.date.fromisoformat(date)
+    try:
+        d = dt.date.fromisoformat(date)
+    except ValueError:
+        raise ValueError(f"date {date!r} is not a date (YYYY-MM-DD)") from None
     if rule == "date":
         return date
     if rule == "month":
@@ -245,8 +262,10 @@ def _qualifier(note: str, value: str) -> tuple[str, int | None, int | None]:
 def _places(rec: dict, meaning: Meaning, info: SeriesInfo) -> tuple[str | None, str]:
     code = rec["geography_code"].strip()
     if meaning.measure == "movement":  # "SY-ID->SY-HL": origin governorate -> destination governorate
-        origin, location = (_code(c) for c in code.split("->"))
-        return origin, location
+        parts = code.split("->")
+        if len(parts) != 2:
+            raise ValueError(f"movement geography_code {code!r} is not ORIGIN->DESTINATION")
+        return _code(parts[0]), _code(parts[1])
     location = ";".join(_code(c) for c in code.split(";"))
     if meaning.group == "RET":  # returns to Syria summed over every country of asylum: no single origin
         return None, location

@@ -116,8 +116,8 @@ def cmd_export(engine, args) -> int:
                            date_to=args.date_to, sources=args.source, as_of=args.as_of)
     print(f"{summary['rows']} rows written to {args.out}; sources and licences in {summary['sidecar']}")
     if summary["non_commercial"]:
-        print("warning: this export contains IDMC data, licensed CC BY-NC-SA 3.0 IGO (non-commercial, "
-              "share-alike): say so wherever you reuse it", file=sys.stderr)
+        print("warning: this export contains data licensed for non-commercial use only (IDMC: CC BY-NC-SA 3.0 "
+              "IGO, non-commercial, share-alike; IOM DTM terms): say so wherever you reuse it", file=sys.stderr)
     return EXIT_OK
 
 

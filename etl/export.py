@@ -44,7 +44,7 @@ EXPORT_COLUMNS = {  # column -> HXL hashtag
     "retrieved_at": "#date+retrieved",
     "vintage": "#meta+vintage",
 }
-NON_COMMERCIAL_LICENCES = ("CC BY-NC",)
+NON_COMMERCIAL_LICENCES = ("CC BY-NC",)  # licences (or terms containing "non-commercial") that restrict reuse
 # Spreadsheets run cells that start with these as formulas; a leading apostrophe keeps them text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -180,5 +180,10 @@ def _format(value: object) -> object:
     return safe_cell(value)
 
 
+def is_non_commercial(licence: str | None) -> bool:
+    text = licence or ""
+    return text.startswith(NON_COMMERCIAL_LICENCES) or "non-commercial" in text.lower()
+
+
 def has_non_commercial(licences: list[str]) -> bool:
-    return any(lic.startswith(NON_COMMERCIAL_LICENCES) for lic in licences)
+    return any(is_non_commercial(lic) for lic in licences)

@@ -95,11 +95,11 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
                                f"{first['reason']}); the file is rejected whole", first["row_number"],
                                first["column"])
         with engine.begin() as conn:
-            _add_declared_places(conn, gazetteer, declared, checked.good)
+            parent_notes = _add_declared_places(conn, gazetteer, declared, checked.good)
             result = write_validated(conn, source, path, snap.sha256, checked.good, checked.set_aside,
                                      transformed.series, n_rows, started, progress=progress,
                                      transform_version=version, fmt=fmt_name,
-                                     message="; ".join(transformed.skipped) or None)
+                                     message="; ".join(transformed.skipped + parent_notes) or None)
         result.seconds = (_now() - started).total_seconds()
         return result
     except FileRejected as exc:
@@ -179,16 +179,34 @@ def _date(v):
 
 
 def _add_declared_places(conn: Connection, gazetteer: Gazetteer, declared: dict[str, dict],
-                         good: list[dict]) -> None:
-    """Places a file defines (e.g. UNHCR's camps), added when used; an existing code is never overwritten."""
+                         good: list[dict]) -> list[str]:
+    """Places a file defines (UNHCR's camps, DTM's p-codes), added when used, with their declared ancestors,
+    parents first. An existing code is never overwritten: a different declared parent is reported."""
     used = {r["location_code"] for r in good} | {r["origin_code"] for r in good if r["origin_code"]}
+    needed: list[str] = []
     for code in sorted(used & set(declared)):
-        if code in gazetteer:
-            continue
+        chain = []
+        while code in declared and code not in chain:  # the place, its declared parent, grandparent...
+            chain.append(code)
+            code = declared[code].get("parent_code")
+        needed += [c for c in reversed(chain) if c not in needed]
+    added: set[str] = set()
+    notes = []
+    for code in needed:
         place = dict(declared[code])
-        parent = gazetteer.resolve(place["parent_code"], scheme="iso3") if place.get("parent_code") else None
-        place["parent_code"] = parent.code if parent is not None and parent.status == "matched" else None
+        parent = place.get("parent_code")
+        if parent and parent not in declared and parent not in gazetteer:
+            res = gazetteer.resolve(parent, scheme="iso3")
+            parent = res.code if res.status == "matched" else None
+        if code in gazetteer:
+            known_parent = gazetteer.place(code).parent_code
+            if parent and known_parent != parent:
+                notes.append(f"{code}: the file gives parent {parent}, the gazetteer keeps {known_parent}")
+            continue
+        place["parent_code"] = parent if parent in gazetteer or parent in added else None
         conn.execute(insert(Place).values(**place))
+        added.add(code)
+    return notes
 
 
 def write_validated(conn: Connection, source: str, path: Path, sha256: str | None, good: list[dict],

@@ -105,7 +105,8 @@ def _write_sidecar(conn, path: Path, flt: ExportFilter, summary: dict) -> None:
              f"Filters: {flt}", "", "Sources (cite as):"]
     lines += [f"- {title}: {citation} Licence: {licence}." for title, citation, licence in series]
     if has_non_commercial(summary["licences"]):
-        lines += ["", "WARNING: contains IDMC data, licensed CC BY-NC-SA 3.0 IGO (non-commercial, share-alike)."]
+        lines += ["", "WARNING: contains data for non-commercial use only (IDMC data: CC BY-NC-SA 3.0 IGO, "
+                  "non-commercial, share-alike; IOM DTM terms)."]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

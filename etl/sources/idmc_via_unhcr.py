@@ -47,6 +47,9 @@ def transform(snap: Snapshot) -> Transformed:
         "location_ref": df["coa_iso"], "location_scheme": "iso3",
         "period_start": year + "-12-31", "period_end": year + "-12-31",
         "value_raw": df["total"],
+        # IDMC publishes rounded estimates and UNHCR republishes them as they are: 'about', rounded, as in
+        # IDMC's own files (etl/sources/idmc_gidd.py), so the same figure from either channel is one figure.
+        "qualifier": "about", "is_rounded": True,
         "doc_title": f"IDMC conflict IDP stocks as redistributed by UNHCR's Refugee Data Finder ({release})",
         "doc_url": _unhcr.DOCUMENT_URL,
         "doc_publisher": "UNHCR",

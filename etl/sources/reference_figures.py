@@ -190,6 +190,8 @@ def _record(rec: dict, meaning: Meaning, info: SeriesInfo, doc_publisher: str, s
     date = rec["date"].strip()
     start = _period_start(meaning.period, date)
     qualifier, low, high = _qualifier(rec["note"], rec["value"])
+    if info is IDMC_GIDD:  # IDMC's figures are rounded estimates, whichever channel quotes them
+        qualifier, low, high = "about", None, None
     origin, location = _places(rec, meaning, info)
     breakdown = meaning.breakdown
     if "(destination)" in rec["geography"]:

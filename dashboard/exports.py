@@ -11,10 +11,11 @@ from flask import Flask, Response, request, stream_with_context
 
 from dashboard import filters as filters_mod
 from dashboard.queries import core
-from etl.export import EXPORT_COLUMNS, NON_COMMERCIAL_LICENCES, iter_rows, safe_cell
+from etl.export import EXPORT_COLUMNS, is_non_commercial, iter_rows, safe_cell
 
-IDMC_WARNING = ("This export contains IDMC data, licensed CC BY-NC-SA 3.0 IGO: non-commercial use only, "
-                "share alike, attribute IDMC.")
+NON_COMMERCIAL_WARNING = ("This export contains data for non-commercial use only: IDMC data are licensed CC "
+                          "BY-NC-SA 3.0 IGO (share alike, attribute IDMC); IOM DTM data may not be redistributed "
+                          "commercially. Check each source's licence above.")
 
 
 def register(server: Flask) -> None:
@@ -74,8 +75,8 @@ def sidecar_text(df: pd.DataFrame, query: str, version: int) -> str:
         per_source = df.groupby(["series_title", "citation", "licence"], dropna=False)["retrieved_at"].max()
         for (title, citation, licence), retrieved in per_source.items():
             lines.append(f"- {title}. Cite as: {citation}. Licence: {licence}. Retrieved: {_text(retrieved)}.")
-    if len(df) and df["licence"].astype(str).str.startswith(NON_COMMERCIAL_LICENCES).any():
-        lines += ["", "WARNING: " + IDMC_WARNING]
+    if len(df) and df["licence"].astype(str).map(is_non_commercial).any():
+        lines += ["", "WARNING: " + NON_COMMERCIAL_WARNING]
     return "\n".join(lines) + "\n"
 
 

@@ -22,6 +22,7 @@ app = dash.Dash(
     suppress_callback_exceptions=True,  # each page brings its own components; callbacks are module-level
     title="Displacement dashboard",
 )
+app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # screen readers need the language
 server = app.server
 exports.register(server)
 

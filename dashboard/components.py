@@ -56,7 +56,7 @@ def data_id(name: str) -> dict:
     return {"type": "chart-data", "chart": name}
 
 
-def chart_panel(name: str, title: str) -> html.Section:
+def chart_panel(name: str, title: str, graph_config: dict | None = None) -> html.Section:
     """A chart with its one-line summary, the table behind it, and CSV / PNG downloads.
 
     Ids: graph_id(name), {name}-summary, {name}-table, data_id(name) (a page callback fills all four)."""
@@ -64,7 +64,7 @@ def chart_panel(name: str, title: str) -> html.Section:
         html.H2(title, id=f"{name}-title"),
         html.P(id=f"{name}-summary", className="chart-summary", **{"aria-live": "polite"}),
         dcc.Loading(dcc.Graph(id=graph_id(name), config={"displaylogo": False, "toImageButtonOptions": {
-            "format": "png", "filename": name, "scale": 2}})),
+            "format": "png", "filename": name, "scale": 2}, **(graph_config or {})})),
         html.Div([
             html.Button("Download CSV", id={"type": "chart-csv-button", "chart": name}, className="btn",
                         type="button"),

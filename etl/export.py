@@ -100,36 +100,47 @@ def export_query(flt: ExportFilter, *, extras: bool = False) -> Select:
         .join(Release, Release.id == obs.release_id)
         .join(location, location.code == obs.location_code)
         .outerjoin(origin, origin.code == obs.origin_code))
+    conditions = _identity_conditions(flt)
+    q = q.where(*conditions)
     if flt.as_of is None:
         q = q.where(obs.is_latest.is_(True))
     else:
-        q = q.where(obs.id.in_(_as_of_ids(flt.as_of)))
-    if flt.origin_codes:
-        q = q.where(obs.origin_code.in_(flt.origin_codes))
-    if flt.location_codes:
-        q = q.where(obs.location_code.in_(flt.location_codes))
-    if flt.population_groups:
-        q = q.where(obs.population_group.in_(flt.population_groups))
-    if flt.measures:
-        q = q.where(obs.measure.in_(flt.measures))
-    if flt.date_from:
-        q = q.where(obs.period_end >= flt.date_from)
-    if flt.date_to:
-        q = q.where(obs.period_end <= flt.date_to)
-    if flt.sources:
-        q = q.where(or_(Series.slug.in_(flt.sources), Series.publisher.in_(flt.sources)))
+        q = q.where(obs.id.in_(_as_of_ids(flt.as_of, conditions)))
     return q.order_by(obs.location_code, obs.origin_code, obs.population_group, obs.measure, obs.period_end,
                       obs.sex, obs.age_group, obs.breakdown, Series.slug)
 
 
-def _as_of_ids(as_of: dt.date):
-    """Per identity, the vintage from the latest release published on or before `as_of`."""
+def _identity_conditions(flt: ExportFilter) -> list:
+    """The filter's conditions; all are on identity fields, so every vintage of a figure meets them alike."""
+    obs = Observation
+    conditions = []
+    if flt.origin_codes:
+        conditions.append(obs.origin_code.in_(flt.origin_codes))
+    if flt.location_codes:
+        conditions.append(obs.location_code.in_(flt.location_codes))
+    if flt.population_groups:
+        conditions.append(obs.population_group.in_(flt.population_groups))
+    if flt.measures:
+        conditions.append(obs.measure.in_(flt.measures))
+    if flt.date_from:
+        conditions.append(obs.period_end >= flt.date_from)
+    if flt.date_to:
+        conditions.append(obs.period_end <= flt.date_to)
+    if flt.sources:
+        conditions.append(obs.series_id.in_(select(Series.id).where(
+            or_(Series.slug.in_(flt.sources), Series.publisher.in_(flt.sources)))))
+    return conditions
+
+
+def _as_of_ids(as_of: dt.date, conditions: list):
+    """Per identity, the vintage from the latest release published on or before `as_of` (ranking only the
+    figures the filter selects, not the whole store)."""
     ranked = (select(Observation.id, func.row_number().over(
         partition_by=Observation.identity_key,
         order_by=(func.coalesce(Release.released_on, dt.date(1900, 1, 1)).desc(), Observation.vintage.desc()),
     ).label("rank"))
         .join(Release, Release.id == Observation.release_id)
-        .where(or_(Release.released_on.is_(None), Release.released_on <= as_of))
+        .where(or_(Release.released_on.is_(None), Release.released_on <= as_of), *conditions)
         .subquery())
     return select(ranked.c.id).where(ranked.c.rank == 1)
 

@@ -1,0 +1,86 @@
+"""Sources charts: current figures per source series, and one quantity as different publishers give it."""
+from __future__ import annotations
+
+import html
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts.core import (
+    GROUP_COLOURS,
+    OKABE_ITO,
+    citation_text,
+    cite,
+    empty_figure,
+    format_date,
+    period_text,
+    qualified,
+)
+from dashboard.charts.trends import legend_below
+
+# The qualifier is drawn in the marker, so "more than 961,000" never looks like exactly 961,000.
+QUALIFIER_SYMBOLS = {"exact": "circle", "about": "circle-open", "more than": "triangle-up", "at least": "triangle-up",
+                     "almost": "triangle-down", "up to": "triangle-down", "between": "diamond-open"}
+SYMBOL_KEY = "● exact, ○ about, ▲ more than / at least, ▼ almost / up to, ◇ between"
+
+
+def catalogue_figure(cat: pd.DataFrame, title: str) -> go.Figure:
+    """Horizontal bars: current figures per series (log scale: 333,368 UNHCR rows beside 1 from 3RP)."""
+    if cat.empty:
+        return empty_figure("The store holds no source yet.", title)
+    fig = go.Figure(go.Bar(
+        x=[int(v) for v in cat["rows"]], y=[html.escape(v, quote=False) for v in cat["label"]], orientation="h",
+        cliponaxis=False,
+        marker={"color": OKABE_ITO[4]}, text=[f"{int(v):,}" for v in cat["rows"]], textposition="outside",
+        hoverinfo="text", hovertext=[html.escape(f"{r['series_title']} — {r['publisher']} — {int(r['rows']):,} "
+                                                 f"figures — {r['licence']}", quote=False)
+                                     for r in cat.to_dict("records")]))
+    top = max(1, int(cat["rows"].max()))
+    fig.update_layout(height=140 + 38 * len(cat), yaxis={"autorange": "reversed", "automargin": True},
+                      xaxis={"type": "log", "title": "current figures (log scale)",
+                             "range": [-0.3, len(str(top)) + 0.6]})
+    return cite(fig, title, citation_text(cat, "Figures in the store now (earlier vintages not counted)"))
+
+
+def bar_label(publisher: str, title: str, width: int = 55) -> str:
+    """'UNHCR: UNHCR Refugee Data Finder: demographic and loca…' (short, so the bars keep their width)."""
+    text = f"{publisher}: {title}"
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def compare_figure(rows: pd.DataFrame, title: str) -> go.Figure:
+    """One trace per source series: a cumulative count's points joined as a line, a single figure a marker."""
+    if rows.empty:
+        return empty_figure("No source gives this quantity in the period.", title)
+    fig = go.Figure()
+    colour = GROUP_COLOURS.get(rows["population_group"].iloc[0], "#000000")
+    dashes = ["solid", "dot", "dash", "longdash", "dashdot"]
+    for i, (name, pts) in enumerate(rows.groupby("trace", sort=False)):
+        # one colour per population group: publishers are told apart by the line, the label and the legend
+        labels = [""] * (len(pts) - 1) + [f"{name}: {qualified(pts['value'].iloc[-1], pts['qualifier'].iloc[-1])}"]
+        fig.add_trace(go.Scatter(
+            name=name, x=pts["reference_period_end"], y=[None if pd.isna(v) else int(v) for v in pts["value"]],
+            mode="lines+markers+text" if len(pts) > 1 else "markers+text", connectgaps=False,
+            text=[html.escape(t, quote=False) for t in labels], textposition="top left" if i % 2 else "bottom right",
+            textfont={"size": 11, "color": "#333333"}, cliponaxis=False,
+            line={"color": colour, "dash": dashes[i % len(dashes)]},
+            marker={"color": colour, "size": 12, "line": {"width": 2, "color": colour},
+                    "symbol": [QUALIFIER_SYMBOLS.get(q, "circle") for q in pts["qualifier"]]},
+            hoverinfo="text", hovertext=[_hover(r) for r in pts.to_dict("records")]))
+    span = rows["reference_period_end"]
+    pad = max(pd.Timedelta(days=10), (span.max() - span.min()) * 0.15)
+    fig.update_layout(yaxis={"tickformat": "~s", "rangemode": "tozero"}, hovermode="closest",
+                      xaxis={"range": [span.min() - pad, span.max() + pad]})
+    fig = cite(fig, title, citation_text(rows, f"Markers: {SYMBOL_KEY}. Period ends {format_date(span.min())} to "
+                                               f"{format_date(span.max())}"))
+    return legend_below(fig, rows["trace"].nunique(), 380)
+
+
+def _hover(row: dict) -> str:
+    quote = row.get("source_ref") or ""
+    lines = [f"{row['source']}: {qualified(row['value'], row['qualifier'])}",
+             period_text(row["reference_period_start"], row["reference_period_end"]),
+             row.get("source_title") or "", f"“{quote}”" if quote else "", row["role"]]
+    wrapped = ["<br>".join(textwrap.wrap(html.escape(str(t), quote=False), 90)) for t in lines if t]
+    return "<br>".join(wrapped)

@@ -1,0 +1,118 @@
+"""Trends chart: stocks, flows and movements in separate panels (never stacked, never one trace), gaps as
+breaks, linear or log scale, shares, and dated events as vertical lines."""
+from __future__ import annotations
+
+import html
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.charts.core import (
+    GROUP_COLOURS,
+    MEASURE_DASH,
+    citation_text,
+    cite,
+    empty_figure,
+    format_date,
+    period_text,
+    qualified,
+)
+
+PANELS = {"stock": "Stocks: people at a date", "flow": "Flows: people newly counted during a period "
+          "(drawn at the period's end)", "movement": "Movements: moves, not people"}
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "pentagon", "hexagon"]
+
+
+def trends_figure(points: pd.DataFrame, events: pd.DataFrame, *, title: str, log: bool = False,
+                  share: bool = False) -> go.Figure:
+    """One trace per row group `trace`; x = reference_period_end, y = chart_value (None = a break)."""
+    if points.empty:
+        return empty_figure("No figure matches these filters: widen the period or choose another place.", title)
+    measures = [m for m in PANELS if m in set(points["measure"])]
+    fig = make_subplots(rows=len(measures), cols=1, shared_xaxes=True, subplot_titles=[PANELS[m] for m in measures],
+                        vertical_spacing=0.12 if len(measures) > 1 else 0.05)
+    traces, rows = [], []
+    for i, (name, pts) in enumerate(points.groupby("trace", sort=False)):
+        first = pts.iloc[0]
+        colour = GROUP_COLOURS.get(first["population_group"], "#000000")
+        traces.append(go.Scatter(
+            name=name, x=pts["reference_period_end"], y=[None if pd.isna(v) else float(v) for v in pts["chart_value"]],
+            mode="lines+markers", connectgaps=False, hoverinfo="text", hovertext=[_hover(r, share) for r in
+                                                                                 pts.to_dict("records")],
+            line={"color": colour, "dash": MEASURE_DASH.get(first["measure"], "solid"), "width": 2},
+            marker={"color": colour, "symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7}))
+        rows.append(measures.index(first["measure"]) + 1)
+    fig.add_traces(traces, rows=rows, cols=[1] * len(rows))  # at once: plotly validates the figure per call
+    axis = {"type": "log"} if log and not share else {"rangemode": "tozero"}
+    fig.update_yaxes(**axis, tickformat=".0%" if share else "~s")
+    if share:
+        fig.update_yaxes(range=[0, 1] if not log else None)
+    _events(fig, events)
+    fig.update_layout(hovermode="closest")
+    reference = f"Figures {format_date(points['reference_period_end'].min())} to " \
+                f"{format_date(points['reference_period_end'].max())}"
+    if log and not share:
+        reference += "; log scale (zeros cannot be drawn on it)"
+    fig = cite(fig, title, citation_text(points[~points["is_gap"]], reference))
+    return legend_below(fig, len(fig.data), 300 * len(measures) + 40 * (len(measures) - 1))
+
+
+def legend_below(fig: go.Figure, entries: int, plot_height: int) -> go.Figure:
+    """One legend entry per line under the x axis, and the citation (drawn by cite()) moved under the legend,
+    so neither covers the other however many lines there are."""
+    below_ticks, entry = 40, 19
+    legend_px = entry * entries
+    bottom = below_ticks + legend_px + 70
+    top = fig.layout.margin.t if fig.layout.margin.t is not None else 60
+    fig.update_layout(height=plot_height + top + bottom, margin={"b": bottom}, showlegend=True,
+                      legend={"orientation": "v", "x": 0, "xanchor": "left", "y": -below_ticks / plot_height,
+                              "yanchor": "top", "font": {"size": 11}})
+    for note in fig.layout.annotations:
+        if note.yref == "paper" and note.y == -0.02 and note.yshift == -55:  # the citation of cite()
+            note.yshift = -(below_ticks + legend_px + 5)
+    return fig
+
+
+def _hover(row: dict, share: bool) -> str:
+    when = period_text(row["reference_period_start"], row["reference_period_end"])
+    if row.get("is_gap"):
+        return _lines([row["trace"], f"{format_date(row['reference_period_end'])}: no figure in this series "
+                                     "(a gap, not zero)"])
+    value = qualified(row["value"], row["qualifier"]) if not pd.isna(row["value"]) else \
+        f"no figure ({row.get('missing_reason') or 'not available'})"
+    lines = [row["trace"], f"{value} — {when}", f"Source: {row['source']} ({row['licence']})"]
+    if share and row.get("share") is not None and not pd.isna(row.get("share")):
+        lines.insert(1, f"{row['share']:.1%} of {int(row['parent_value']):,} (same source's total for the parent "
+                        "area, same date)")
+    return _lines(lines)
+
+
+def _lines(lines: list[str], width: int = 90) -> str:
+    """Hover text: each line escaped (a quote or a name is text, never HTML), long ones wrapped."""
+    return "<br>".join("<br>".join(textwrap.wrap(html.escape(str(t), quote=False), width) or [""]) for t in lines)
+
+
+def _events(fig: go.Figure, events: pd.DataFrame) -> None:
+    """Vertical lines (a shaded band for a period) with a numbered short title; hover gives the quote.
+    Shapes and notes are set in one update (adding them one by one re-validates the figure each time)."""
+    shapes, notes = [], []
+    for i, ev in enumerate(events.itertuples(index=False), start=1):
+        start = pd.Timestamp(ev.event_date)
+        if ev.end_date is not None and not pd.isna(ev.end_date) and ev.end_date != ev.event_date:
+            shapes.append({"type": "rect", "x0": start, "x1": pd.Timestamp(ev.end_date), "xref": "x", "yref": "paper",
+                           "y0": 0, "y1": 1, "fillcolor": "#999999", "opacity": 0.15, "line": {"width": 0},
+                           "layer": "below"})
+        shapes.append({"type": "line", "x0": start, "x1": start, "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
+                       "line": {"color": "#555555", "width": 1, "dash": "dot"}})
+        short = ev.title if len(ev.title) <= 32 else ev.title[:31] + "…"
+        notes.append({"x": start, "xref": "x", "y": 1, "yref": "paper", "yanchor": "top", "textangle": -90,
+                      "showarrow": False, "text": html.escape(f"{i}. {short}", quote=False),
+                      "font": {"size": 9, "color": "#333333"}, "bgcolor": "rgba(255,255,255,0.7)",
+                      "hovertext": _lines([f"{format_date(start)}: {ev.title}", f"“{ev.quote}”",
+                                           f"— {ev.publisher}, {ev.source_title}"])})
+    if shapes:
+        fig.update_layout(shapes=list(fig.layout.shapes) + shapes, annotations=list(fig.layout.annotations) + notes)
+
+

@@ -1,0 +1,183 @@
+"""Border region callbacks on a store of the real samples: the map and bars by month, 'no data' never 0."""
+from __future__ import annotations
+
+import pytest
+from test_pages_flows import build_sample_store
+
+OFFENSIVE = ("2019-12-01", "2020-03-31")
+WITH_2017 = ("2017-01-01", "2020-03-31")  # contains DGMM's 28 Sep 2017 provincial figures
+
+
+@pytest.fixture(scope="module")
+def sample_store_url(tmp_path_factory) -> str:
+    return build_sample_store(tmp_path_factory.mktemp("border_store"))
+
+
+@pytest.fixture
+def border(sample_store_url, use_store):
+    """The Border region page module, its callback reading the sample store."""
+    use_store(sample_store_url)
+    from app import app  # noqa: F401  (importing the app registers the pages)
+    from dashboard.pages import border as page
+
+    return page
+
+
+def _call(page, date_from, date_to, pairing="nw-syria", month=None, origin="SYR"):
+    out = page.update_border(date_from, date_to, origin, None, [], [], [], None, pairing, month)
+    names = ["options", "month", "map", "map_summary", "map_defs", "map_rows", "map_store",
+             "bars", "bars_summary", "bars_defs", "bars_rows", "bars_store"]
+    assert len(out) == len(names)
+    return dict(zip(names, out, strict=True))
+
+
+def _bar_points(fig) -> list[tuple[str, int]]:
+    return [(y, x) for t in fig.data if t.type == "bar" for y, x in zip(t.y, t.x, strict=True) if x is not None]
+
+
+def test_bars_show_hatay_in_september_2017_from_dgmm_via_the_press(border):
+    out = _call(border, *WITH_2017, month="2017-09")
+
+    assert out["month"] == "2017-09"
+    assert {"label": "September 2017 (reference dates 28 Sep)", "value": "2017-09"} in out["options"]
+    hatay = next(r for r in out["bars_store"] if r["area_code"] == "TR-31")
+    assert (hatay["value"], hatay["reference"], hatay["publisher"], hatay["is_secondary"], hatay["qualifier"]) == \
+        (416589, "28 Sep 2017", "gaphaberleri.com", True, "exact")
+    assert "DGMM" in hatay["originator"] or "Migration" in hatay["originator"]
+    assert ("Hatay", 416589) in _bar_points(out["bars"])
+    hover = next(t for t in out["bars"].data if t.type == "bar" and "Hatay" in (t.y or ())).customdata[0]
+    assert "416,589" in hover and "28 Sep 2017" in hover and "gaphaberleri.com" in hover and "exact" in hover
+    assert "Hatay: Syrians hosted 416,589 (gaphaberleri.com, via the press, 28 Sep 2017)" in out["bars_summary"]
+    # The national figure of the same report stands beside the provinces, never added to them.
+    national = [r for r in out["bars_store"] if r["quantity"] == "national"]
+    assert [(r["area_code"], r["value"]) for r in national] == [("TUR", 3208131)]
+    assert "never added" in out["bars_summary"]
+
+
+def test_no_data_areas_are_drawn_as_no_data_never_as_zero(border):
+    out = _call(border, *WITH_2017, month="2017-09")
+    traces = {t.name: t for t in out["map"].data}
+
+    gaps = [r for r in out["map_store"] if r["status"] == "no data"]
+    assert {r["area_code"] for r in gaps} == {"SY07", "SY02", "TR-79", "TR-27", "TR-63"}
+    assert all(r["value"] is None and r["value_text"] == "no data" for r in gaps)
+    grey = traces["No data for this month (not zero)"]
+    assert set(grey.locations) == {r["area_code"] for r in gaps} and grey.showlegend
+    assert all("no data" in text for text in grey.customdata)
+    for t in out["map"].data:
+        if t is not grey:
+            assert not set(t.locations) & set(grey.locations)
+            assert 0 not in t.z
+    assert all(x != 0 for _, x in _bar_points(out["bars"]))
+    labels = [a.y for a in out["bars"].layout.annotations if a.text == "no data"]
+    assert sorted(labels) == sorted(r["bar_label"] for r in out["bars_store"] if r["status"] == "no data")
+    assert {"Idleb", "Aleppo", "North-west Syria", "Kilis"} <= set(labels)
+    assert "No data (not zero): Idleb, Aleppo, North-west Syria" in out["bars_summary"]
+    defs = {d["field"]: d for d in out["bars_defs"]}
+    assert "no data" in defs["value"]["valueFormatter"]["function"]
+
+
+def test_data_stores_hold_exactly_what_the_map_and_bars_draw(border):
+    for month in ("2017-09", "2020-01", "2019-12"):
+        out = _call(border, *WITH_2017, month=month)
+        drawn = [(loc, z) for t in out["map"].data if t.name != "No data for this month (not zero)"
+                 for loc, z in zip(t.locations, t.z, strict=True)]
+        assert sorted(drawn) == sorted((r["area_code"], r["value"]) for r in out["map_store"]
+                                       if r["status"] == "figure")
+        assert sorted(_bar_points(out["bars"])) == sorted((r["bar_label"], r["value"]) for r in out["bars_store"]
+                                                          if r["status"] == "figure")
+        assert out["map_rows"] == out["map_store"] and out["bars_rows"] == out["bars_store"]
+        for row in out["bars_store"] + out["map_store"]:
+            assert {"publisher", "licence", "series_title", "citation", "retrieved_at"} <= set(row)
+
+
+def test_time_control_lists_the_months_of_the_period_and_changes_map_and_bars(border):
+    default = _call(border, *OFFENSIVE)
+
+    assert [o["value"] for o in default["options"]] == ["2020-03", "2020-02", "2020-01", "2019-12"]
+    assert default["month"] == "2020-01"  # the month with the most areas with a figure
+    jan = {(r["area_code"], r["quantity"]): r for r in default["bars_store"]}
+    assert jan[("TR-27", "hosted")]["value"] == 446564 and jan[("TR-27", "hosted")]["reference"] == "21 Jan 2020"
+    assert jan[("SY07", "arrivals")]["value"] == 297000 and jan[("SY07", "arrivals")]["measure"] == "movement"
+    assert "movements, not people" in jan[("SY07", "arrivals")]["note"]
+    assert jan[("TR-31", "hosted")]["status"] == "no data"
+
+    dec = _call(border, *OFFENSIVE, month="2019-12")
+    rows = {(r["area_code"], r["quantity"]): r for r in dec["bars_store"]}
+    # Arrivals in Aleppo: Idleb -> Aleppo 81,900 and Aleppo -> Aleppo 2,100 of the same map and month.
+    assert rows[("SY02", "arrivals")]["value"] == 81900 + 2100
+    assert rows[("SY02", "arrivals")]["members"] == "Idleb → Aleppo 81,900; Aleppo → Aleppo 2,100"
+    assert rows[("SY07", "departures")]["value"] == 214500 + 81900
+    assert rows[("XSY-NW", "displaced")]["value_text"] == "about 284,000"
+    assert dec["map"].to_json() != default["map"].to_json()
+    assert ("SY02", 84000) in [(loc, z) for t in dec["map"].data for loc, z in zip(t.locations, t.z, strict=True)]
+
+
+def test_map_is_maplibre_white_bg_with_local_geojson_explicit_view_and_attribution(border):
+    out = _call(border, *OFFENSIVE)
+    fig = out["map"]
+
+    assert {t.type for t in fig.data} == {"choroplethmap"}
+    assert fig.layout.map.style == "white-bg"
+    assert 36 < fig.layout.map.center.lon < 40 and 35 < fig.layout.map.center.lat < 38
+    assert 5 < fig.layout.map.zoom < 9
+    for t in fig.data:
+        assert isinstance(t.geojson, dict) and t.featureidkey == "id"
+    for layer in fig.layout.map.layers:
+        assert layer.sourcetype == "geojson" and isinstance(layer.source, dict)
+    cited = fig.layout.annotations[-1].text.replace("<br>", " ")
+    assert "UN OCHA / UN Cartographic Section" in cited and "Natural Earth" in cited
+    assert "do not imply official endorsement or acceptance by the United Nations" in cited
+    for f in (fig, out["bars"]):
+        text = f.to_json()
+        assert "http" not in text and "mapbox://" not in text and "glyphs" not in text and "sprite" not in text
+        assert "markers+text" not in text
+
+
+def test_north_east_pairing_and_empty_periods(border):
+    ne = _call(border, *OFFENSIVE, pairing="ne-syria")
+
+    assert ne["month"] == "2019-12"  # Al-Hasakeh and Ar-Raqqa movements; January has Şanlıurfa alone
+    assert {r["area_code"] for r in ne["map_store"]} == {"SY08", "SY11", "TR-63", "TR-47", "TR-73"}
+    assert ("Al-Hasakeh: arrivals (movements in)", 4800) in _bar_points(ne["bars"])
+    jan = _call(border, *OFFENSIVE, pairing="ne-syria", month="2020-01")
+    assert ("Şanlıurfa", 446564) in _bar_points(jan["bars"])
+    assert {r["area_code"] for r in jan["map_store"] if r["status"] == "no data"} == {"SY08", "SY11", "TR-47",
+                                                                                       "TR-73"}
+
+    empty = _call(border, "2000-01-01", "2000-12-31")
+    assert empty["options"] == [] and empty["month"] is None and empty["map_store"] == []
+    assert "No figures for north-west syria" in empty["map_summary"]
+
+
+def test_layout_has_the_controls_the_panels_and_the_attribution(border):
+    text = str(border.layout(**{"from": "2019-12-01", "to": "2020-03-31"}))
+
+    for cid in ("filter-bar", "border-pairing", "border-month", "border-map-summary", "border-bars-table",
+                "full-data-link"):
+        assert cid in text
+    assert "do not imply official endorsement" in text and "CC BY 3.0 IGO" in text
+
+
+def test_border_on_postgresql(pg_engine, use_store):
+    from conftest import load_samples
+
+    load_samples(pg_engine)
+    from app import app  # noqa: F401
+    from dashboard.pages import border as page
+    from dashboard.queries import core
+
+    core._known.cache_clear()  # the wiped PostgreSQL store reuses load-run ids: no stale cached places
+    use_store(pg_engine.url.render_as_string(hide_password=False))
+    try:
+        out = _call(page, *WITH_2017, month="2017-09")
+    finally:
+        core._known.cache_clear()
+    assert ("Hatay", 416589) in _bar_points(out["bars"])
+    assert {r["area_code"] for r in out["map_store"] if r["status"] == "no data"} >= {"SY07", "SY02"}
+
+
+def test_a_release_filter_gives_the_same_border_figures(border):
+    out = border.update_border(*WITH_2017, "SYR", None, [], [], [], "2026-07-01", "nw-syria", "2017-09")
+    assert ("Hatay", 416589) in _bar_points(out[7])
+    assert {r["area_code"] for r in out[6] if r["status"] == "no data"} >= {"SY07", "SY02"}

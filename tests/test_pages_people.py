@@ -1,0 +1,94 @@
+"""People page: UNHCR's sex and age split as a pyramid, the shares of women and children in the north-west Syria
+reports, and what is not disaggregated, on the real samples; breakdowns are never added to their totals."""
+from __future__ import annotations
+
+import pytest
+
+
+def bar(date_from="2025-01-01", date_to="2025-12-31", origin="SYR", location=None, groups=(), measures=(),
+        sources=(), as_of=None) -> tuple:
+    return date_from, date_to, origin, location, list(groups), list(measures), list(sources), as_of
+
+
+def text(component) -> str:
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(text(c) for c in component)
+    return text(getattr(component, "children", None))
+
+
+@pytest.fixture
+def people(app_store):
+    from app import app  # noqa: F401
+    from dashboard.pages import people
+
+    return people
+
+
+def test_pyramid_of_syrian_refugees_in_turkiye(people):
+    fig, summary, columns, table, rows, *_ = people.update_people(*bar(location="TUR"))
+
+    male, female = fig.data
+    assert (male.name, female.name) == ("Male", "Female")
+    assert list(female.y) == ["0-4", "5-11", "12-17", "18-59", "60+", "unknown"]
+    assert list(female.x) == [154087, 238273, 148727, 558194, 35984, 0]
+    assert list(male.x) == [164328, 252230, 158124, 607662, 30147, 0]
+    # the bands add up to UNHCR's own female and male totals; the total is shown beside them, not added
+    assert sum(female.x) == 1135265 and sum(male.x) == 1212491
+    assert "female 1,135,265 (48%), male 1,212,491 (52%)" in summary
+    assert "the same rows' own total 2,347,756 (shown beside the split, not added to it)" in summary
+    assert sum(r["value"] for r in rows) == 2347756  # the store holds the bands only: no total row among them
+    # the data store is what is drawn: one row per bar, same value
+    drawn = sorted((t.name.lower(), y, x) for t in fig.data for x, y in zip(t.x, t.y, strict=True))
+    assert drawn == sorted((r["sex"], r["age_group"], r["value"]) for r in rows)
+    assert rows == table and {"publisher", "licence", "series_title", "citation", "retrieved_at"} <= set(rows[0])
+
+
+def test_locations_split_by_accommodation_are_summed_per_sex_and_age_never_with_a_total(people):
+    fig, summary, *_ = people.update_people(*bar(location="LBN", groups=["OOC"]))
+
+    # Aakar: UNHCR gives three accommodation types and no total row: the parts make the place
+    assert sum(fig.data[0].x) + sum(fig.data[1].x) == 15 + 84 + 5
+    assert "others of concern from Syrian Arab Rep. in Aakar" in summary
+
+
+def test_women_and_children_as_shares_of_the_total_of_the_same_report(people):
+    *_, sfig, ssummary, _, _, srows, words, _ = people.update_people(
+        *bar(date_from="2019-12-01", date_to="2020-03-31"))
+
+    got = {(r["source"], r["reference_period_end"], r["breakdown"]): (r["value"], r["total"], r["share"])
+           for r in srows}
+    assert got[("OCHA", "2020-02-23", "children")] == (569000, 948000, pytest.approx(569000 / 948000))
+    assert got[("OCHA", "2020-02-23", "women")] == (195000, 948000, pytest.approx(195000 / 948000))
+    assert got[("UNICEF", "2020-03-05", "children")] == (575000, 961000, pytest.approx(575000 / 961000))
+    assert got[("UNICEF", "2020-03-05", "women")][1] == 961000
+    assert "OCHA, 23 Feb 2020: children about 569,000 of more than 948,000 (60%)" in ssummary
+    drawn = sorted((t.name, x, round(y, 9)) for t in sfig.data for x, y in zip(t.x, t.y, strict=True))
+    assert drawn == sorted((r["breakdown"], r["category"], round(r["share"], 9)) for r in srows)
+    # no total was changed by its breakdowns (never added): each total is the published figure
+    assert {r["total"] for r in srows} == {948000, 961000}
+
+
+def test_what_is_not_disaggregated_is_said_in_words(people):
+    *_, words, _ = people.update_people(*bar(location="SYR"))
+
+    assert ("UNHCR gives no sex or age split for internally displaced people in 2 governorates of Syrian Arab "
+            "Rep. on 31 Dec 2025: totals only.") in text(words)
+
+
+def test_an_empty_period_points_to_the_next_split_and_errors_are_sentences(people, monkeypatch):
+    fig, summary, *_ = people.update_people(*bar(location="TUR", date_from="2019-12-01", date_to="2020-03-31"))
+    assert "No sex and age split is published for Türkiye" in summary
+    assert "The first split after it is dated 31 Dec 2025" in summary
+
+    fig, summary, *_ = people.update_people(*bar(origin=None))
+    assert summary.startswith("Choose an origin or a location")
+
+    from dashboard.queries import people as queries
+
+    monkeypatch.setattr(queries, "frame", lambda *a, **k: 1 / 0)
+    fig, summary, *_ = people.update_people(*bar())
+    assert "could not be read (ZeroDivisionError)" in summary

@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("path", type=Path)
     s.add_argument("--format", dest="fmt", metavar="NAME")
     s.add_argument("--force", action="store_true", help="reload even if this content was loaded before")
+    s.add_argument("--place", metavar="CODE", help="report text: the place the report is about (default place)")
+    s.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="report text: the report's date")
     s.set_defaults(func=cmd_load)
 
     s = sub.add_parser("export", help="write observations with provenance as CSV")
@@ -77,7 +79,21 @@ def _parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_rejects_retry)
     r = rej_sub.add_parser("list", help="list the open set-aside rows")
     r.set_defaults(func=cmd_rejects_list)
+
+    s = sub.add_parser("review", help="figures read from report text: list, --accept, --reject, --edit")
+    s.add_argument("--all", action="store_true", help="list every candidate, not only the pending ones")
+    s.add_argument("--accept", type=int, action="append", default=[], metavar="ID")
+    s.add_argument("--reject", type=int, metavar="ID")
+    s.add_argument("--reason", help="why the candidate is rejected (required with --reject)")
+    s.add_argument("--edit", nargs="+", metavar=("ID", "FIELD=VALUE"), help="change fields of a pending candidate")
+    s.add_argument("--reviewer", help="who reviews (default: $USER)")
+    s.set_defaults(func=cmd_review)
     return p
+
+
+def _iso_date(text: str):
+    import datetime as dt
+    return dt.date.fromisoformat(text)
 
 
 def cmd_init(engine, _args) -> int:
@@ -105,8 +121,11 @@ def cmd_refresh(engine, args) -> int:
 
 def cmd_load(engine, args) -> int:
     store.init(engine)
-    result = store.load(engine, args.path, args.fmt, progress=sys.stderr.isatty(), force=args.force)
+    result = store.load(engine, args.path, args.fmt, progress=sys.stderr.isatty(), force=args.force,
+                        place=args.place, report_date=args.date)
     _print_result(result)
+    if "pending review" in (result.message or ""):
+        print(f"  {result.message}")
     return result.exit_code
 
 
@@ -158,6 +177,32 @@ def cmd_rejects_list(engine, _args) -> int:
     w.writerow(["id", "source", "path", "row", "column", "value", "reason", "suggestion"])
     for r in store.open_rejects(engine):
         w.writerow([r.id, r.source, r.path, r.row_number, r.column, r.value, r.reason, r.suggestion])
+    return EXIT_OK
+
+
+def cmd_review(engine, args) -> int:
+    from etl import review
+    store.init(engine)
+    who = args.reviewer or review.default_reviewer()
+    try:
+        if args.edit:
+            cid, changes = int(args.edit[0]), dict(c.split("=", 1) for c in args.edit[1:] if "=" in c)
+            if len(changes) != len(args.edit) - 1 or not changes:
+                raise review.ReviewError("--edit ID FIELD=VALUE [FIELD=VALUE ...]")
+            review.edit(engine, cid, changes, who)
+            print(f"candidate {cid} edited by {who}: " + ", ".join(f"{k}={v}" for k, v in changes.items()))
+        if args.reject is not None:
+            review.reject(engine, args.reject, args.reason or "", who)
+            print(f"candidate {args.reject} rejected by {who}: {args.reason}")
+        for cid in args.accept:
+            obs = review.accept(engine, cid, who)
+            print(f"candidate {cid} accepted by {who}: observation {obs}")
+    except review.ReviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    if not (args.edit or args.accept or args.reject is not None):
+        table = review.frame(review.candidates(engine, None if args.all else "pending"))
+        table.to_csv(sys.stdout, sep="\t", index=False, lineterminator="\n")
     return EXIT_OK
 
 

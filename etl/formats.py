@@ -21,6 +21,7 @@ SOURCE_MODULES = (
     "unhcr_rdf_download",
     "unhcr_api",
     "hxl_table",  # last: any table with an HXL row that no publisher-specific format claimed
+    "report_text",  # prose, not a table: figures read from it are candidates for review (etl review)
 )
 
 

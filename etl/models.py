@@ -273,3 +273,96 @@ class Event(Base):
         UniqueConstraint("event_date", "title"),
         CheckConstraint("end_date IS NULL OR end_date >= event_date", name="end_after_start"),
     )
+
+
+CANDIDATE_STATUSES = ("pending", "accepted", "rejected")
+CANDIDATE_KINDS = ("fled", "displaced", "returned", "hosted", "arrived", "crossed")
+
+
+class Candidate(Base):
+    """A figure read from report text, waiting for a person: it enters `observation` only when accepted."""
+
+    __tablename__ = "candidate"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    # the figure as read
+    value: Mapped[int] = mapped_column(BigInteger)
+    value_low: Mapped[int | None] = mapped_column(BigInteger)
+    value_high: Mapped[int | None] = mapped_column(BigInteger)
+    qualifier: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))
+    unit: Mapped[str] = mapped_column(String(20))
+    location_code: Mapped[str | None] = mapped_column(ForeignKey("place.code"))
+    location_name_published: Mapped[str | None] = mapped_column(Text)
+    origin_code: Mapped[str | None] = mapped_column(ForeignKey("place.code"))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    is_rounded: Mapped[bool] = mapped_column(default=False)
+    # where it was read: the sentence and its offsets in the document's plain text
+    sentence: Mapped[str] = mapped_column(Text)
+    char_start: Mapped[int] = mapped_column(Integer)
+    char_end: Mapped[int] = mapped_column(Integer)
+    number_text: Mapped[str] = mapped_column(String(100))
+    # the document
+    doc_title: Mapped[str] = mapped_column(Text)
+    doc_url: Mapped[str] = mapped_column(Text)
+    doc_publisher: Mapped[str] = mapped_column(String(200))
+    source_kind: Mapped[str] = mapped_column(String(20))
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    retrieved_on: Mapped[dt.date] = mapped_column(Date)
+    path: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # the review
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+    edits: Mapped[str | None] = mapped_column(Text)  # JSON list of {field, old, new, by, at}
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(_in("status", CANDIDATE_STATUSES), name="status_known"),
+        CheckConstraint(_in("kind", CANDIDATE_KINDS), name="kind_known"),
+        CheckConstraint(_in("qualifier", QUALIFIERS), name="qualifier_known"),
+        CheckConstraint(_in("unit", UNITS), name="unit_known"),
+        CheckConstraint(_in("source_kind", SOURCE_KINDS), name="source_kind_known"),
+        CheckConstraint("value >= 0", name="value_nonnegative"),
+        CheckConstraint("period_end >= period_start", name="period_end_after_start"),
+        CheckConstraint("char_end > char_start AND char_start >= 0", name="offsets_ordered"),
+        CheckConstraint("status = 'pending' OR (reviewer IS NOT NULL AND reviewed_at IS NOT NULL)",
+                        name="reviewed_has_who_and_when"),
+        CheckConstraint("status <> 'rejected' OR reason IS NOT NULL", name="rejected_has_reason"),
+        CheckConstraint("status <> 'accepted' OR observation_id IS NOT NULL", name="accepted_has_observation"),
+        UniqueConstraint("file_sha256", "char_start", "number_text", name="uq_candidate_read_once"),
+    )
+
+
+class CandidateEvent(Base):
+    """A dated event read from report text ("Syrian troops recovered full control of the M5 highway")."""
+
+    __tablename__ = "candidate_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    place_code: Mapped[str | None] = mapped_column(ForeignKey("place.code"))
+    title: Mapped[str] = mapped_column(String(300))
+    sentence: Mapped[str] = mapped_column(Text)
+    char_start: Mapped[int] = mapped_column(Integer)
+    char_end: Mapped[int] = mapped_column(Integer)
+    doc_title: Mapped[str] = mapped_column(Text)
+    doc_url: Mapped[str] = mapped_column(Text)
+    doc_publisher: Mapped[str] = mapped_column(String(200))
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(_in("status", CANDIDATE_STATUSES), name="status_known"),
+        CheckConstraint("char_end > char_start AND char_start >= 0", name="offsets_ordered"),
+        CheckConstraint("status = 'pending' OR (reviewer IS NOT NULL AND reviewed_at IS NOT NULL)",
+                        name="reviewed_has_who_and_when"),
+        UniqueConstraint("file_sha256", "char_start", name="uq_candidate_event_read_once"),
+    )

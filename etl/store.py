@@ -11,12 +11,12 @@ from pathlib import Path
 from sqlalchemy import Engine, func, inspect, select, update
 from sqlalchemy.orm import Session
 
-from etl import config, db, gazetteer
+from etl import config, db, formats, gazetteer, review
 from etl.export import ExportFilter, has_non_commercial, resolve_as_of, write_csv
 from etl.gazetteer import Gazetteer
 from etl.load import LoadResult, load_file, source_name, write_validated
 from etl.models import Event, LoadRun, Observation, RejectedRow, Series
-from etl.records import SeriesInfo, new_records
+from etl.records import FileRejected, SeriesInfo, new_records
 from etl.validate import validate
 
 EVENTS_FILE = config.DATA_DIR / "events.csv"
@@ -75,8 +75,17 @@ def refresh(engine: Engine, sources: list[str] | None = None, progress: bool = F
 
 
 def load(engine: Engine, path: Path, fmt: str | None = None, progress: bool = False,
-         force: bool = False) -> LoadResult:
+         force: bool = False, place: str | None = None, report_date: dt.date | None = None) -> LoadResult:
+    if fmt == "report" or (fmt is None and _is_report(path)):  # report text: candidates for review, not figures
+        return review.load_report(engine, path, place=place, report_date=report_date)
     return load_file(engine, path, fmt, progress=progress, force=force)
+
+
+def _is_report(path: Path) -> bool:
+    try:
+        return formats.choose(Path(path)).FORMAT == "report"
+    except FileRejected:
+        return False
 
 
 def export(engine: Engine, out: Path, *, hxl: bool = False, origins=(), locations=(), groups=(), measures=(),

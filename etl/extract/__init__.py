@@ -1,0 +1,1 @@
+"""Report text -> candidate figures: sentences, numbers, periods, places and kinds (see figures.extract)."""

@@ -1,0 +1,105 @@
+"""Numbers in a sentence (digits, "3.6 million", "one million", "hundreds of thousands") with their hedge."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+         "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "half a": 0.5}
+SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+# Vague plurals as ranges: "hundreds" means at least two hundred (the labelled set's README).
+VAGUE = {"hundreds of thousands": (200_000, 999_999), "tens of thousands": (20_000, 99_999),
+         "thousands": (2_000, 9_999), "hundreds": (200, 999), "dozens": (24, 99), "a dozen": (12, 12)}
+# The publisher's hedge right before a number, mapped to the glossary's qualifiers.
+HEDGES = [("more than", "more than"), ("over", "more than"), ("in excess of", "more than"),
+          ("at least", "at least"), ("up to", "up to"), ("as many as", "up to"), ("less than", "up to"),
+          ("fewer than", "up to"), ("nearly", "almost"), ("almost", "almost"), ("close to", "almost"),
+          ("an estimated", "about"), ("estimated", "about"), ("some", "about"), ("around", "about"),
+          ("about", "about"), ("approximately", "about"), ("roughly", "about"), ("a total of", "exact")]
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+          "dec")
+
+_DIGITS = r"(?<![\w.,$€£])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w%])"
+_SCALE = r"(?:\s+(thousand|million|billion))?"
+_WORDNUM = r"\b(" + "|".join(sorted((w for w in WORDS if w != "a"), key=len, reverse=True)) + \
+    r"|a)\s+(thousand|million|billion)\b"
+_VAGUE = r"\b(" + "|".join(sorted(VAGUE, key=len, reverse=True)) + r")\b"
+_HEDGE = re.compile(r"(?:^|\W)(" + "|".join(h for h, _ in HEDGES) + r")\s+$", re.I)
+_MONTH = re.compile(r"\s*(" + "|".join(MONTHS) + r")\b", re.I)
+
+
+@dataclass
+class Mention:
+    value: int
+    start: int
+    end: int
+    low: int | None = None
+    high: int | None = None
+    qualifier: str = "exact"
+    is_rounded: bool = False
+
+
+def find(sentence: str) -> list[Mention]:
+    """Every count-like number, left to right; dates, years, percentages and money are not counts."""
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for m in re.finditer(r"\bbetween\s+" + _DIGITS + _SCALE + r"\s+and\s+" + _DIGITS + _SCALE, sentence, re.I):
+        if _MONTH.match(sentence, m.end()):  # "between 9 and 12 February" is a period
+            continue
+        low, high = _num(m.group(1), m.group(2) or m.group(4)), _num(m.group(3), m.group(4))
+        found.append(Mention(low, m.start(), m.end(), low, high, "between"))
+        taken.append((m.start(), m.end()))
+    for m in re.finditer(_VAGUE, sentence, re.I):
+        if free(m.start(), m.end()):
+            low, high = VAGUE[m.group(1).lower()]
+            qualifier = "exact" if low == high else "between"
+            found.append(Mention(low, m.start(), m.end(), None if low == high else low,
+                                 None if low == high else high, qualifier, True))
+            taken.append((m.start(), m.end()))
+    for m in re.finditer(_WORDNUM, sentence, re.I):
+        if free(m.start(), m.end()):
+            value = int(WORDS[m.group(1).lower()] * SCALES[m.group(2).lower()])
+            found.append(Mention(value, m.start(), m.end(), is_rounded=True))
+            taken.append((m.start(), m.end()))
+    for m in re.finditer(_DIGITS + _SCALE, sentence, re.I):
+        if not free(m.start(), m.end()) or _not_a_count(sentence, m):
+            continue
+        found.append(Mention(_num(m.group(1), m.group(2)), m.start(), m.end(), is_rounded=bool(m.group(2))))
+        taken.append((m.start(), m.end()))
+    for mention in found:
+        _hedge(sentence, mention)
+    return sorted(found, key=lambda x: x.start)
+
+
+def _num(digits: str, scale: str | None) -> int:
+    return round(float(digits.replace(",", "")) * SCALES.get((scale or "").lower(), 1))
+
+
+def _not_a_count(sentence: str, m: re.Match) -> bool:
+    digits, after, before = m.group(1), sentence[m.end():], sentence[:m.start()]
+    if re.match(r"\s*(%|per ?cent|percent)", after, re.I) or re.search(r"(US\$|\$|€|£|USD|EUR)\s*$", before):
+        return True
+    if _MONTH.match(after) or re.search(r"\b(" + "|".join(MONTHS) + r")\s+$", before, re.I):
+        return True  # a day of a date ("12 February", "February 12")
+    if re.fullmatch(r"(19|20)\d\d", digits) and not m.group(2):
+        return True  # a year
+    return bool(re.match(r"\s*(dollars|euros|degrees)\b", after, re.I))
+
+
+def _hedge(sentence: str, mention: Mention) -> None:
+    if mention.qualifier == "between":
+        return
+    m = _HEDGE.search(sentence[max(0, mention.start - 20):mention.start])
+    if m:
+        mention.qualifier = dict(HEDGES)[m.group(1).lower()]
+    elif mention.is_rounded:  # "3.6 million" with no hedge: rounded as published
+        mention.qualifier = "about"
+    if mention.qualifier in ("more than", "at least"):
+        mention.low = mention.value
+    elif mention.qualifier in ("almost", "up to"):
+        mention.high = mention.value

@@ -1,0 +1,79 @@
+"""Periods written in a sentence ("from 26 January to 2 February", "in February 2020", "since 1 December")."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_M = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
+    m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
+_MON = r"(" + "|".join(sorted(_M, key=len, reverse=True)) + r")\.?"
+_Y = r"(?:,?\s+(\d{4}))?"
+PATTERNS = [  # (kind, regex); the first match at a position wins
+    ("range_days", rf"\b(?:from|between)\s+(\d{{1,2}})\s+(?:to|and|-|until)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("range_dates", rf"\b(?:from|between)\s+(\d{{1,2}})\s+{_MON}{_Y}\s+(?:to|and|-|until)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("range_months", rf"\b(?:from|between)\s+{_MON}\s+(?:to|and|-|until)\s+{_MON}{_Y}"),
+    ("since", rf"\bsince\s+(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("day", rf"\bon\s+(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("month", rf"\b(?:in|during)\s+{_MON}\s+(\d{{4}})"),
+    ("year", r"\b(?:in|during)\s+(\d{4})\b"),
+]
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    span: tuple[int, int]  # where it is written in the sentence
+
+
+def find(sentence: str, report_date: dt.date) -> list[Period]:
+    """Every period written in the sentence; a missing year is the latest one not after the report date."""
+    out: list[Period] = []
+    for kind, pattern in PATTERNS:
+        for m in re.finditer(pattern, sentence, re.I):
+            if any(m.start() < p.span[1] and m.end() > p.span[0] for p in out):
+                continue
+            try:
+                start, end = _dates(kind, m.groups(), report_date)
+            except ValueError:
+                continue
+            if end >= start:
+                out.append(Period(start, end, (m.start(), m.end())))
+    return sorted(out, key=lambda p: p.span)
+
+
+def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
+    if kind == "range_days":
+        month, year = _M[g[2].lower()], _year(g[3], _M[g[2].lower()], report)
+        return dt.date(year, month, int(g[0])), dt.date(year, month, int(g[1]))
+    if kind == "range_dates":
+        m2 = _M[g[4].lower()]
+        y2 = _year(g[5], m2, report)
+        m1 = _M[g[1].lower()]
+        y1 = int(g[2]) if g[2] else (y2 if m1 <= m2 else y2 - 1)
+        return dt.date(y1, m1, int(g[0])), dt.date(y2, m2, int(g[3]))
+    if kind == "range_months":
+        m1, m2 = _M[g[0].lower()], _M[g[1].lower()]
+        y2 = _year(g[2], m2, report)
+        y1 = y2 if m1 <= m2 else y2 - 1
+        return dt.date(y1, m1, 1), dt.date(y2, m2, calendar.monthrange(y2, m2)[1])
+    if kind == "since":
+        month = _M[g[1].lower()]
+        return dt.date(_year(g[2], month, report), month, int(g[0])), report
+    if kind == "day":
+        month = _M[g[1].lower()]
+        day = dt.date(_year(g[2], month, report), month, int(g[0]))
+        return day, day
+    if kind == "month":
+        month, year = _M[g[0].lower()], int(g[1])
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    year = int(g[0])
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _year(text: str | None, month: int, report: dt.date) -> int:
+    if text:
+        return int(text)
+    return report.year if month <= report.month else report.year - 1

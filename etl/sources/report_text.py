@@ -1,0 +1,117 @@
+"""Report text (plain text or HTML) -> candidate figures and events for review; never straight into `observation`.
+
+A file may start with "Key: value" lines (Title, Source, Publisher, URL, Date, Place, Kind) naming its source;
+`--place` and `--date` on the command line override them. Offsets are in the document's plain text.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.extract import text as plain
+from etl.extract.figures import extract as extract_sentence
+from etl.gazetteer import Gazetteer
+from etl.records import FileRejected, Snapshot, snapshot
+from etl.sources._table import decode, read_bytes
+
+FORMAT = "report"
+TRANSFORM_VERSION = "1"
+
+
+@dataclass
+class Report:
+    """What transform() reads from one report: its document, candidate figures and candidate events."""
+
+    document: dict
+    candidates: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    n_sentences: int = 0
+
+
+def detect(path: Path) -> str | None:
+    """Prose (plain text or HTML with sentences); a table (CSV/TSV header) or JSON is not a report."""
+    try:
+        text = decode(path, read_bytes(path)[:65536])
+    except FileRejected as exc:
+        return exc.reason
+    head = text.lstrip()
+    if head[:1] in "{[":
+        return "JSON, not report text"
+    if plain.is_html(head):
+        head = plain.html_to_text(head)[0]
+    elif _looks_like_table(plain.split_header(head)[1].lstrip()):
+        return "a table header, not report text"
+    if not any(len(s.text.split()) >= 5 and s.text[-1] in ".!?\"”" for s in plain.sentences(head)):
+        return "no sentences"
+    return None
+
+
+def extract(path: Path, retrieved_on=None) -> Snapshot:
+    return snapshot(path, retrieved_on)
+
+
+def transform(snap: Snapshot, gazetteer: Gazetteer, *, place: str | None = None,
+              report_date: dt.date | None = None) -> Report:
+    raw = decode(snap.path, read_bytes(snap.path))
+    html_title = None
+    if plain.is_html(raw):
+        raw, html_title = plain.html_to_text(raw)
+    header, body = plain.split_header(raw)
+    offset = len(raw) - len(body)
+    document = _document(header, html_title, snap, place, report_date, gazetteer)
+    report = Report(document)
+    for sentence in plain.sentences(body, offset):
+        report.n_sentences += 1
+        found = extract_sentence(sentence.text, document["report_date"], gazetteer, document["place"])
+        for c in found.candidates:
+            report.candidates.append({
+                "value": c.number, "value_low": c.low, "value_high": c.high, "qualifier": c.qualifier,
+                "kind": c.kind, "unit": c.unit, "location_code": c.place, "origin_code": c.origin,
+                "location_name_published": c.place_published, "period_start": c.period_start,
+                "period_end": c.period_end, "is_rounded": c.is_rounded, "sentence": sentence.text,
+                "char_start": sentence.start, "char_end": sentence.end,
+                "number_text": sentence.text[c.span[0]:c.span[1]]})
+        for e in found.events:
+            report.events.append({"event_date": e.event_date, "place_code": e.place, "title": e.title[:300],
+                                  "sentence": sentence.text, "char_start": sentence.start,
+                                  "char_end": sentence.end})
+    return report
+
+
+def _document(header: dict, html_title: str | None, snap: Snapshot, place: str | None,
+              report_date: dt.date | None, gazetteer: Gazetteer) -> dict:
+    meta = {**snap.meta, **header}
+    date_text = meta.get("date") or meta.get("published")
+    published = dt.date.fromisoformat(date_text[:10]) if date_text else None
+    place = place or meta.get("place")
+    if place and place not in gazetteer:
+        res = gazetteer.resolve(place)
+        if not res.is_matched:
+            raise FileRejected(snap.path, f"report place {place!r} matches no known place")
+        place = res.code
+    kind = (meta.get("kind") or "report").strip().lower()
+    if kind not in ("news", "report"):
+        raise FileRejected(snap.path, f"Kind: {kind!r}; use news or report")
+    source = meta.get("source")
+    return {"doc_title": meta.get("title") or html_title or source or snap.path.name,
+            "doc_url": meta.get("url") or f"file:{snap.path.name}",
+            "doc_publisher": meta.get("publisher") or source or "unknown publisher",
+            "source_kind": kind, "published_on": published,
+            "report_date": report_date or published or snap.retrieved_on, "place": place,
+            "retrieved_on": snap.retrieved_on, "path": str(snap.path), "file_sha256": snap.sha256}
+
+
+def _looks_like_table(text: str) -> bool:
+    lines = [ln for ln in text.splitlines()[:3] if ln.strip()]
+    if len(lines) < 2:
+        return False
+    for delim in ",;\t|":
+        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
+        if len(rows[0]) >= 2 and len({len(r) for r in rows}) == 1 and all(
+                len(c) <= 60 and not re.search(r"[.!?]$", c.strip()) for c in rows[0]):
+            return True
+    return False

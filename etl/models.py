@@ -249,6 +249,7 @@ class Observation(Base):
         CheckConstraint("measure <> 'stock' OR period_start = period_end", name="stock_is_instant"),
         CheckConstraint("vintage >= 1", name="vintage_positive"),
         Index("ix_observation_latest_lookup", "is_latest", "location_code", "population_group", "period_end"),
+        Index("ix_observation_latest_origin", "is_latest", "origin_code", "period_end"),
         Index("ix_observation_series_latest", "series_id", "is_latest"),
         Index("ix_observation_origin", "origin_code"),
     )

@@ -6,7 +6,6 @@ Create Date: 2026-11-25 16:14:11.952511
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
 
 

@@ -191,8 +191,8 @@ def _format(value: object) -> object:
     return safe_cell(value)
 
 
-def is_non_commercial(licence: str | None) -> bool:
-    text = licence or ""
+def is_non_commercial(licence: object) -> bool:
+    text = licence if isinstance(licence, str) else ""  # a missing licence (None, NaN) restricts nothing known
     return text.startswith(NON_COMMERCIAL_LICENCES) or "non-commercial" in text.lower()
 
 

@@ -16,10 +16,10 @@ def filter_bar(filters: Filters, *, place_options: list[dict], source_options: l
     """The filters every page shares (ids f-*); their values go to the URL so a link reproduces the view."""
     return html.Form([
         html.Div([html.Label("From", htmlFor="f-from"),
-                  dcc.Input(id="f-from", type="date", value=filters.date_from.isoformat(), debounce=True)],
+                  dcc.Input(id="f-from", type="date", value=filters.date_from.isoformat())],
                  className="filter"),
         html.Div([html.Label("To", htmlFor="f-to"),
-                  dcc.Input(id="f-to", type="date", value=filters.date_to.isoformat(), debounce=True)],
+                  dcc.Input(id="f-to", type="date", value=filters.date_to.isoformat())],
                  className="filter"),
         html.Div([html.Label("Origin", htmlFor="f-origin"),
                   dcc.Dropdown(id="f-origin", options=place_options, value=filters.origin,

@@ -71,11 +71,12 @@ def sidecar_text(df: pd.DataFrame, query: str, version: int) -> str:
     lines = [f"Displacement dashboard export, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
              f"Filters: {query or '(none)'}", f"Data version: {version}", f"Figures: {len(df)}", "",
              "Sources (cite as):"]
-    if len(df):
-        per_source = df.groupby(["series_title", "citation", "licence"], dropna=False)["retrieved_at"].max()
+    cited = df[df["licence"].notna()] if len(df) else df  # a "no data" row has no source to cite
+    if len(cited):
+        per_source = cited.groupby(["series_title", "citation", "licence"], dropna=False)["retrieved_at"].max()
         for (title, citation, licence), retrieved in per_source.items():
             lines.append(f"- {title}. Cite as: {citation}. Licence: {licence}. Retrieved: {_text(retrieved)}.")
-    if len(df) and df["licence"].astype(str).map(is_non_commercial).any():
+    if len(cited) and cited["licence"].astype(str).map(is_non_commercial).any():
         lines += ["", "WARNING: " + NON_COMMERCIAL_WARNING]
     return "\n".join(lines) + "\n"
 

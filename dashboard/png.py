@@ -3,14 +3,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import kaleido
 import plotly.graph_objects as go
 import plotly.io as pio
 
 TOPOJSON_DIR = Path(__file__).resolve().parent.parent / "assets" / "topojson"
 # Geo traces would fetch their topojson from plotly's CDN: point kaleido at the files we ship instead.
 pio.defaults.topojson = TOPOJSON_DIR.as_uri() + "/"
+# Nothing a render needs is on the network: no MathJax (kaleido would load it from a CDN), and Chromium's own
+# background requests (update checks, its start page) go to a dead local proxy, so nothing leaves the machine.
+OFFLINE = {"mathjax": False, "proxy_server": "127.0.0.1:9"}
 
 
 def render(figure: dict | go.Figure, width: int = 1200, height: int = 700) -> bytes:
     fig = figure if isinstance(figure, go.Figure) else go.Figure(figure)
-    return pio.to_image(fig, format="png", width=width, height=height, scale=1)
+    return kaleido.calc_fig_sync(fig.to_dict(), opts={"format": "png", "width": width, "height": height, "scale": 1},
+                                 topojson=pio.defaults.topojson, kopts=dict(OFFLINE))

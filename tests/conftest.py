@@ -1,6 +1,7 @@
 """Shared fixtures: migrated SQLite and PostgreSQL stores, and the app served to a real headless Chromium."""
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -18,8 +19,10 @@ from etl import db
 # The app under test reads its own throwaway SQLite file. DATABASE_URL is set before anything imports
 # `app` (dashboard.config reads it once), so no test can touch data/displacement.db or a real server.
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="displacement-tests-"))
-APP_STORE_URL = f"sqlite:///{_SESSION_DIR / 'app_store.db'}"
+APP_STORE_URL = f"sqlite:///{_SESSION_DIR / 'app_store.db'}"  # the real samples, loaded by `app_store`
+EMPTY_STORE_URL = f"sqlite:///{_SESSION_DIR / 'empty_store.db'}"  # migrated, no figures: the empty states
 os.environ["DATABASE_URL"] = APP_STORE_URL
+SAMPLES = Path(__file__).resolve().parent / "fixtures" / "samples"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
@@ -80,23 +83,83 @@ def store(request):
 
 # --- the app, served --------------------------------------------------------------------------------
 
+def sample_files() -> list[Path]:
+    """The real samples, in the load order of their MANIFEST.csv."""
+    with (SAMPLES / "MANIFEST.csv").open(encoding="utf-8", newline="") as fh:
+        return [SAMPLES / row["file"] for row in csv.DictReader(fh)]
+
+
+def load_samples(eng, files: list[Path] | None = None) -> None:
+    """Seed the gazetteer and events, then load the real samples (each must load whole)."""
+    from etl import store as ops
+    from etl.load import load_file
+
+    ops.init(eng)
+    for path in files or sample_files():
+        result = load_file(eng, path)
+        assert result.status == "success", f"{path.name}: {result.status} {getattr(result, 'message', '')}"
+
+
 @pytest.fixture(scope="session")
-def dash_app():
-    """The Dash app, reading a migrated but empty SQLite store."""
+def app_store() -> str:
+    """APP_STORE_URL (the store the app reads by default) loaded with every real sample, once a session."""
     eng = db.make_engine(APP_STORE_URL)
+    try:
+        load_samples(eng)
+    finally:
+        eng.dispose()
+    return APP_STORE_URL
+
+
+@pytest.fixture
+def use_store(monkeypatch):
+    """Point the app at another store for one test: `use_store(url)`; the samples store again afterwards."""
+    from dashboard import config
+    from dashboard.queries import core
+
+    used: list[str] = []
+
+    def _use(url: str) -> None:
+        used.append(url)
+        monkeypatch.setattr(config, "DATABASE_URL", url)
+
+    yield _use
+    for url in used:  # dispose the engines made for these stores (the app caches one per URL)
+        if url != APP_STORE_URL and (eng := core._engines.pop(url, None)) is not None:
+            eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def _empty_store() -> str:
+    eng = db.make_engine(EMPTY_STORE_URL)
     db.upgrade(eng)
     eng.dispose()
+    return EMPTY_STORE_URL
+
+
+@pytest.fixture
+def dash_app(_empty_store, use_store):
+    """The Dash app, reading a migrated but empty SQLite store (for the empty states) during this test."""
+    use_store(_empty_store)
     from app import app
 
     return app
 
 
 @pytest.fixture(scope="session")
-def live_server(dash_app):
-    """The app served over HTTP on a free local port, in a thread; yields its base URL."""
+def served_app(app_store):
+    """The Dash app, reading the store loaded with the real samples (built before the app first serves)."""
+    from app import app
+
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(served_app):
+    """The app on the real samples, served over HTTP on a free local port in a thread; yields its base URL."""
     from werkzeug.serving import make_server
 
-    server = make_server(LOCAL_HOST, 0, dash_app.server, threaded=True)
+    server = make_server(LOCAL_HOST, 0, served_app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield f"http://{LOCAL_HOST}:{server.server_port}"
@@ -118,6 +181,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(scope="session")
+def context(browser, browser_context_args):
+    """One browser context for the session: the app's JavaScript (plotly.js alone is 4.6 MB) is fetched and
+    compiled once, not for every test. Each test still gets a page of its own, closed after it."""
+    ctx = browser.new_context(**browser_context_args)
+    yield ctx
+    ctx.close()
+
+
 @pytest.fixture
 def offsite_requests() -> list[str]:
     """URLs of the requests the page tried to send anywhere but 127.0.0.1 (the dashboard must work offline)."""
@@ -125,8 +197,21 @@ def offsite_requests() -> list[str]:
 
 
 @pytest.fixture
-def page(page, offsite_requests):
+def console_errors() -> list[str]:
+    """Console errors and uncaught exceptions of the page (a test asserts this stays empty)."""
+    return []
+
+
+@pytest.fixture
+def page(page, offsite_requests, console_errors):
     """pytest-playwright's page; off-site requests are recorded, blocked, and fail the test."""
+
+    def _console(message):
+        if message.type == "error":
+            console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    page.on("console", _console)
+    page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
 
     def _record(request):
         url = urlsplit(request.url)  # data: and blob: URLs never leave the machine
@@ -136,5 +221,39 @@ def page(page, offsite_requests):
     page.on("request", _record)
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
     yield page
+    page.close()
     if offsite_requests:
         pytest.fail(f"the page requested {len(offsite_requests)} off-site URL(s), e.g. {offsite_requests[0]}")
+
+
+# --- helpers for the browser tests --------------------------------------------------------------------
+
+FILTER_IDS = ["f-from", "f-to", "f-origin", "f-location", "f-group", "f-measure", "f-source", "f-as-of"]
+# Ready: the page's content is in, no callback is running, every chart has its figure and its summary.
+_READY_JS = """() => {
+    const content = document.getElementById('_pages_content');
+    if (!content || !content.textContent.trim()) return false;
+    if (document.querySelector('[data-dash-is-loading="true"]')) return false;
+    const panels = [...document.querySelectorAll('.chart-panel')];
+    return panels.every(p => {
+        const g = p.querySelector('.js-plotly-plot');
+        const s = p.querySelector('.chart-summary');
+        return g && g._fullLayout && Array.isArray(g.data) && (!s || s.textContent.trim());
+    });
+}"""
+
+
+def wait_for_dash(page, timeout: float = 20_000) -> None:
+    """Wait until Dash has rendered the page and every chart callback has answered."""
+    page.wait_for_function(_READY_JS, timeout=timeout)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(_READY_JS, timeout=timeout)
+
+
+def registered_pages() -> list[tuple[str, str]]:
+    """(path, name) of every page in dash.page_registry, in the nav's order."""
+    import dash
+
+    from app import app  # noqa: F401  (importing the app registers its pages)
+
+    return [(p["path"], p["name"]) for p in dash.page_registry.values()]

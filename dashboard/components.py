@@ -1,6 +1,8 @@
 """Reusable layout pieces: the filter bar, a chart panel (figure, summary, table, downloads), notes."""
 from __future__ import annotations
 
+import logging
+
 import dash_ag_grid as dag
 from dash import dcc, html
 
@@ -8,6 +10,7 @@ from dashboard.filters import Filters
 from etl.models import MEASURES, POPULATION_GROUPS
 
 GROUP_OPTIONS = [{"label": f"{g}", "value": g} for g in POPULATION_GROUPS]
+log = logging.getLogger(__name__)
 MEASURE_OPTIONS = [{"label": m, "value": m} for m in MEASURES]
 
 
@@ -93,3 +96,24 @@ def full_data_link(filters: Filters) -> html.P:
 
 def empty_state(message: str) -> html.P:
     return html.P(message, className="empty-state", role="status")
+
+
+def no_store_page(title: str, message: str | None = None) -> html.Div:
+    """The page a coordinator sees when the store is missing, empty or unreadable: a sentence, no traceback."""
+    return html.Div([html.H2(title), empty_state(message or (
+        "The data store has not been built yet (or cannot be read): see the Overview page for how to build it."))])
+
+
+def store_unavailable(title: str, engine) -> html.Div | None:
+    """None when the store has figures; else the page that says why not (unreadable, or not built)."""
+    from dashboard.queries import core  # components stay importable without a store
+
+    try:
+        ready = core.has_data(engine)
+    except Exception as exc:  # an unreachable store is a sentence, never a traceback
+        log.exception("store unreadable")
+        return no_store_page(title, f"The data store could not be read ({type(exc).__name__}): check DATABASE_URL.")
+    if not ready:
+        return no_store_page(title, "The data store has no figures yet: run `bash scripts/run.sh` (or `python -m "
+                                    "etl refresh --offline`) and reload this page.")
+    return None

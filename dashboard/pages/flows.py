@@ -29,16 +29,8 @@ LEVELS = {
 
 def layout(**query_args) -> html.Div:
     engine = core.store_engine()
-    try:
-        ready = core.has_data(engine)
-    except Exception as exc:  # an unreachable store is a sentence, never a traceback
-        log.exception("store unreadable")
-        return html.Div([html.H2("Flows"), components.empty_state(
-            f"The data store could not be read ({type(exc).__name__}): check DATABASE_URL.")])
-    if not ready:
-        return html.Div([html.H2("Flows"), components.empty_state(
-            "The data store has no figures yet: run `bash scripts/run.sh` (or `python -m etl refresh --offline`) "
-            "and reload this page.")])
+    if (unavailable := components.store_unavailable("Flows", engine)) is not None:
+        return unavailable
     info = core.known(engine)
     flt = from_query(query_args, known_places=set(info["places"]), known_sources=set(info["series"]))
     return html.Div([

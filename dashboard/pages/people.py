@@ -33,9 +33,7 @@ def layout(**query_args) -> html.Div:
     except SQLAlchemyError:
         ctx = None
     if ctx is None:
-        return html.Div([html.H2("People"), components.empty_state(
-            "The data store has not been built yet (or cannot be read): see the Overview page for how to build "
-            "it.")])
+        return components.no_store_page("People")
     return html.Div([
         html.H2("People"),
         html.P("Sex and age where a source publishes them. A breakdown is shown beside its total, never added to "

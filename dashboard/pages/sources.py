@@ -37,9 +37,7 @@ def layout(**query_args) -> html.Div:
     except SQLAlchemyError:
         ctx = None
     if ctx is None:
-        return html.Div([html.H2("Sources"), components.empty_state(
-            "The data store has not been built yet (or cannot be read): see the Overview page for how to build "
-            "it.")])
+        return components.no_store_page("Sources")
     options = queries.quantities(ctx.engine, ctx.filters)
     return html.Div([
         html.H2("Sources"),

@@ -35,9 +35,7 @@ def layout(**_query_args) -> html.Div:
     except SQLAlchemyError:
         ready = False
     if not ready:
-        return html.Div([html.H2("Data status"), components.empty_state(
-            "The data store has not been built yet (or cannot be read): see the Overview page for how to build "
-            "it.")])
+        return components.no_store_page("Data status")
     return html.Div([
         html.H2("Data status"),
         html.P("What each load of a shipped file did: rows read, new, changed and unchanged, rows set aside with "

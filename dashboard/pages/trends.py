@@ -34,9 +34,7 @@ def layout(**query_args) -> html.Div:
     except SQLAlchemyError:
         ctx = None
     if ctx is None:
-        return html.Div([html.H2("Trends"), components.empty_state(
-            "The data store has not been built yet (or cannot be read): see the Overview page for how to build "
-            "it.")])
+        return components.no_store_page("Trends")
     return html.Div([
         html.H2("Trends"),
         html.P("Stocks and flows over time, one line per source series, population group and measure; stocks, "

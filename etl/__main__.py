@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--source", action="append", default=[], metavar="NAME", help="only this format (repeatable)")
     s.add_argument("--offline", action="store_true", help="only the files shipped in data/ (no network)")
     s.add_argument("--force", action="store_true", help="reload files whose content was loaded before")
+    s.add_argument("--live", action="store_true", help="fetch from the publishers' APIs first (docs/live_refresh.md)")
+    s.add_argument("--accept-schema", action="store_true",
+                   help="with --live: accept the fetched schema as the source's new fingerprint")
     s.set_defaults(func=cmd_refresh)
 
     s = sub.add_parser("load", help="load one file; its format is recognised unless --format is given")
@@ -104,6 +107,8 @@ def cmd_init(engine, _args) -> int:
 
 
 def cmd_refresh(engine, args) -> int:
+    if args.live or args.accept_schema:
+        return cmd_refresh_live(engine, args)
     store.init(engine)
     results = store.refresh(engine, sources=args.source, progress=sys.stderr.isatty(), force=args.force)
     for r in results:
@@ -117,6 +122,26 @@ def cmd_refresh(engine, args) -> int:
           f"{sum(r.rows_unchanged for r in results)} unchanged, {sum(r.rows_set_aside for r in results)} set aside, "
           f"{sum(r.seconds for r in results):.1f} s")
     return worst
+
+
+def cmd_refresh_live(engine, args) -> int:
+    from etl.live.refresh import live_refresh
+    if args.offline or not args.live:
+        print("error: --live fetches from the publishers; it cannot be combined with --offline, and --accept-schema "
+              "needs --live", file=sys.stderr)
+        return EXIT_REJECTED
+    store.init(engine)
+    results = live_refresh(engine, args.source or None, accept_schema=args.accept_schema,
+                           progress=sys.stderr.isatty(), force=args.force)
+    for r in results:
+        print(r.line(), file=sys.stderr if r.status == "failed" else sys.stdout)
+    failed = [r.source for r in results if r.status == "failed"]
+    print(f"refresh --live: {len(results)} sources, {sum(r.status == 'fetched' for r in results)} fetched, "
+          f"{sum(r.status == 'unchanged' for r in results)} unchanged, {len(failed)} failed"
+          + (f" ({', '.join(failed)})" if failed else ""))
+    if failed:
+        return EXIT_REJECTED
+    return EXIT_PARTIAL if any(r.rows_set_aside for r in results) else EXIT_OK
 
 
 def cmd_load(engine, args) -> int:

@@ -257,3 +257,15 @@ def registered_pages() -> list[tuple[str, str]]:
     from app import app  # noqa: F401  (importing the app registers its pages)
 
     return [(p["path"], p["name"]) for p in dash.page_registry.values()]
+
+
+# --- the live fetchers' replay server -----------------------------------------------------------------
+
+@pytest.fixture
+def replay():
+    """A real HTTP server on 127.0.0.1 (port 0) replaying scripted publisher responses; records every request."""
+    from tests.replay import ReplayServer
+
+    server = ReplayServer().start()
+    yield server
+    server.stop()

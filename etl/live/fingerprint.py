@@ -50,12 +50,16 @@ def kind(value: object) -> str | None:
 def of_json(records: list[dict], envelope: dict | None = None) -> dict:
     """Keys of the records with the kinds of their values, and the envelope's top-level keys."""
     fields: dict[str, set] = {}
+    seen: dict[str, int] = {}
     for rec in records:
         for key, value in rec.items():
             k = kind(value)
             fields.setdefault(key, set()).update([k] if k else [])
+            seen[key] = seen.get(key, 0) + 1
     return {"kind": "json", "envelope": sorted(envelope) if envelope is not None else None,
-            "fields": {k: "|".join(sorted(v)) for k, v in fields.items()}}
+            "fields": {k: "|".join(sorted(v)) for k, v in fields.items()},
+            "missing_in_some": {k: f"{len(records) - n} of {len(records)}" for k, n in seen.items()
+                                if n < len(records)}}
 
 
 def of_csv(text: str) -> dict:
@@ -88,6 +92,10 @@ def differences(expected: dict, observed: dict) -> list[str]:
     for name in [n for n in obs_f if n in exp_f]:
         if exp_f[name] and obs_f[name] - exp_f[name]:
             out.append(f"retyped {label} {name!r}: {'|'.join(sorted(exp_f[name]))} -> {'|'.join(sorted(obs_f[name]))}")
+    gaps = expected.get("missing_in_some") or {}
+    for name, count in (observed.get("missing_in_some") or {}).items():
+        if name not in gaps and name in exp_f:
+            out.append(f"{label} {name!r} missing from {count} rows")
     exp_e, obs_e = expected.get("envelope"), observed.get("envelope")
     if exp_e is not None and obs_e is not None:
         out += [f"removed envelope key {k!r}" for k in exp_e if k not in obs_e]

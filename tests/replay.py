@@ -226,9 +226,11 @@ def measure(n_pages: int, rows_per_page: int) -> dict:
             fetched = unhcr.fetch(FetchContext(settings, client, archive, {}))
             seconds = time.perf_counter() - started
             client.close()
+            http_s = sum(json.loads(m.read_text())["seconds"] for m in archive.folder.glob("*.meta.json"))
             size = sum(len(b) for b in pages)
             return {"pages": n_pages, "rows_per_page": rows_per_page, "requests": len(server.requests_to(path)),
-                    "bytes": size, "seconds": round(seconds, 3), "files": [p.name for p, _ in fetched.files]}
+                    "bytes": size, "seconds": round(seconds, 3),
+                    "http_seconds": round(http_s, 3), "files": [p.name for p, _ in fetched.files]}
     finally:
         server.stop()
 

@@ -23,6 +23,7 @@ class Got:
     body: bytes
     changed: bool
     unchanged_by: str | None = None  # "304" or "same sha256"
+    parsed: object = None  # the JSON, when the body was checked as JSON
 
 
 @dataclass
@@ -71,8 +72,7 @@ class FetchContext:
             self.new_state[key] = {**state_entry(resp, Path(prev["path"]))}
         else:
             path = self.archive.save_response(name, resp)
-            check_body(resp, kind)
-            got = Got(resp.body or b"", True)
+            got = Got(resp.body or b"", True, parsed=check_body(resp, kind))
             self.new_state[key] = state_entry(resp, path)
         if data:
             self.data_unchanged_by.append(got.unchanged_by)
@@ -107,7 +107,7 @@ def dumps(obj: object) -> bytes:
 
 def json_object(got: Got, url: str, required: tuple[str, ...]) -> dict:
     """The parsed body, which must be an object with the `required` keys (else the answer is not the API's)."""
-    body = json.loads(got.body)
+    body = got.parsed if got.parsed is not None else json.loads(got.body)
     if not isinstance(body, dict):
         raise LiveError(f"{url}: the JSON is a {type(body).__name__}, not the API's object")
     missing = [k for k in required if k not in body]

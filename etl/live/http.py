@@ -157,8 +157,8 @@ def _read_whole(r: requests.Response, url: str) -> bytes:
     return body
 
 
-def check_body(resp: Response, kind: str) -> None:
-    """Raise FetchError when a 200 body is not the `kind` of data expected: json, csv or any.
+def check_body(resp: Response, kind: str) -> object:
+    """Raise FetchError when a 200 body is not the `kind` of data expected: json (parsed and returned), csv or any.
 
     An HTML page (a login, error or bot-challenge page), JSON that does not parse, a CSV cut mid-row or a truncated
     gzip stream is an error naming the URL, the status and the reason: never an empty load."""
@@ -181,18 +181,13 @@ def check_body(resp: Response, kind: str) -> None:
     text = body.decode("utf-8-sig", errors="replace")
     if kind == "json":
         try:
-            json.loads(text)
+            return json.loads(text)
         except json.JSONDecodeError as exc:
             raise FetchError(url, f"the JSON does not parse ({exc.msg} at line {exc.lineno}, column {exc.colno}): "
                              "a truncated or broken response", status) from None
-    elif kind == "csv":
+    if kind == "csv":
         _check_csv(url, status, text)
-
-
-def parse_json(resp: Response) -> object:
-    check_body(resp, "json")
-    body = resp.body or b""
-    return json.loads(gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body)
+    return None
 
 
 def _check_csv(url: str, status: int, text: str) -> None:

@@ -91,6 +91,35 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--edit", nargs="+", metavar=("ID", "FIELD=VALUE"), help="change fields of a pending candidate")
     s.add_argument("--reviewer", help="who reviews (default: $USER)")
     s.set_defaults(func=cmd_review)
+
+    s = sub.add_parser("ledger", help="the figure ledger: rival figures, the choice and why, overrides")
+    led = s.add_subparsers(required=True, metavar="ACTION")
+    a = led.add_parser("rebuild", help="recompute groups, choices, verdicts and flags")
+    a.add_argument("--rules", type=Path, metavar="FILE.csv", help="rules (default data/source_precedence.csv)")
+    a.set_defaults(func=cmd_ledger_rebuild)
+    a = led.add_parser("list", help="list the groups of rival figures")
+    a.add_argument("--place", metavar="CODE")
+    a.add_argument("--population-group", metavar="G")
+    a.add_argument("--inconsistent", action="store_true", help="only groups whose figures disagree")
+    a.set_defaults(func=cmd_ledger_list)
+    a = led.add_parser("show", help="one group's figures, intervals, verdicts and the rule that chose")
+    a.add_argument("group_id", type=int)
+    a.set_defaults(func=cmd_ledger_show)
+    a = led.add_parser("override", help="choose OBSERVATION_ID in group GROUP_ID, with a reason")
+    a.add_argument("group_id", type=int)
+    a.add_argument("observation_id", type=int)
+    a.add_argument("--reason", required=True)
+    a.add_argument("--by", metavar="NAME", help="who overrides (default: $USER)")
+    a.set_defaults(func=cmd_ledger_override)
+    a = led.add_parser("withdraw", help="withdraw an override: the rules choose again")
+    a.add_argument("override_id", type=int)
+    a.add_argument("--by", metavar="NAME", help="who withdraws (default: $USER)")
+    a.set_defaults(func=cmd_ledger_withdraw)
+    a = led.add_parser("flags", help="list the flags of the last rebuild")
+    a.add_argument("--kind", metavar="KIND")
+    a.set_defaults(func=cmd_ledger_flags)
+    a = led.add_parser("overrides", help="list the overrides with their status")
+    a.set_defaults(func=cmd_ledger_overrides)
     return p
 
 
@@ -220,7 +249,7 @@ def cmd_review(engine, args) -> int:
             review.reject(engine, args.reject, args.reason or "", who)
             print(f"candidate {args.reject} rejected by {who}: {args.reason}")
         for cid in args.accept:
-            obs = review.accept(engine, cid, who)
+            obs = store.accept_candidate(engine, cid, who)
             print(f"candidate {cid} accepted by {who}: observation {obs}")
     except review.ReviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -229,6 +258,115 @@ def cmd_review(engine, args) -> int:
         table = review.frame(review.candidates(engine, None if args.all else "pending"))
         table.to_csv(sys.stdout, sep="\t", index=False, lineterminator="\n")
     return EXIT_OK
+
+
+def cmd_ledger_rebuild(engine, args) -> int:
+    from etl import ledger
+    store.init(engine)
+    with engine.begin() as conn:
+        print(ledger.rebuild(conn, args.rules))
+    return EXIT_OK
+
+
+def cmd_ledger_list(engine, args) -> int:
+    from etl import ledger
+    with engine.connect() as conn:
+        df = ledger.ledger_groups(conn, place=args.place, population_group=args.population_group,
+                                  only_inconsistent=args.inconsistent)
+    if df.empty:
+        print("no groups of rival figures (python -m etl ledger rebuild after a load)")
+        return EXIT_OK
+    df["origin"] = df["origin_code"].fillna("")
+    df["period"] = [str(e) if s == e else f"{s}..{e}" for s, e in zip(df["period_start"], df["period_end"],
+                                                                     strict=True)]
+    df["spread"] = [f"{lo:,}-{hi:,}" for lo, hi in zip(df["spread_low"], df["spread_high"], strict=True)]
+    df["chosen"] = [f"{v:,} {q} ({p})" for v, q, p in zip(df["chosen_value"], df["chosen_qualifier"],
+                                                            df["chosen_publisher"], strict=True)]
+    _table(df, [("group_id", "group"), ("population_group", "grp"), ("measure", "measure"), ("origin", "origin"),
+                ("location_code", "place"), ("period", "period"), ("member_count", "n"), ("spread", "spread"),
+                ("verdict", "verdict"), ("chosen", "chosen"), ("chosen_by", "by"), ("chosen_rule", "rule")])
+    return EXIT_OK
+
+
+def cmd_ledger_show(engine, args) -> int:
+    from etl import ledger
+    with engine.connect() as conn:
+        groups = ledger.ledger_groups(conn)
+        g = groups[groups["group_id"] == args.group_id]
+        if g.empty:
+            raise store.StoreError(f"no group {args.group_id} (python -m etl ledger list)")
+        members = ledger.group_members(conn, args.group_id)
+    g = g.iloc[0]
+    print(f"group {g.group_id} [{g.group_key}]: {g.population_group} {g.measure} ({g.unit}, {g.breakdown}) from "
+          f"{g.origin_code or '-'} in {g.location_name} ({g.location_code}), {g.period_start}..{g.period_end}")
+    print(f"  {g.member_count} figures, spread {g.spread_low:,}-{g.spread_high:,}, verdict {g.verdict}"
+          + (", a composite area matched with a place inside it" if g.has_composite else ""))
+    print(f"  chosen by {g.chosen_by}: {g.chosen_rule}")
+    members["value_text"] = [f"{q} {v:,}" if q != "exact" else f"{v:,}" for v, q in
+                             zip(members["value"], members["qualifier"], strict=True)]
+    members["period"] = [str(e) if s == e else f"{s}..{e}" for s, e in
+                         zip(members["period_start"], members["period_end"], strict=True)]
+    _table(members, [("rank", "rank"), ("observation_id", "obs"), ("value_text", "value"), ("interval", "interval"),
+                     ("verdict", "verdict"), ("location_code", "place"), ("period", "period"),
+                     ("publisher", "publisher"), ("published_on", "published"), ("rule", "chosen before it by")])
+    return EXIT_OK
+
+
+def cmd_ledger_override(engine, args) -> int:
+    from etl import ledger, review
+    who = args.by or review.default_reviewer()
+    try:
+        with engine.begin() as conn:
+            oid = ledger.override(conn, args.group_id, args.observation_id, args.reason, who)
+    except ledger.LedgerError as exc:
+        raise store.StoreError(str(exc)) from None
+    print(f"override {oid} by {who}: observation {args.observation_id} chosen in its group ({args.reason})")
+    return EXIT_OK
+
+
+def cmd_ledger_withdraw(engine, args) -> int:
+    from etl import ledger, review
+    who = args.by or review.default_reviewer()
+    try:
+        with engine.begin() as conn:
+            ledger.withdraw(conn, args.override_id, who)
+    except ledger.LedgerError as exc:
+        raise store.StoreError(str(exc)) from None
+    print(f"override {args.override_id} withdrawn by {who}: the rules choose again")
+    return EXIT_OK
+
+
+def cmd_ledger_flags(engine, args) -> int:
+    from etl import ledger
+    with engine.connect() as conn:
+        df = ledger.ledger_flags(conn, args.kind)
+    _table(df, [("id", "flag"), ("kind", "kind"), ("observation_id", "obs"), ("location_code", "place"),
+                ("period_end", "date"), ("value", "value"), ("compared_value", "compared"), ("detail", "detail")])
+    return EXIT_OK
+
+
+def cmd_ledger_overrides(engine, _args) -> int:
+    from etl import ledger
+    with engine.connect() as conn:
+        df = ledger.overrides(conn)
+    _table(df, [("id", "override"), ("status", "status"), ("chosen_identity_key", "figure identity"),
+                ("chosen_vintage", "vintage"), ("reviewer", "by"), ("created_at", "at"), ("reason", "reason"),
+                ("recheck_note", "note")])
+    return EXIT_OK
+
+
+def _table(df, columns: list[tuple[str, str]], width: int = 60) -> None:
+    """A readable fixed-width table: the listed columns, cells cut at `width` characters."""
+    def cell(v) -> str:
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
+        text = f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
+        return text if len(text) <= width else text[:width - 1] + "…"
+    rows = [[h for _, h in columns]] + [[cell(v) for v in rec] for rec in
+                                        df[[c for c, _ in columns]].astype(object).itertuples(index=False)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(columns))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
 
 
 def _print_result(r: LoadResult) -> None:

@@ -367,3 +367,109 @@ class CandidateEvent(Base):
                         name="reviewed_has_who_and_when"),
         UniqueConstraint("file_sha256", "char_start", name="uq_candidate_event_read_once"),
     )
+
+
+# --- the figure ledger (etl/ledger.py): rival figures, the choice and why, overrides, flags ---------------------
+LEDGER_VERDICTS = ("consistent", "inconsistent")
+LEDGER_MEMBER_VERDICTS = ("chosen", "consistent", "inconsistent")
+LEDGER_CHOSEN_BY = ("rule", "override")
+OVERRIDE_STATUSES = ("active", "to re-check", "withdrawn")
+LEDGER_FLAG_KINDS = ("national_vs_subnational_sum", "series_not_monotonic", "series_point_outside_neighbours",
+                     "dtm_round_superseded")
+
+
+class LedgerGroup(Base):
+    """Rival figures for one quantity, place and period: the chosen figure, the rule that chose it, the verdict."""
+
+    __tablename__ = "ledger_group"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    group_key: Mapped[str] = mapped_column(String(32), unique=True)  # md5 of quantity, anchor place and span
+    population_group: Mapped[str] = mapped_column(String(3))
+    measure: Mapped[str] = mapped_column(String(10))
+    unit: Mapped[str] = mapped_column(String(20))
+    breakdown: Mapped[str] = mapped_column(String(120))
+    sex: Mapped[str] = mapped_column(String(10))
+    age_group: Mapped[str] = mapped_column(String(20))
+    cause: Mapped[str] = mapped_column(String(20))
+    origin_code: Mapped[str | None] = mapped_column(ForeignKey("place.code"))
+    location_code: Mapped[str] = mapped_column(ForeignKey("place.code"), index=True)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    member_count: Mapped[int] = mapped_column(Integer)
+    spread_low: Mapped[int | None] = mapped_column(BigInteger)
+    spread_high: Mapped[int | None] = mapped_column(BigInteger)
+    chosen_observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id"))
+    chosen_rule: Mapped[str] = mapped_column(Text)
+    chosen_by: Mapped[str] = mapped_column(String(10))
+    has_composite: Mapped[bool] = mapped_column(default=False)
+    verdict: Mapped[str] = mapped_column(String(12))
+    rules_sha: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(_in("verdict", LEDGER_VERDICTS), name="verdict_known"),
+        CheckConstraint(_in("chosen_by", LEDGER_CHOSEN_BY), name="chosen_by_known"),
+        CheckConstraint("member_count >= 2", name="at_least_two_members"),
+        CheckConstraint("period_end >= period_start", name="period_end_after_start"),
+        CheckConstraint("spread_low IS NULL OR spread_high IS NULL OR spread_low <= spread_high",
+                        name="spread_ordered"),
+    )
+
+
+class LedgerMember(Base):
+    """A figure of a ledger group: its rank (1 = chosen), its interval and its verdict against the chosen one."""
+
+    __tablename__ = "ledger_member"
+    group_id: Mapped[int] = mapped_column(ForeignKey("ledger_group.id", ondelete="CASCADE"), primary_key=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id"), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    interval_low: Mapped[int | None] = mapped_column(BigInteger)
+    interval_high: Mapped[int | None] = mapped_column(BigInteger)  # NULL: unbounded ("more than")
+    is_composite_match: Mapped[bool] = mapped_column(default=False)
+    verdict: Mapped[str] = mapped_column(String(12))
+    rule: Mapped[str | None] = mapped_column(Text)  # the first rule that put the chosen figure before this one
+
+    __table_args__ = (
+        UniqueConstraint("observation_id", name="uq_ledger_member_one_group"),
+        CheckConstraint(_in("verdict", LEDGER_MEMBER_VERDICTS), name="verdict_known"),
+        CheckConstraint("rank >= 1", name="rank_positive"),
+        CheckConstraint("(rank = 1) = (verdict = 'chosen')", name="chosen_is_rank_one"),
+        CheckConstraint("interval_low IS NULL OR interval_high IS NULL OR interval_low <= interval_high",
+                        name="interval_ordered"),
+    )
+
+
+class LedgerOverride(Base):
+    """A person's choice in the group that contains a figure, with the reason; kept across rebuilds."""
+
+    __tablename__ = "ledger_override"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chosen_identity_key: Mapped[str] = mapped_column(String(32), index=True)
+    chosen_vintage: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    recheck_note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("length(trim(reason)) > 0", name="reason_not_empty"),
+        CheckConstraint(_in("status", OVERRIDE_STATUSES), name="status_known"),
+        CheckConstraint("chosen_vintage >= 1", name="vintage_positive"),
+    )
+
+
+class LedgerFlag(Base):
+    """Something the ledger found about one figure, with the numbers that show it."""
+
+    __tablename__ = "ledger_flag"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id"), index=True)
+    related_observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id"))
+    detail: Mapped[str] = mapped_column(Text)
+    value: Mapped[int | None] = mapped_column(BigInteger)  # the flagged figure
+    compared_value: Mapped[int | None] = mapped_column(BigInteger)  # the sum, or the neighbour it is compared with
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint(_in("kind", LEDGER_FLAG_KINDS), name="kind_known"),)

@@ -70,15 +70,34 @@ def refresh(engine: Engine, sources: list[str] | None = None, progress: bool = F
     unknown = [s for s in sources or [] if s not in known]
     if unknown:
         raise StoreError(f"unknown source {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return [load_file(engine, path, fmt, progress=progress, force=force) for path, fmt in files
-            if not sources or fmt in sources or source_name(path) in sources]
+    results = [load_file(engine, path, fmt, progress=progress, force=force) for path, fmt in files
+               if not sources or fmt in sources or source_name(path) in sources]
+    rebuild_ledger(engine)
+    return results
 
 
 def load(engine: Engine, path: Path, fmt: str | None = None, progress: bool = False,
          force: bool = False, place: str | None = None, report_date: dt.date | None = None) -> LoadResult:
     if fmt == "report" or (fmt is None and _is_report(path)):  # report text: candidates for review, not figures
         return review.load_report(engine, path, place=place, report_date=report_date)
-    return load_file(engine, path, fmt, progress=progress, force=force)
+    result = load_file(engine, path, fmt, progress=progress, force=force)
+    rebuild_ledger(engine)
+    return result
+
+
+def accept_candidate(engine: Engine, cid: int, reviewer: str) -> int:
+    """Accept a candidate read from report text (etl.review.accept), then rebuild the figure ledger."""
+    obs_id = review.accept(engine, cid, reviewer)
+    rebuild_ledger(engine)
+    return obs_id
+
+
+def rebuild_ledger(engine: Engine):
+    """Recompute the figure ledger (etl.ledger) in one transaction; returns its LedgerSummary."""
+    from etl import ledger
+
+    with engine.begin() as conn:
+        return ledger.rebuild(conn)
 
 
 def _is_report(path: Path) -> bool:

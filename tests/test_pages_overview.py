@@ -47,7 +47,8 @@ def test_precedence_file_is_ordered_documented_and_checked(tmp_path):
     rules = queries.load_precedence()
 
     assert [r.field for r in rules] == ["is_secondary", "source_kind", "reference_period_end",
-                                        "reference_period_start", "series_slug"]
+                                        "reference_period_start", "is_rounded", "published_on", "released_on",
+                                        "series_slug"]
     assert rules[1].prefer == ("registration", "assessment", "estimate", "report", "news", "secondary")
     assert all(len(r.why) > 40 and r.label for r in rules)  # every line says why
     bad = tmp_path / "p.csv"

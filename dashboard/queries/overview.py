@@ -4,91 +4,39 @@ Trends, People, Sources and Data status pages share (filters from the URL or the
 JSON records for the chart data stores, a guard so a callback never raises into the page)."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard.filters import Filters, from_query
 from dashboard.queries import core
-from etl import config as etl_config
+from etl import precedence
 from etl.export import export_query
 from etl.gazetteer import normalise
 from etl.models import Observation, PlaceAlias
+from etl.precedence import DATE_FIELDS, LIST_FIELDS, PRECEDENCE_FILE, Rule, load_precedence  # noqa: F401
+from etl.precedence import key as _key
 
 log = logging.getLogger(__name__)
-PRECEDENCE_FILE = etl_config.DATA_DIR / "source_precedence.csv"
-DATE_FIELDS = {"reference_period_end": ("latest", "earliest"), "reference_period_start": ("latest", "earliest")}
-LIST_FIELDS = ("source_kind", "series_slug")
 TOTALS = (Observation.sex == "all", Observation.age_group == "all", Observation.breakdown == "total")
 QUANTITY = ["population_group", "measure", "unit", "location_code"]
 
 
-# --- the precedence ---------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Rule:
-    """One line of data/source_precedence.csv: which figure comes first on `field`, and why."""
-
-    order: int
-    field: str
-    prefer: tuple[str, ...]
-    label: str
-    why: str
-
-
-def load_precedence(path: Path = PRECEDENCE_FILE) -> tuple[Rule, ...]:
-    """The ordered rules; a malformed file is an error naming its line (it is shipped, so tests catch it)."""
-    rules = []
-    with Path(path).open(encoding="utf-8", newline="") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            name, prefer = row["field"].strip(), tuple(p.strip() for p in row["prefer"].split(">"))
-            ok = (name == "is_secondary" and prefer in (("no",), ("yes",))) or \
-                (name in DATE_FIELDS and len(prefer) == 1 and prefer[0] in DATE_FIELDS[name]) or \
-                (name in LIST_FIELDS and all(prefer))
-            if not ok:
-                raise ValueError(f"{path} line {line}: field {name!r} cannot prefer {row['prefer']!r}")
-            rules.append(Rule(int(row["order"]), name, prefer, row["label"].strip(), row["why"].strip()))
-    return tuple(sorted(rules, key=lambda r: r.order))
-
-
-@functools.lru_cache(maxsize=1)
-def precedence() -> tuple[Rule, ...]:
-    return load_precedence()
-
-
-def _key(rule: Rule, df: pd.DataFrame) -> pd.Series:
-    """Smaller is better."""
-    if rule.field == "is_secondary":
-        flag = df["is_secondary"].fillna(False).astype(bool)
-        return flag.astype(int) if rule.prefer == ("no",) else (~flag).astype(int)
-    if rule.field in DATE_FIELDS:
-        days = pd.to_datetime(df[rule.field]).map(lambda d: d.toordinal())
-        return -days if rule.prefer == ("latest",) else days
-    order = {v: i for i, v in enumerate(rule.prefer)}
-    return df[rule.field].map(lambda v: order.get(v, len(order)))
-
+# --- the precedence (parsed and applied by etl.precedence, which the figure ledger uses too) ---------------
 
 def rank(df: pd.DataFrame, rules: Sequence[Rule] | None = None) -> pd.DataFrame:
     """The figures best first by the precedence rules (then by series name, so the order is total)."""
-    if df.empty:
-        return df
-    rules = precedence() if rules is None else rules
-    keys = pd.DataFrame({f"_k{r.order}": _key(r, df) for r in rules}, index=df.index)
-    keys["_slug"] = df["series_slug"]
-    order = keys.sort_values(list(keys.columns), kind="stable").index
-    return df.loc[order]
+    return precedence.rank(df, rules)
 
 
 def explain(ranked: pd.DataFrame, rules: Sequence[Rule] | None = None) -> str:
     """Why the first figure won: the first rule that puts it before the best figure of another source."""
-    rules = precedence() if rules is None else rules
+    rules = precedence.precedence() if rules is None else rules
     if len(ranked) <= 1:
         return "the only figure for this quantity in the period"
     chosen = ranked.iloc[[0]]
@@ -236,7 +184,7 @@ def place_cards(engine: Engine, filters: Filters, *, group: str | None = None,
 # The columns the choice needs: selecting on them, not on the 45 columns of provenance, keeps a card fast.
 NARROW = ["series_slug", "source", "publisher", "source_kind", "is_secondary", "reference_period_start",
           "reference_period_end", "value", "qualifier", "vintage", "origin_code", "origin_name", "location_code",
-          "population_group", "measure", "unit"]
+          "population_group", "measure", "unit", "is_rounded", "published_on"]
 
 
 def _card(full: pd.DataFrame, filters: Filters, info: dict) -> Card | None:

@@ -174,12 +174,16 @@ def _challenge(message: str) -> Response:
 def _writes(body) -> bool:
     if not isinstance(body, dict):
         return False
-    outputs = body.get("outputs")
-    outputs = outputs if isinstance(outputs, list) else [outputs]
-    ids = {o.get("id") for o in outputs if isinstance(o, dict)}
+    pending, ids = [body.get("outputs")], []
+    while pending:  # outputs: one dict, a list of them, or lists of them for pattern-matching (ALL) outputs
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict) and isinstance(item.get("id"), str):  # pattern ids are dicts: never writes
+            ids.append(item["id"])
     text = str(body.get("output", ""))
-    return any(i in WRITE_OUTPUT_IDS for i in ids if isinstance(i, str)) or any(
-        f"{i}." in text for i in WRITE_OUTPUT_IDS)
+    return any(i in WRITE_OUTPUT_IDS for i in ids) or any(
+        re.search(rf"(^|\.\.){re.escape(i)}\.", text) for i in WRITE_OUTPUT_IDS)
 
 
 def before_request() -> Response | None:

@@ -282,8 +282,14 @@ def _review_template() -> Path:
 
 
 @pytest.fixture
-def review_store(_review_template, tmp_path, use_store) -> str:
-    """A fresh copy of that store, which the app reads during this test; its URL."""
+def review_store(_review_template, tmp_path, use_store, monkeypatch) -> str:
+    """A fresh copy of that store, which the app reads during this test (served on 127.0.0.1, no authentication
+    configured, whatever the environment says); its URL."""
+    from dashboard import config
+
+    for name, value in (("DASHBOARD_HOST", "127.0.0.1"), ("DASHBOARD_USERS", ""),
+                        ("DASHBOARD_TRUSTED_USER_HEADER", "")):
+        monkeypatch.setattr(config, name, value)
     path = tmp_path / "review.db"
     shutil.copyfile(_review_template, path)
     url = f"sqlite:///{path}"

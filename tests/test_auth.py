@@ -226,3 +226,18 @@ def test_proxy_header_is_honoured_only_when_enabled_and_only_from_the_proxy(app,
 
     response = post(client, body, headers=forged)  # from the proxy on 127.0.0.1
     assert response.status_code == 200 and status_of(db_engine, cid) == ("accepted", "carol")
+
+
+def test_the_gate_tells_write_callbacks_from_the_others(app):
+    from dashboard.pages import review as page
+
+    act = callback_body(app, page.act, [[], []], [[], {}], [])
+    download = {"output": '..{"chart":MATCH,"type":"chart-download"}.data@abc..',
+                "outputs": {"id": {"chart": "trends", "type": "chart-download"}, "property": "data@abc"}}
+    listing = {"output": "..review-figures.children...review-version-note.children..",
+               "outputs": [[{"id": {"type": "x", "n": 1}, "property": "children"}],
+                           {"id": "review-figures", "property": "children"}]}
+
+    assert auth._writes(act) is True
+    assert auth._writes(download) is False and auth._writes(listing) is False
+    assert auth._writes("not a dict") is False and auth._writes({"outputs": [[[]]]}) is False

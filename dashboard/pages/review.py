@@ -245,7 +245,7 @@ def act(_accepts, _rejects, _reasons, version):
     """Accept or reject the candidate whose button was pressed, if this request may write."""
     trigger = dash.ctx.triggered_id
     if not trigger or not any(t.get("value") for t in dash.ctx.triggered):
-        raise PreventUpdate  # buttons appearing after a refresh are not clicks
+        return dash.no_update, dash.no_update  # buttons appearing after a refresh are not clicks
     permission = auth.write_permission()
     if not permission.allowed:
         return _refused(f"Not done: {permission.reason}")
@@ -284,7 +284,7 @@ def act(_accepts, _rejects, _reasons, version):
 def save_edit(n_clicks, cid, *values):
     """Save the fields that differ from the candidate's current values, if this request may write."""
     if not n_clicks:
-        raise PreventUpdate
+        return dash.no_update, dash.no_update
     *fields, version = values
     permission = auth.write_permission()
     if not permission.allowed:

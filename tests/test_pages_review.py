@@ -263,3 +263,31 @@ def _count(engine, model) -> int:
 
 def _utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def test_the_command_line_reviews_candidate_events_too(tmp_path, monkeypatch, capsys):
+    """`python -m etl review --events`, --edit-event, --reject-event and --accept-event (the page's twins)."""
+    from etl.__main__ import main
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["load", str(REPORT), "--format", "report"]) == 0
+    capsys.readouterr()
+    assert main(["review", "--events"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert listing[0].startswith("id\tstatus\tevent_date\tplace_code\ttitle") and len(listing) == 2
+    eid = int(listing[1].split("\t")[0])
+    assert main(["review", "--edit-event", str(eid), "place_code=NOWHERE"]) == 1
+    assert main(["review", "--edit-event", str(eid), "title=Syrian troops take the M5 highway"]) == 0
+    assert main(["review", "--reject-event", str(eid)]) == 1  # a rejection needs a reason
+    assert main(["review", "--accept-event", str(eid), "--reviewer", "named"]) == 0
+    assert main(["review", "--accept-event", str(eid)]) == 1  # already accepted
+    eng = db.make_engine(url)
+    try:
+        with eng.connect() as conn:
+            event = conn.execute(select(Event).where(Event.title == "Syrian troops take the M5 highway")).one()
+        (done,) = review.candidate_events(eng, None)
+    finally:
+        eng.dispose()
+    assert event.place_code == "XSY-NW" and "recovering full control" in event.quote
+    assert (done.status, done.reviewer) == ("accepted", "named")

@@ -6,7 +6,7 @@ from pathlib import Path
 import dash
 from dash import ALL, MATCH, Input, Output, State, dcc, html
 
-from dashboard import config, exports, png
+from dashboard import auth, config, exports, png
 from dashboard.queries import core
 
 HERE = Path(__file__).resolve().parent
@@ -27,6 +27,7 @@ app.index_string = (app.index_string.replace("<html>", '<html lang="en">', 1)
                     .replace("<footer>", "<div>").replace("</footer>", "</div>"))
 server = app.server
 exports.register(server)
+auth.register(server)  # who may view and who may write (review): checked on every request
 
 
 def layout() -> html.Div:
@@ -102,4 +103,4 @@ def download_chart_png(n_clicks, figure):
 
 
 if __name__ == "__main__":
-    app.run(host=config.HOST, port=config.PORT, debug=config.DEBUG)
+    app.run(host=config.DASHBOARD_HOST, port=config.PORT, debug=config.DEBUG)

@@ -9,3 +9,9 @@ DATABASE_URL = etl_config.database_url()
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = int(os.environ.get("PORT", "8050"))
 DEBUG = os.environ.get("DASH_DEBUG") == "1"
+
+# Who may write (review candidates; ledger overrides later): see dashboard/auth.py and the README.
+DASHBOARD_HOST = os.environ.get("DASHBOARD_HOST") or HOST  # the address app.py serves on (gunicorn: its --bind)
+DASHBOARD_USERS = os.environ.get("DASHBOARD_USERS", "")  # "name:hash,..." (python -m dashboard.auth hash NAME)
+DASHBOARD_TRUSTED_USER_HEADER = os.environ.get("DASHBOARD_TRUSTED_USER_HEADER", "")  # e.g. X-Forwarded-User
+DASHBOARD_TRUSTED_PROXIES = os.environ.get("DASHBOARD_TRUSTED_PROXIES", "127.0.0.1,::1")  # who may send that header

@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--reason", help="why the candidate is rejected (required with --reject)")
     s.add_argument("--edit", nargs="+", metavar=("ID", "FIELD=VALUE"), help="change fields of a pending candidate")
     s.add_argument("--reviewer", help="who reviews (default: $USER)")
+    s.add_argument("--events", action="store_true", help="list the candidate events instead of the figures")
+    s.add_argument("--accept-event", type=int, action="append", default=[], metavar="ID")
+    s.add_argument("--reject-event", type=int, metavar="ID")
+    s.add_argument("--edit-event", nargs="+", metavar=("ID", "FIELD=VALUE"),
+                   help="change event_date, place_code or title of a pending candidate event")
     s.set_defaults(func=cmd_review)
 
     s = sub.add_parser("ledger", help="the figure ledger: rival figures, the choice and why, overrides")
@@ -251,11 +256,27 @@ def cmd_review(engine, args) -> int:
         for cid in args.accept:
             obs = store.accept_candidate(engine, cid, who)
             print(f"candidate {cid} accepted by {who}: observation {obs}")
+        if args.edit_event:
+            eid, changes = int(args.edit_event[0]), dict(c.split("=", 1) for c in args.edit_event[1:] if "=" in c)
+            if len(changes) != len(args.edit_event) - 1 or not changes:
+                raise review.ReviewError("--edit-event ID FIELD=VALUE [FIELD=VALUE ...]")
+            review.edit_event(engine, eid, changes, who)
+            print(f"candidate event {eid} edited by {who}: " + ", ".join(f"{k}={v}" for k, v in changes.items()))
+        if args.reject_event is not None:
+            review.reject_event(engine, args.reject_event, args.reason or "", who)
+            print(f"candidate event {args.reject_event} rejected by {who}: {args.reason}")
+        for eid in args.accept_event:
+            event_id = review.accept_event(engine, eid, who)
+            print(f"candidate event {eid} accepted by {who}: event {event_id}")
     except review.ReviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REJECTED
-    if not (args.edit or args.accept or args.reject is not None):
-        table = review.frame(review.candidates(engine, None if args.all else "pending"))
+    acted = (args.edit or args.accept or args.reject is not None or args.edit_event or args.accept_event
+             or args.reject_event is not None)
+    if not acted:
+        status = None if args.all else "pending"
+        table = (review.events_frame(review.candidate_events(engine, status)) if args.events
+                 else review.frame(review.candidates(engine, status)))
         table.to_csv(sys.stdout, sep="\t", index=False, lineterminator="\n")
     return EXIT_OK
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from etl.gazetteer import Gazetteer
 from etl.load import LoadResult, write_validated
-from etl.models import CANDIDATE_KINDS, QUALIFIERS, UNITS, Candidate, CandidateEvent, LoadRun, Observation
+from etl.models import CANDIDATE_KINDS, QUALIFIERS, UNITS, Candidate, CandidateEvent, Event, LoadRun, Observation
 from etl.records import FileRejected, SeriesInfo, new_records
 from etl.sources import report_text
 from etl.validate import validate
@@ -32,6 +32,7 @@ KIND_MEANING = {"fled": ("IDP", "flow"), "displaced": ("IDP", "flow"), "returned
 EDITABLE = {"value": int, "value_low": int, "value_high": int, "qualifier": str, "kind": str, "unit": str,
             "location_code": str, "origin_code": str, "period_start": dt.date.fromisoformat,
             "period_end": dt.date.fromisoformat}
+EVENT_EDITABLE = {"event_date": dt.date.fromisoformat, "place_code": str, "title": str}
 
 
 class ReviewError(Exception):
@@ -193,4 +194,79 @@ def frame(rows: list[Candidate]) -> pd.DataFrame:
     """Candidates as a table for listing."""
     cols = ["id", "status", "value", "qualifier", "kind", "unit", "location_code", "origin_code", "period_start",
             "period_end", "number_text", "sentence", "reviewer", "reviewed_at", "reason"]
+    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
+
+# --- candidate events: accepted into `event` (the dashboard's timelines), with who and when on the candidate ---
+
+def candidate_events(engine: Engine, status: str | None = "pending") -> list[CandidateEvent]:
+    with Session(engine) as session:
+        stmt = select(CandidateEvent).order_by(CandidateEvent.id)
+        if status:
+            stmt = stmt.where(CandidateEvent.status == status)
+        return list(session.scalars(stmt))
+
+
+def _pending_event(session: Session, eid: int) -> CandidateEvent:
+    cand = session.get(CandidateEvent, eid)
+    if cand is None:
+        raise ReviewError(f"no candidate event {eid}")
+    if cand.status != "pending":
+        raise ReviewError(f"candidate event {eid} is already {cand.status} (by {cand.reviewer} at {cand.reviewed_at})")
+    return cand
+
+
+def edit_event(engine: Engine, eid: int, changes: dict[str, str], reviewer: str) -> CandidateEvent:
+    """Change the date, place or title of a pending candidate event (who and when are kept on accept/reject)."""
+    with Session(engine) as session, session.begin():
+        cand = _pending_event(session, eid)
+        gazetteer = Gazetteer.load(session)
+        for name, raw in changes.items():
+            if name not in EVENT_EDITABLE:
+                raise ReviewError(f"cannot edit {name!r}; editable: {', '.join(EVENT_EDITABLE)}")
+            try:
+                value = EVENT_EDITABLE[name](raw.strip())
+            except ValueError:
+                raise ReviewError(f"{name}={raw!r} is not a valid value") from None
+            if not value:
+                raise ReviewError(f"{name} cannot be empty")
+            if name == "place_code" and value not in gazetteer:
+                raise ReviewError(f"place_code={raw!r} is not a place code (python -m etl alias add to add a name)")
+            setattr(cand, name, value[:300] if name == "title" else value)
+        session.flush()
+        session.expunge(cand)
+        return cand
+
+
+def reject_event(engine: Engine, eid: int, reason: str, reviewer: str) -> None:
+    if not reason or not reason.strip():
+        raise ReviewError("a rejection needs a reason (--reason)")
+    with Session(engine) as session, session.begin():
+        cand = _pending_event(session, eid)
+        cand.status, cand.reason, cand.reviewer, cand.reviewed_at = "rejected", reason.strip(), reviewer, _now()
+
+
+def accept_event(engine: Engine, eid: int, reviewer: str) -> int:
+    """Write the candidate event into `event` (the sentence as its quote) and mark it accepted, in one transaction."""
+    with Session(engine) as session, session.begin():
+        cand = _pending_event(session, eid)
+        if cand.place_code is None:
+            raise ReviewError(f"candidate event {eid} has no place: edit it with --edit-event {eid} place_code=CODE")
+        clash = session.scalar(select(Event.id).where(Event.event_date == cand.event_date,
+                                                      Event.title == cand.title))
+        if clash is not None:
+            raise ReviewError(f"event {clash} already has this date and title: reject this candidate as a "
+                              "duplicate, or edit its title")
+        event = Event(event_date=cand.event_date, place_code=cand.place_code, title=cand.title,
+                      quote=cand.sentence, publisher=cand.doc_publisher[:200], source_title=cand.doc_title,
+                      source_url=cand.doc_url, published_on=cand.published_on)
+        session.add(event)
+        session.flush()
+        cand.status, cand.reviewer, cand.reviewed_at = "accepted", reviewer, _now()
+        return event.id
+
+
+def events_frame(rows: list[CandidateEvent]) -> pd.DataFrame:
+    """Candidate events as a table for listing."""
+    cols = ["id", "status", "event_date", "place_code", "title", "sentence", "reviewer", "reviewed_at", "reason"]
     return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)

@@ -269,3 +269,54 @@ def replay():
     server = ReplayServer().start()
     yield server
     server.stop()
+
+# --- the review page: a store with candidates, and callbacks posted as Dash's renderer posts them --------------
+
+REPORT = Path(__file__).resolve().parent / "fixtures" / "reports" / "idlib_sentences.txt"
+REVIEW_SAMPLES = ("unhcr_population_sample.csv", "nw_syria_displacement_sample.csv")
+
+
+@pytest.fixture(scope="session")
+def _review_template() -> Path:
+    """UNHCR's and OCHA's sample figures, then the article's sentences read as a report (candidates pending)."""
+    from etl import store as ops
+
+    path = _SESSION_DIR / "review_template.db"
+    eng = db.make_engine(f"sqlite:///{path}")
+    try:
+        load_samples(eng, [SAMPLES / name for name in REVIEW_SAMPLES])
+        result = ops.load(eng, REPORT, "report")
+        assert result.status == "success", result.message
+    finally:
+        eng.dispose()
+    return path
+
+
+@pytest.fixture
+def review_store(_review_template, tmp_path, use_store, monkeypatch) -> str:
+    """A fresh copy of that store, which the app reads during this test (served on 127.0.0.1, no authentication
+    configured, whatever the environment says); its URL."""
+    from dashboard import config
+
+    for name, value in (("DASHBOARD_HOST", "127.0.0.1"), ("DASHBOARD_USERS", ""),
+                        ("DASHBOARD_TRUSTED_USER_HEADER", "")):
+        monkeypatch.setattr(config, name, value)
+    path = tmp_path / "review.db"
+    shutil.copyfile(_review_template, path)
+    url = f"sqlite:///{path}"
+    use_store(url)
+    return url
+
+
+def callback_body(app, func, inputs: list, state: list, changed: list[str]) -> dict:
+    """The JSON body Dash's renderer posts to /_dash-update-component to run the callback `func`."""
+    import inspect
+
+    from dash._utils import split_callback_id
+
+    app._setup_server()  # the app's callback map is filled on its first request
+    target = inspect.unwrap(func)
+    key = next(k for k, cb in app.callback_map.items()
+               if cb.get("callback") is not None and inspect.unwrap(cb["callback"]) is target)
+    return {"output": key, "outputs": split_callback_id(key), "inputs": inputs, "state": state,
+            "changedPropIds": changed}

@@ -77,3 +77,22 @@ def test_page_has_no_serious_axe_violation_and_everything_is_reachable_by_keyboa
         assert set(FILTER_IDS) <= reached, f"filters not reachable by Tab on {path}: {set(FILTER_IDS) - reached}"
     missing = [t for t in targets if t not in reached]
     assert missing == [], f"not reachable by Tab on {path}: {missing}"
+
+
+def test_review_page_with_candidates_passes_axe_and_its_actions_are_reachable_by_keyboard(review_store, page):
+    page.goto("/review")
+    wait_for_dash(page)
+    page.locator(".review-actions button").first.wait_for()
+    page.locator("#review-edit-save").wait_for()
+
+    targets = page.evaluate("""() => [...document.querySelectorAll(
+        '.review-actions button, .review-actions input, #review-edit-save, #review-edit input')]
+        .map(e => e.closest('[id]').id)""")
+    reached = set(tab_through(page))
+    violations = axe_violations(page)
+
+    for v in violations:
+        print(f"axe /review: {v['impact']}: {v['id']} ({v['nodes']} nodes): {v['help']} {json.dumps(v['targets'])}")
+    assert [v for v in violations if v["impact"] in BLOCKING] == []
+    assert len(targets) >= 12  # 4 candidates x (accept, reason, reject), the edit fields and Save
+    assert [t for t in targets if t not in reached] == []

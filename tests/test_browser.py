@@ -343,3 +343,51 @@ def test_filter_ids_are_the_ones_the_app_writes_to_the_url():
     from app import FILTER_IDS as APP_FILTER_IDS
 
     assert APP_FILTER_IDS == FILTER_IDS
+
+
+# --- the review page --------------------------------------------------------------------------------------------
+
+def test_accept_and_reject_in_the_browser_show_who_and_when(review_store, page, console_errors):
+    import getpass
+
+    from etl import db, review
+
+    engine = db.make_engine(review_store)
+    by_value = {c.value: c.id for c in review.candidates(engine)}
+    fled, vague = by_value[800_000], by_value[200_000]
+    who = f"local:{getpass.getuser()}"  # the live server is bound to 127.0.0.1 and no authentication is configured
+    open_page(page, "/review")
+    status = page.locator(f"#review-figure-{fled}-status")
+    assert status.inner_text() == "Pending review."
+    assert page.locator(f"#review-figure-{fled} mark").inner_text() == "800,000"
+
+    page.get_by_role("button", name=f"Accept figure {fled}").click()
+    page.wait_for_function(f"() => document.getElementById('review-figure-{fled}-status').textContent"
+                           ".startsWith('Accepted by')")
+    page.get_by_label(f"Reason to reject figure {vague}").fill("a vague range")
+    page.get_by_role("button", name=f"Reject figure {vague}").click()
+    page.wait_for_function(f"() => document.getElementById('review-figure-{vague}-status').textContent"
+                           ".startsWith('Rejected by')")
+
+    accepted = {c.id: c for c in review.candidates(engine, None)}
+    engine.dispose()
+    assert re.fullmatch(rf"Accepted by {re.escape(who)} on \d{{4}}-\d\d-\d\d \d\d:\d\d UTC \(observation "
+                        rf"{accepted[fled].observation_id}\)\.", status.inner_text())
+    assert re.fullmatch(rf"Rejected by {re.escape(who)} on .* UTC: a vague range",
+                        page.locator(f"#review-figure-{vague}-status").inner_text())
+    assert (accepted[fled].status, accepted[fled].reviewer) == ("accepted", who)
+    assert (accepted[vague].status, accepted[vague].reason) == ("rejected", "a vague range")
+    assert page.get_by_role("button", name=f"Accept figure {fled}").count() == 0
+    assert errors(console_errors) == []
+
+
+def test_review_page_shows_no_action_when_writes_are_refused(review_store, page, monkeypatch, console_errors):
+    from dashboard import config
+
+    monkeypatch.setattr(config, "DASHBOARD_HOST", "0.0.0.0")
+    open_page(page, "/review")
+
+    assert "Reviewing is switched off" in page.locator("#review-permission").inner_text()
+    assert page.locator(".review-card").count() >= 3
+    assert page.locator(".review-actions").count() == 0 and page.locator("#review-edit-save").count() == 0
+    assert errors(console_errors) == []

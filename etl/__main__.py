@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="reload files whose content was loaded before")
     s.set_defaults(func=cmd_refresh)
 
+    s = sub.add_parser("schedule", help="refresh each source on its cron schedule (data/schedule.toml)")
+    s.add_argument("--once", action="store_true", help="run what is due now and exit (for cron or a systemd timer)")
+    s.add_argument("--config", type=Path, metavar="FILE", help="the schedule file (default: SCHEDULE_FILE or "
+                   "data/schedule.toml)")
+    s.set_defaults(func=cmd_schedule)
+
     s = sub.add_parser("load", help="load one file; its format is recognised unless --format is given")
     s.add_argument("path", type=Path)
     s.add_argument("--format", dest="fmt", metavar="NAME")
@@ -62,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("status", help="per source: last success, last attempt, rows, reasons rows were set aside")
     s.add_argument("--quiet", action="store_true", help="print nothing; exit 1 if the store is not built")
+    s.add_argument("--changes", action="store_true", help="list each figure the last refreshes revised or withdrew")
     s.set_defaults(func=cmd_status)
 
     s = sub.add_parser("alias", help="manage place aliases")
@@ -104,10 +111,21 @@ def cmd_init(engine, _args) -> int:
 
 
 def cmd_refresh(engine, args) -> int:
-    store.init(engine)
-    results = store.refresh(engine, sources=args.source, progress=sys.stderr.isatty(), force=args.force)
-    for r in results:
-        _print_result(r)
+    from etl import lock, refreshes
+    try:
+        outcome = refreshes.refresh(engine, args.source or None, progress=sys.stderr.isatty(), force=args.force)
+    except lock.LockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return lock.EXIT_LOCKED
+    results = [r for s in outcome.sources for r in s.results]
+    for s in outcome.sources:
+        for r in s.results:
+            _print_result(r)
+        if s.status == "failed" and not s.results:
+            print(f"FAILED {s.source}: {s.error}", file=sys.stderr)
+        elif s.rows_revised or s.rows_withdrawn:
+            print(f"  {s.source}: {s.rows_revised} revised, {s.rows_withdrawn or 0} withdrawn since its previous "
+                  "load (python -m etl status --changes)")
     worst = max((r.exit_code for r in results), default=EXIT_OK,
                 key=lambda c: {EXIT_OK: 0, EXIT_PARTIAL: 1, EXIT_REJECTED: 2}[c])
     total_new = sum(r.rows_new for r in results)
@@ -115,8 +133,51 @@ def cmd_refresh(engine, args) -> int:
     print(f"refresh: {len(results)} files ({sum(r.skipped for r in results)} unchanged, skipped), "
           f"{total_new} new, {total_changed} changed, "
           f"{sum(r.rows_unchanged for r in results)} unchanged, {sum(r.rows_set_aside for r in results)} set aside, "
-          f"{sum(r.seconds for r in results):.1f} s")
-    return worst
+          f"{sum(r.seconds for r in results):.1f} s; refresh {outcome.refresh_run_id}: {outcome.status}")
+    return max(worst, outcome.exit_code, key=lambda c: {EXIT_OK: 0, EXIT_PARTIAL: 1, EXIT_REJECTED: 2}[c])
+
+
+def cmd_schedule(engine, args) -> int:
+    from etl import config, lock, refreshes, schedule
+
+    try:
+        plan = schedule.load_schedule(args.config or config.SCHEDULE_FILE)
+    except schedule.ScheduleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    unknown = [n for n, e in plan.items() if e.mode == "offline" and n not in refreshes.offline_sources()]
+    if unknown:
+        print(f"error: the schedule names source(s) with no shipped file: {', '.join(unknown)}", file=sys.stderr)
+        return EXIT_REJECTED
+
+    def say(text: str) -> None:
+        print(f"{_utc_now()} schedule: {text}", flush=True)
+
+    def refresh(*a, **kw):
+        outcome = refreshes.refresh(*a, **kw, on_source=lambda s: say(
+            f"{s.source}: {s.status}" + (f" ({s.error})" if s.error else f", {s.rows_new} new, {s.rows_revised} "
+                                         f"revised, {s.rows_withdrawn if s.rows_withdrawn is not None else '?'} "
+                                         "withdrawn")))
+        say(f"refresh {outcome.refresh_run_id}: {outcome.status}")
+        return outcome
+
+    stopper = schedule.Stopper()
+    stopper.install()
+    if args.once:
+        try:
+            outcome = schedule.run_once(engine, plan, refresh, say, should_stop=stopper)
+        except lock.LockBusy as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return lock.EXIT_LOCKED
+        return EXIT_OK if outcome is None else outcome.exit_code
+    say(f"{len(plan)} sources scheduled from {args.config or config.SCHEDULE_FILE}; SIGTERM or Ctrl-C stops")
+    schedule.loop(engine, plan, refresh, say, stopper, lock.LockBusy)
+    return EXIT_OK
+
+
+def _utc_now() -> str:
+    import datetime as dt
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def cmd_load(engine, args) -> int:
@@ -155,7 +216,52 @@ def cmd_status(engine, args) -> int:
                     r["rows_new"], r["rows_changed"], r["rows_unchanged"], r["rows_set_aside"],
                     " | ".join(f"{n}x {reason}" for reason, n in r["top_reasons"])])
     print(f"observations: {store.count_observations(engine)} current figures")
+    _print_freshness(engine, args.changes)
     return EXIT_OK
+
+
+def _print_freshness(engine, list_changes: bool) -> None:
+    from etl import config, freshness, schedule
+
+    try:
+        plan = schedule.load_schedule(config.SCHEDULE_FILE)
+    except schedule.ScheduleError as exc:
+        print(f"freshness unknown: {exc}", file=sys.stderr)
+        plan = {}
+    with engine.connect() as conn:
+        rows = freshness.health(conn, plan)
+        last = freshness.last_refresh(conn)
+        details = freshness.changes(conn, [r["source_run_id"] for r in rows if r["source_run_id"]]) \
+            if list_changes else []
+    print()
+    if last:
+        print(f"last refresh {last['id']} ({last['trigger']}): {last['status']}, started "
+              f"{last['started_at']:%Y-%m-%d %H:%M} on {last['host']} pid {last['pid']}"
+              + (f"; {last['message']}" if last["message"] else ""))
+    w = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
+    w.writerow(["source", "freshness", "cadence_days", "last_success", "due_at", "last_refresh", "last_status",
+                "new", "revised", "withdrawn", "last_error"])
+    for r in rows:
+        w.writerow([r["source"], r["state"], r["cadence_days"] or "", _when(r["last_success"]) or "never",
+                    _when(r["due_at"]), r["refresh_run_id"] or "", r["last_status"] or "", _n(r["new"]),
+                    _n(r["revised"]), _n(r["withdrawn"]), r["last_error"] or ""])
+    if list_changes:
+        print()
+        w.writerow(["source", "refresh", "change", "series", "group", "measure", "origin", "location",
+                    "period_end", "sex", "age", "breakdown", "old_value", "new_value", "current"])
+        for c in details:
+            w.writerow([c["source"], c["refresh_run_id"], c["kind"], c["slug"], c["population_group"],
+                        c["measure"], c["origin_code"] or "", c["location_code"], c["period_end"], c["sex"],
+                        c["age_group"], c["breakdown"], _n(c["old_value"]), _n(c["new_value"]),
+                        "yes" if c["is_current"] else "no"])
+
+
+def _when(value) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value is not None else ""
+
+
+def _n(value) -> str:
+    return "" if value is None else str(value)
 
 
 def cmd_alias_add(engine, args) -> int:

@@ -207,6 +207,7 @@ def cmd_status(engine, args) -> int:
     if not store.is_built(engine):
         print(f"the store at {_where(engine)} is not built: run python -m etl refresh --offline")
         return EXIT_REJECTED
+    details = _print_freshness(engine, args.changes)
     rows = store.status(engine)
     w = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
     w.writerow(["source", "last_success", "last_attempt", "outcome", "rows_read", "new", "changed",
@@ -216,11 +217,20 @@ def cmd_status(engine, args) -> int:
                     r["rows_new"], r["rows_changed"], r["rows_unchanged"], r["rows_set_aside"],
                     " | ".join(f"{n}x {reason}" for reason, n in r["top_reasons"])])
     print(f"observations: {store.count_observations(engine)} current figures")
-    _print_freshness(engine, args.changes)
+    if args.changes:
+        print()
+        w.writerow(["source", "refresh", "change", "series", "group", "measure", "origin", "location",
+                    "period_end", "sex", "age", "breakdown", "old_value", "new_value", "current"])
+        for c in details:
+            w.writerow([c["source"], c["refresh_run_id"], c["kind"], c["slug"], c["population_group"],
+                        c["measure"], c["origin_code"] or "", c["location_code"], c["period_end"], c["sex"],
+                        c["age_group"], c["breakdown"], _n(c["old_value"]), _n(c["new_value"]),
+                        "yes" if c["is_current"] else "no"])
     return EXIT_OK
 
 
-def _print_freshness(engine, list_changes: bool) -> None:
+def _print_freshness(engine, list_changes: bool) -> list[dict]:
+    """The freshness of each source (before the per-file table); returns the changes to list, if asked."""
     from etl import config, freshness, schedule
 
     try:
@@ -233,7 +243,6 @@ def _print_freshness(engine, list_changes: bool) -> None:
         last = freshness.last_refresh(conn)
         details = freshness.changes(conn, [r["source_run_id"] for r in rows if r["source_run_id"]]) \
             if list_changes else []
-    print()
     if last:
         print(f"last refresh {last['id']} ({last['trigger']}): {last['status']}, started "
               f"{last['started_at']:%Y-%m-%d %H:%M} on {last['host']} pid {last['pid']}"
@@ -245,15 +254,8 @@ def _print_freshness(engine, list_changes: bool) -> None:
         w.writerow([r["source"], r["state"], r["cadence_days"] or "", _when(r["last_success"]) or "never",
                     _when(r["due_at"]), r["refresh_run_id"] or "", r["last_status"] or "", _n(r["new"]),
                     _n(r["revised"]), _n(r["withdrawn"]), r["last_error"] or ""])
-    if list_changes:
-        print()
-        w.writerow(["source", "refresh", "change", "series", "group", "measure", "origin", "location",
-                    "period_end", "sex", "age", "breakdown", "old_value", "new_value", "current"])
-        for c in details:
-            w.writerow([c["source"], c["refresh_run_id"], c["kind"], c["slug"], c["population_group"],
-                        c["measure"], c["origin_code"] or "", c["location_code"], c["period_end"], c["sex"],
-                        c["age_group"], c["breakdown"], _n(c["old_value"]), _n(c["new_value"]),
-                        "yes" if c["is_current"] else "no"])
+    print()
+    return details
 
 
 def _when(value) -> str:

@@ -14,12 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import UNHCR_SYR_JOR_2019, UNHCR_SYR_LBN_2019, UNHCR_SYR_TUR_2019, write_raw
 from sqlalchemy import select
 
 from etl import alerts
 from etl.db import make_engine
 from etl.models import Observation
-from tests.conftest import UNHCR_SYR_JOR_2019, UNHCR_SYR_LBN_2019, UNHCR_SYR_TUR_2019, write_raw
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = (ROOT / "tests" / "fixtures" / "bad" / "unhcr_html_error_page.csv").read_bytes()  # a bot-challenge page

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import UNHCR_SYR_JOR_2019, UNHCR_SYR_LBN_2019, UNHCR_SYR_TUR_2019, write_raw
 from sqlalchemy import func, select
 
 from etl import config, freshness, refreshes, schedule
 from etl.models import FigureChange, Observation, RefreshRun, SourceRun
-from tests.conftest import UNHCR_SYR_JOR_2019, UNHCR_SYR_LBN_2019, UNHCR_SYR_TUR_2019, write_raw
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)

@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import UNHCR_SYR_TUR_2019, write_raw
 from sqlalchemy import select
 
 from etl import lock
 from etl.db import make_engine
 from etl.models import RefreshRun
-from tests.conftest import UNHCR_SYR_TUR_2019, write_raw
 
 ROOT = Path(__file__).resolve().parents[1]
 HOLDER = """

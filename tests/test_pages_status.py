@@ -114,11 +114,11 @@ def test_the_running_app_shows_a_load_made_by_another_process(tmp_path, use_stor
     import sys
     import threading
 
+    from conftest import UNHCR_SYR_JOR_2019, UNHCR_SYR_TUR_2019, write_raw
     from werkzeug.serving import make_server
 
     from etl import store as ops
     from etl.load import load_file
-    from tests.conftest import UNHCR_SYR_JOR_2019, UNHCR_SYR_TUR_2019, write_raw
 
     url = f"sqlite:///{tmp_path / 'live.db'}"
     raw = write_raw(tmp_path / "raw", {"asylum": [UNHCR_SYR_TUR_2019], "jordan": [UNHCR_SYR_JOR_2019]})

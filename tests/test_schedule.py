@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import UNHCR_SYR_JOR_2019, UNHCR_SYR_TUR_2019, write_raw
 from sqlalchemy import select
 
 from etl.db import make_engine
 from etl.models import RefreshRun, SourceRun
-from tests.conftest import UNHCR_SYR_JOR_2019, UNHCR_SYR_TUR_2019, write_raw
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEDULE = """
@@ -57,7 +57,9 @@ def test_once_runs_what_is_due_and_then_nothing(tmp_path):
     assert runs(env) == [("schedule", "success", "asylum", "success"), ("schedule", "success", "other", "success")]
     status = subprocess.run([sys.executable, "-m", "etl", "status"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120)
-    fresh = {line.split("\t")[0]: line.split("\t")[1] for line in status.stdout.splitlines()[-2:]}
+    head = status.stdout.split("\n\n")[0].splitlines()  # the freshness table comes first
+    assert head[1].startswith("source\tfreshness\t")
+    fresh = {line.split("\t")[0]: line.split("\t")[1] for line in head[2:]}
     assert fresh == {"asylum": "fresh", "other": "fresh"}
 
 

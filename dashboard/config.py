@@ -15,3 +15,5 @@ DASHBOARD_HOST = os.environ.get("DASHBOARD_HOST") or HOST  # the address app.py 
 DASHBOARD_USERS = os.environ.get("DASHBOARD_USERS", "")  # "name:hash,..." (python -m dashboard.auth hash NAME)
 DASHBOARD_TRUSTED_USER_HEADER = os.environ.get("DASHBOARD_TRUSTED_USER_HEADER", "")  # e.g. X-Forwarded-User
 DASHBOARD_TRUSTED_PROXIES = os.environ.get("DASHBOARD_TRUSTED_PROXIES", "127.0.0.1,::1")  # who may send that header
+
+SCHEDULE_FILE = etl_config.SCHEDULE_FILE  # expected cadence of each source, for the Data status page

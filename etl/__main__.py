@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import signal
 import sys
 from pathlib import Path
@@ -42,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="with --live: accept the fetched schema as the source's new fingerprint")
     s.set_defaults(func=cmd_refresh)
 
+    s = sub.add_parser("schedule", help="refresh each source on its cron schedule (data/schedule.toml)")
+    s.add_argument("--once", action="store_true", help="run what is due now and exit (for cron or a systemd timer)")
+    s.add_argument("--config", type=Path, metavar="FILE", help="the schedule file (default: SCHEDULE_FILE or "
+                   "data/schedule.toml)")
+    s.set_defaults(func=cmd_schedule)
+
     s = sub.add_parser("load", help="load one file; its format is recognised unless --format is given")
     s.add_argument("path", type=Path)
     s.add_argument("--format", dest="fmt", metavar="NAME")
@@ -65,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("status", help="per source: last success, last attempt, rows, reasons rows were set aside")
     s.add_argument("--quiet", action="store_true", help="print nothing; exit 1 if the store is not built")
+    s.add_argument("--changes", action="store_true", help="list each figure the last refreshes revised or withdrew")
     s.set_defaults(func=cmd_status)
 
     s = sub.add_parser("alias", help="manage place aliases")
@@ -141,12 +149,32 @@ def cmd_init(engine, _args) -> int:
 
 
 def cmd_refresh(engine, args) -> int:
+    from etl import lock, refreshes
+    modes = None
     if args.live or args.accept_schema:
-        return cmd_refresh_live(engine, args)
-    store.init(engine)
-    results = store.refresh(engine, sources=args.source, progress=sys.stderr.isatty(), force=args.force)
-    for r in results:
-        _print_result(r)
+        if args.offline or not args.live:
+            print("error: --live fetches from the publishers; it cannot be combined with --offline, and "
+                  "--accept-schema needs --live", file=sys.stderr)
+            return EXIT_REJECTED
+        from etl.live.refresh import SOURCES as LIVE_SOURCES
+        from etl.live.refresh import run_live
+        refreshes.register_runner("live", functools.partial(run_live, accept_schema=args.accept_schema))
+        modes = {name: "live" for name in (args.source or list(LIVE_SOURCES))}
+    try:
+        outcome = refreshes.refresh(engine, args.source or (list(modes) if modes else None), modes=modes,
+                                    progress=sys.stderr.isatty(), force=args.force)
+    except lock.LockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return lock.EXIT_LOCKED
+    results = [r for s in outcome.sources for r in s.results]
+    for s in outcome.sources:
+        for r in s.results:
+            _print_result(r)
+        if s.status == "failed" and not s.results:
+            print(f"FAILED {s.source}: {s.error}", file=sys.stderr)
+        elif s.rows_revised or s.rows_withdrawn:
+            print(f"  {s.source}: {s.rows_revised} revised, {s.rows_withdrawn or 0} withdrawn since its previous "
+                  "load (python -m etl status --changes)")
     worst = max((r.exit_code for r in results), default=EXIT_OK,
                 key=lambda c: {EXIT_OK: 0, EXIT_PARTIAL: 1, EXIT_REJECTED: 2}[c])
     total_new = sum(r.rows_new for r in results)
@@ -154,28 +182,57 @@ def cmd_refresh(engine, args) -> int:
     print(f"refresh: {len(results)} files ({sum(r.skipped for r in results)} unchanged, skipped), "
           f"{total_new} new, {total_changed} changed, "
           f"{sum(r.rows_unchanged for r in results)} unchanged, {sum(r.rows_set_aside for r in results)} set aside, "
-          f"{sum(r.seconds for r in results):.1f} s")
-    return worst
+          f"{sum(r.seconds for r in results):.1f} s; refresh {outcome.refresh_run_id}: {outcome.status}")
+    if modes:
+        failed = [s.source for s in outcome.sources if s.status == "failed"]
+        print(f"refresh --live: {len(outcome.sources)} sources, "
+              f"{sum(s.status in ('success', 'partial') for s in outcome.sources)} fetched, "
+              f"{sum(s.status == 'unchanged' for s in outcome.sources)} unchanged, {len(failed)} failed"
+              + (f" ({', '.join(failed)})" if failed else ""))
+    return max(worst, outcome.exit_code, key=lambda c: {EXIT_OK: 0, EXIT_PARTIAL: 1, EXIT_REJECTED: 2}[c])
 
 
-def cmd_refresh_live(engine, args) -> int:
-    from etl.live.refresh import live_refresh
-    if args.offline or not args.live:
-        print("error: --live fetches from the publishers; it cannot be combined with --offline, and --accept-schema "
-              "needs --live", file=sys.stderr)
+def cmd_schedule(engine, args) -> int:
+    from etl import config, lock, refreshes, schedule
+
+    try:
+        plan = schedule.load_schedule(args.config or config.SCHEDULE_FILE)
+    except schedule.ScheduleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_REJECTED
-    store.init(engine)
-    results = live_refresh(engine, args.source or None, accept_schema=args.accept_schema,
-                           progress=sys.stderr.isatty(), force=args.force)
-    for r in results:
-        print(r.line(), file=sys.stderr if r.status == "failed" else sys.stdout)
-    failed = [r.source for r in results if r.status == "failed"]
-    print(f"refresh --live: {len(results)} sources, {sum(r.status == 'fetched' for r in results)} fetched, "
-          f"{sum(r.status == 'unchanged' for r in results)} unchanged, {len(failed)} failed"
-          + (f" ({', '.join(failed)})" if failed else ""))
-    if failed:
+    unknown = [n for n, e in plan.items() if e.mode == "offline" and n not in refreshes.offline_sources()]
+    if unknown:
+        print(f"error: the schedule names source(s) with no shipped file: {', '.join(unknown)}", file=sys.stderr)
         return EXIT_REJECTED
-    return EXIT_PARTIAL if any(r.rows_set_aside for r in results) else EXIT_OK
+
+    def say(text: str) -> None:
+        print(f"{_utc_now()} schedule: {text}", flush=True)
+
+    def refresh(*a, **kw):
+        outcome = refreshes.refresh(*a, **kw, on_source=lambda s: say(
+            f"{s.source}: {s.status}" + (f" ({s.error})" if s.error else f", {s.rows_new} new, {s.rows_revised} "
+                                         f"revised, {s.rows_withdrawn if s.rows_withdrawn is not None else '?'} "
+                                         "withdrawn")))
+        say(f"refresh {outcome.refresh_run_id}: {outcome.status}")
+        return outcome
+
+    stopper = schedule.Stopper()
+    stopper.install()
+    if args.once:
+        try:
+            outcome = schedule.run_once(engine, plan, refresh, say, should_stop=stopper)
+        except lock.LockBusy as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return lock.EXIT_LOCKED
+        return EXIT_OK if outcome is None else outcome.exit_code
+    say(f"{len(plan)} sources scheduled from {args.config or config.SCHEDULE_FILE}; SIGTERM or Ctrl-C stops")
+    schedule.loop(engine, plan, refresh, say, stopper, lock.LockBusy)
+    return EXIT_OK
+
+
+def _utc_now() -> str:
+    import datetime as dt
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def cmd_load(engine, args) -> int:
@@ -205,6 +262,7 @@ def cmd_status(engine, args) -> int:
     if not store.is_built(engine):
         print(f"the store at {_where(engine)} is not built: run python -m etl refresh --offline")
         return EXIT_REJECTED
+    details = _print_freshness(engine, args.changes)
     rows = store.status(engine)
     w = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
     w.writerow(["source", "last_success", "last_attempt", "outcome", "rows_read", "new", "changed",
@@ -214,7 +272,53 @@ def cmd_status(engine, args) -> int:
                     r["rows_new"], r["rows_changed"], r["rows_unchanged"], r["rows_set_aside"],
                     " | ".join(f"{n}x {reason}" for reason, n in r["top_reasons"])])
     print(f"observations: {store.count_observations(engine)} current figures")
+    if args.changes:
+        print()
+        w.writerow(["source", "refresh", "change", "series", "group", "measure", "origin", "location",
+                    "period_end", "sex", "age", "breakdown", "old_value", "new_value", "current"])
+        for c in details:
+            w.writerow([c["source"], c["refresh_run_id"], c["kind"], c["slug"], c["population_group"],
+                        c["measure"], c["origin_code"] or "", c["location_code"], c["period_end"], c["sex"],
+                        c["age_group"], c["breakdown"], _n(c["old_value"]), _n(c["new_value"]),
+                        "yes" if c["is_current"] else "no"])
     return EXIT_OK
+
+
+def _print_freshness(engine, list_changes: bool) -> list[dict]:
+    """The freshness of each source (before the per-file table); returns the changes to list, if asked."""
+    from etl import config, freshness, schedule
+
+    try:
+        plan = schedule.load_schedule(config.SCHEDULE_FILE)
+    except schedule.ScheduleError as exc:
+        print(f"freshness unknown: {exc}", file=sys.stderr)
+        plan = {}
+    with engine.connect() as conn:
+        rows = freshness.health(conn, plan)
+        last = freshness.last_refresh(conn)
+        details = freshness.changes(conn, [r["source_run_id"] for r in rows if r["source_run_id"]]) \
+            if list_changes else []
+    if last:
+        print(f"last refresh {last['id']} ({last['trigger']}): {last['status']}, started "
+              f"{last['started_at']:%Y-%m-%d %H:%M} on {last['host']} pid {last['pid']}"
+              + (f"; {last['message']}" if last["message"] else ""))
+    w = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
+    w.writerow(["source", "freshness", "cadence_days", "last_success", "due_at", "last_refresh", "last_status",
+                "new", "revised", "withdrawn", "last_error"])
+    for r in rows:
+        w.writerow([r["source"], r["state"], r["cadence_days"] or "", _when(r["last_success"]) or "never",
+                    _when(r["due_at"]), r["refresh_run_id"] or "", r["last_status"] or "", _n(r["new"]),
+                    _n(r["revised"]), _n(r["withdrawn"]), r["last_error"] or ""])
+    print()
+    return details
+
+
+def _when(value) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value is not None else ""
+
+
+def _n(value) -> str:
+    return "" if value is None else str(value)
 
 
 def cmd_alias_add(engine, args) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
-RAW_DIR = DATA_DIR / "raw"
+RAW_DIR = Path(os.environ.get("RAW_DIR") or DATA_DIR / "raw")  # the shipped files refresh --offline reads
 GAZETTEER_DIR = DATA_DIR / "gazetteer"
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'displacement.db'}"
 
@@ -14,3 +14,16 @@ DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'displacement.db'}"
 def database_url() -> str:
     """The store named by DATABASE_URL, or the embedded SQLite file under data/."""
     return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+SCHEDULE_FILE = Path(os.environ.get("SCHEDULE_FILE") or DATA_DIR / "schedule.toml")
+
+
+def alert_webhook_url() -> str | None:
+    """Where a failed refresh posts its alert (ALERT_WEBHOOK_URL); None: no alert is posted."""
+    return os.environ.get("ALERT_WEBHOOK_URL") or None
+
+
+def alert_timeout_seconds() -> float:
+    """How long one alert POST may take before it is given up (ALERT_TIMEOUT_SECONDS, default 10)."""
+    return float(os.environ.get("ALERT_TIMEOUT_SECONDS") or 10)

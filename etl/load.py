@@ -42,6 +42,7 @@ class LoadResult:
     set_aside: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     skipped: bool = False  # the same content was loaded before
+    identity_keys: list[str] = field(default_factory=list, repr=False)  # of the figures the file gave
 
     @property
     def exit_code(self) -> int:
@@ -289,7 +290,7 @@ def write_validated(conn: Connection, source: str, path: Path, sha256: str | Non
         rows_unchanged=unchanged, rows_set_aside=len(set_aside), message=message))
     return LoadResult(str(path), source, status, rows_read=n_rows, rows_new=len(new_rows),
                       rows_changed=len(changed), rows_unchanged=unchanged, rows_set_aside=len(set_aside),
-                      set_aside=set_aside, message=message)
+                      set_aside=set_aside, message=message, identity_keys=list(seen_in_file))
 
 
 def _latest_by_key(conn: Connection, series_ids: list[int], keys: list[str]) -> dict[str, dict]:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -473,3 +474,101 @@ class LedgerFlag(Base):
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (CheckConstraint(_in("kind", LEDGER_FLAG_KINDS), name="kind_known"),)
+
+# --- refreshes: which sources ran, how each ended, and what changed (issue 6) -----------------------------
+
+REFRESH_TRIGGERS = ("manual", "schedule")
+REFRESH_MODES = ("offline", "live")
+REFRESH_STATUSES = ("running", "success", "partial", "failed")
+SOURCE_RUN_STATUSES = ("running", "success", "unchanged", "partial", "failed")
+CHANGE_KINDS = ("revised", "withdrawn")
+
+
+class RefreshRun(Base):
+    """One refresh: a set of named sources run one after another under the refresh lock."""
+
+    __tablename__ = "refresh_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(10))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    sources: Mapped[str] = mapped_column(Text)  # the sources asked for, comma-separated
+    message: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint(_in("trigger", REFRESH_TRIGGERS), name="trigger_known"),
+        CheckConstraint(_in("status", REFRESH_STATUSES), name="status_known"),
+        CheckConstraint("finished_at IS NULL OR finished_at >= started_at", name="finished_after_start"),
+    )
+
+
+class SourceRun(Base):
+    """One source within a refresh: its outcome, its error, and what changed (new, revised, withdrawn)."""
+
+    __tablename__ = "source_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    refresh_run_id: Mapped[int] = mapped_column(ForeignKey("refresh_run.id"), index=True)
+    source: Mapped[str] = mapped_column(String(80), index=True)
+    mode: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_new: Mapped[int] = mapped_column(Integer, default=0)
+    rows_revised: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_set_aside: Mapped[int] = mapped_column(Integer, default=0)
+    rows_withdrawn: Mapped[int | None] = mapped_column(Integer)  # None: no earlier load of the source to compare
+    new_periods: Mapped[str | None] = mapped_column(Text)  # JSON [{series, period_end, figures}] of new figures
+
+    __table_args__ = (
+        UniqueConstraint("refresh_run_id", "source"),
+        CheckConstraint(_in("status", SOURCE_RUN_STATUSES), name="status_known"),
+        CheckConstraint(_in("mode", REFRESH_MODES), name="mode_known"),
+        CheckConstraint("status <> 'failed' OR error IS NOT NULL", name="failed_has_error"),
+        CheckConstraint("rows_read >= 0 AND rows_new >= 0 AND rows_revised >= 0 AND rows_unchanged >= 0"
+                        " AND rows_set_aside >= 0 AND (rows_withdrawn IS NULL OR rows_withdrawn >= 0)",
+                        name="counts_nonnegative"),
+    )
+
+
+class SourceRunLoad(Base):
+    """The load runs (files) a source's run made."""
+
+    __tablename__ = "source_run_load"
+    source_run_id: Mapped[int] = mapped_column(ForeignKey("source_run.id"), primary_key=True)
+    load_run_id: Mapped[int] = mapped_column(ForeignKey("load_run.id"), primary_key=True)
+
+
+class SourceKeys(Base):
+    """The identity keys a source's last complete load produced (16 bytes each, sorted): the next load's
+    missing keys are its withdrawn figures."""
+
+    __tablename__ = "source_keys"
+    source: Mapped[str] = mapped_column(String(80), primary_key=True)
+    source_run_id: Mapped[int] = mapped_column(ForeignKey("source_run.id"))
+    n_keys: Mapped[int] = mapped_column(Integer)
+    keys: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (CheckConstraint("n_keys >= 0", name="n_keys_nonnegative"),)
+
+
+class FigureChange(Base):
+    """A figure a source's run revised (old -> new value) or withdrew (present last time, missing now)."""
+
+    __tablename__ = "figure_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_run_id: Mapped[int] = mapped_column(ForeignKey("source_run.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    identity_key: Mapped[str] = mapped_column(String(32))
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id"))  # revised: the new vintage
+    previous_observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id"))
+    old_value: Mapped[int | None] = mapped_column(BigInteger)
+    new_value: Mapped[int | None] = mapped_column(BigInteger)
+    is_current: Mapped[bool] = mapped_column(default=True)  # revised: the new vintage became the current figure
+
+    __table_args__ = (CheckConstraint(_in("kind", CHANGE_KINDS), name="kind_known"),)

@@ -56,8 +56,8 @@ def _load_events(session: Session) -> int:
 
 
 def shipped_files() -> list[tuple[Path, str]]:
-    """The real files shipped in data/raw, in load order, with their format."""
-    with MANIFEST.open(encoding="utf-8", newline="") as fh:
+    """The real files shipped in data/raw (or RAW_DIR), in load order, with their format."""
+    with (config.RAW_DIR / "MANIFEST.csv").open(encoding="utf-8", newline="") as fh:
         return [(config.RAW_DIR / row["file"], row["format"]) for row in csv.DictReader(fh)]
 
 
@@ -162,6 +162,14 @@ def is_built(engine: Engine) -> bool:
     with engine.connect() as conn:
         return bool(conn.scalar(select(func.count()).select_from(LoadRun)
                                 .where(LoadRun.status.in_(["success", "partial"]))))
+
+
+def data_version(conn) -> int:
+    """Changes whenever a load is recorded (written, skipped, rejected): the key of every cached result.
+
+    The number of load runs, not max(id): PostgreSQL hands out ids when a row is inserted, not committed, so a
+    long load committing after a shorter one would not raise max(id)."""
+    return conn.scalar(select(func.count()).select_from(LoadRun)) or 0
 
 
 def count_observations(engine: Engine) -> int:

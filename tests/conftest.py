@@ -320,3 +320,27 @@ def callback_body(app, func, inputs: list, state: list, changed: list[str]) -> d
                if cb.get("callback") is not None and inspect.unwrap(cb["callback"]) is target)
     return {"output": key, "outputs": split_callback_id(key), "inputs": inputs, "state": state,
             "changedPropIds": changed}
+
+# --- a raw folder for refresh tests (scheduled refresh and health) -------------------------------------
+
+RAW_MANIFEST_HEADER = "file,format,retrieved_on,release,released_on,channel,obtained_from,licence\n"
+UNHCR_HEADER = ("year,coo_name,coo,coo_iso,coa_name,coa,coa_iso,refugees,asylum_seekers,returned_refugees,idps,"
+                "returned_idps,stateless,ooc,oip,hst")
+# Real lines of UNHCR's population table (data/raw/unhcr_population.csv.gz), Syrians in 2019.
+UNHCR_SYR_TUR_2019 = "2019,Syrian Arab Rep.,SYR,SYR,Türkiye,TUR,TUR,3576370,0,34303,0,0,0,0,,0"
+UNHCR_SYR_LBN_2019 = "2019,Syrian Arab Rep.,SYR,SYR,Lebanon,LBN,LBN,910256,0,0,0,0,0,0,,0"
+UNHCR_SYR_JOR_2019 = "2019,Syrian Arab Rep.,SYR,SYR,Jordan,JOR,JOR,654692,0,0,0,0,0,0,,0"
+
+
+def write_raw(folder: Path, files: dict[str, list[str] | bytes], release: str = "refugees 2025.12.1",
+              released_on: str = "2026-06-25") -> Path:
+    """A raw folder as refresh reads it (RAW_DIR): MANIFEST.csv and UNHCR population files `name.csv` made of
+    these lines under the real header (or raw bytes, e.g. an HTML page). Returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = RAW_MANIFEST_HEADER
+    for name, content in files.items():
+        manifest += f"{name}.csv,unhcr_population,2026-11-25,{release},{released_on},test,test,CC BY 4.0\n"
+        data = content if isinstance(content, bytes) else "\n".join([UNHCR_HEADER, *content]).encode() + b"\n"
+        (folder / f"{name}.csv").write_bytes(data)
+    (folder / "MANIFEST.csv").write_text(manifest, encoding="utf-8")
+    return folder

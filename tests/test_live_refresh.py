@@ -272,7 +272,7 @@ def test_command_line_prints_a_line_per_source_and_exits_non_zero_on_failure(rep
     assert main(["refresh", "--live", "--source", "unhcr", "--source", "idmc"]) == 1
     captured = capsys.readouterr()
     assert "unhcr  unchanged unchanged (same sha256): skipped" in captured.out
-    assert "idmc   FAILED    IDMC_CLIENT_ID is not set" in captured.err
+    assert "FAILED idmc: IDMC_CLIENT_ID is not set" in captured.err
     assert "1 failed (idmc)" in captured.out
     assert main(["refresh", "--live", "--offline"]) == 1
 

@@ -84,3 +84,71 @@ def test_an_empty_store_says_how_to_build_it(dash_app):
     assert "has not been built" in str(status.layout())
     out = status.update_status(None)
     assert "empty" in out[2]
+
+
+def _post_callback(base_url: str, name: str) -> dict:
+    """Call a page callback over HTTP exactly as the browser does (POST /_dash-update-component)."""
+    import json
+    import urllib.request
+
+    from dash._callback import GLOBAL_CALLBACK_MAP
+
+    from app import app
+
+    callbacks = {**GLOBAL_CALLBACK_MAP, **app.callback_map}  # Dash moves them to the app on its first request
+    key, entry = next((k, v) for k, v in callbacks.items() if getattr(v.get("callback"), "__name__", None) == name)
+    outputs = [{"id": o.component_id, "property": o.component_property} for o in entry["output"]]
+    body = {"output": key, "outputs": outputs, "changedPropIds": [], "state": [],
+            "inputs": [{"id": "status-refresh", "property": "children", "value": None}]}
+    request = urllib.request.Request(f"{base_url}/_dash-update-component", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())["response"]
+
+
+def test_the_running_app_shows_a_load_made_by_another_process(tmp_path, use_store):
+    """No restart: the served app's cached results are keyed by the data version, which another process's
+    load changes."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    from conftest import UNHCR_SYR_JOR_2019, UNHCR_SYR_TUR_2019, write_raw
+    from werkzeug.serving import make_server
+
+    from etl import store as ops
+    from etl.load import load_file
+
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    raw = write_raw(tmp_path / "raw", {"asylum": [UNHCR_SYR_TUR_2019], "jordan": [UNHCR_SYR_JOR_2019]})
+    engine = db.make_engine(url)
+    ops.init(engine)
+    assert load_file(engine, raw / "asylum.csv").status == "success"
+    engine.dispose()
+    use_store(url)
+    from app import app
+
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        before = _post_callback(base, "update_status")
+        rows = before["status-loads-table"]["rowData"]
+        assert [r["file"] for r in rows] == ["asylum.csv"]
+        assert "holds 2 current figures" in str(before["status-counts"]["children"])
+
+        loaded = subprocess.run([sys.executable, "-m", "etl", "load", str(raw / "jordan.csv")], capture_output=True,
+                                text=True, timeout=120, cwd=Path(__file__).resolve().parents[1],
+                                env={**os.environ, "DATABASE_URL": url})
+        assert loaded.returncode == 0, loaded.stderr
+
+        after = _post_callback(base, "update_status")
+        by_file = {r["file"]: r for r in after["status-loads-table"]["rowData"]}
+        assert set(by_file) == {"asylum.csv", "jordan.csv"}
+        assert (by_file["jordan.csv"]["rows_new"], by_file["jordan.csv"]["current_figures"]) == (1, 1)
+        assert "holds 3 current figures" in str(after["status-counts"]["children"])
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

@@ -12,19 +12,28 @@ from dash import Input, Output, html
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import components
+from dashboard import config as dash_config
 from dashboard.charts import core as charts_core
+from dashboard.charts import status as status_charts
 from dashboard.queries import core, status
 from dashboard.queries import overview as kit
 
 dash.register_page(__name__, path="/status", name="Data status", title="Data status — Displacement dashboard",
                    order=6)
 
-LOADS, REJECTS = "status-loads", "status-rejects"
+LOADS, REJECTS, FRESH = "status-loads", "status-rejects", "status-freshness"
 LOAD_COLUMNS = [("file", "File"), ("source", "Source"), ("outcome", "Last attempt"),
                 ("last_attempt", "Attempted (UTC)"), ("message", "Message"), ("last_load", "Last load (UTC)"),
                 ("rows_read", "Rows read"), ("rows_new", "New"), ("rows_changed", "Changed"),
                 ("rows_unchanged", "Unchanged"), ("rows_set_aside", "Set aside"),
                 ("current_figures", "Figures in the store now"), ("open_set_aside", "Set aside, still open")]
+FRESH_COLUMNS = [("source", "Source"), ("state", "Freshness"), ("last_success", "Last success (UTC)"),
+                 ("due_at", "Due (UTC)"), ("overdue_at", "Overdue from (UTC)"), ("cadence_days", "Cadence (days)"),
+                 ("mode", "Mode"), ("last_attempt", "Last refresh (UTC)"), ("last_status", "Outcome"),
+                 ("last_error", "Last error"), ("refresh_run_id", "Refresh"), ("new", "New"), ("revised", "Revised"),
+                 ("withdrawn", "Withdrawn"), ("new_periods", "New figures by period")]
+CHANGE_COLUMNS = [("source", "Source"), ("kind", "Change"), ("figure", "Figure"), ("change", "Old → new"),
+                  ("old_value", "Old value"), ("new_value", "New value"), ("refresh_run_id", "Refresh")]
 REJECT_COLUMNS = [("file", "File"), ("row_number", "Row"), ("column", "Column"), ("value", "Value"),
                   ("reason", "Reason"), ("suggestion", "Suggestion"), ("status", "Status"), ("source", "Source")]
 
@@ -42,6 +51,14 @@ def layout(**_query_args) -> html.Div:
                "their reasons, and the outcome of the last attempt. Filters do not apply here.",
                className="page-intro"),
         html.Div(id="status-counts"),
+        components.chart_panel(FRESH, "Freshness of each source"),
+        html.Section([html.H2("What the last refresh of each source changed"),
+                      html.P(id="status-changes-summary", className="chart-summary", **{"aria-live": "polite"}),
+                      dag.AgGrid(id="status-changes", columnDefs=kit.column_defs(CHANGE_COLUMNS, [
+                          c for c, _ in CHANGE_COLUMNS]), rowData=[], className="ag-theme-alpine",
+                                 dashGridOptions={"domLayout": "autoHeight", "ensureDomOrder": True,
+                                                  "pagination": True, "paginationPageSize": 50},
+                                 style={"width": "100%"})], className="changes-detail"),
         components.chart_panel(LOADS, "Last load of each file"),
         components.chart_panel(REJECTS, "Rows set aside and why"),
         html.Section([html.H2("Each row set aside"),
@@ -81,6 +98,44 @@ def update_status(_):
     loads = kit.cached(engine, "load_status", status.load_status)
     rejects = status.set_aside(engine)
     return (counts, *_loads(loads), *_rejects(rejects))
+
+
+def _fresh_error(message: str) -> tuple:
+    return charts_core.empty_figure(message), message, [], [], [], message, []
+
+
+@dash.callback(
+    Output(components.graph_id(FRESH), "figure"), Output(f"{FRESH}-summary", "children"),
+    Output(f"{FRESH}-table", "columnDefs"), Output(f"{FRESH}-table", "rowData"),
+    Output(components.data_id(FRESH), "data"),
+    Output("status-changes-summary", "children"), Output("status-changes", "rowData"),
+    Input("status-refresh", "children"),
+)
+@kit.guarded(_fresh_error)
+def update_freshness(_):
+    """Each source's freshness (fresh, due, overdue; failed with its error) and what its last refresh changed."""
+    engine = core.store_engine()
+    if engine is None or not core.has_data(engine):
+        return _fresh_error("The data store is empty: see the Overview page for how to build it.")
+    now = pd.Timestamp.now(tz="UTC")
+    fresh, problem = status.freshness(engine, dash_config.SCHEDULE_FILE, now.to_pydatetime())
+    title = "Freshness of each source"
+    rows = status_charts.freshness_rows(fresh)
+    figure = (status_charts.freshness_figure(fresh, now, title) if not fresh.empty
+              else charts_core.empty_figure(status_charts.freshness_summary(fresh, problem), title))
+    run_ids = [int(i) for i in fresh["source_run_id"].dropna()]
+    changed = status.changes(engine, run_ids)
+    change_rows = status_charts.change_rows(changed)
+    n_new = int(fresh["new"].fillna(0).sum())
+    n_rev = int(fresh["revised"].fillna(0).sum())
+    n_wd = int(fresh["withdrawn"].fillna(0).sum())
+    changes_summary = (
+        "No refresh has been recorded yet: run python -m etl refresh." if not run_ids else
+        f"The last refresh of each source added {n_new:,} new figures, revised {n_rev:,} and found {n_wd:,} "
+        "withdrawn (in its previous load, missing now; a row set aside this time counts as withdrawn too)."
+        + (f" The table shows the first {len(change_rows):,}." if len(change_rows) < n_rev + n_wd else ""))
+    return (figure, status_charts.freshness_summary(fresh, problem), kit.column_defs(FRESH_COLUMNS, fresh.columns),
+            rows, rows, changes_summary, change_rows)
 
 
 def loads_figure(loads: pd.DataFrame, title: str) -> go.Figure:

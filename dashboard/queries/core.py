@@ -11,10 +11,11 @@ from sqlalchemy.engine import make_url
 
 from dashboard import config
 from dashboard.filters import Filters
+from etl import store
 from etl.db import make_engine
 from etl.export import EXPORT_COLUMNS, EXTRA_COLUMNS, ExportFilter, iter_rows
 from etl.gazetteer import Gazetteer, normalise
-from etl.models import LoadRun, Observation, Place, PlaceAlias, Release, Series
+from etl.models import Observation, Place, PlaceAlias, Release, Series
 
 FIGURE_COLUMNS = list(EXPORT_COLUMNS) + list(EXTRA_COLUMNS)
 _engines: dict[str, Engine] = {}
@@ -40,9 +41,9 @@ def has_data(engine: Engine | None) -> bool:
 
 
 def data_version(engine: Engine) -> int:
-    """Changes whenever a load writes: the key for cached results (a refresh invalidates them)."""
+    """Changes whenever a load is recorded: the key for cached results (a refresh invalidates them)."""
     with engine.connect() as conn:
-        return conn.scalar(select(func.coalesce(func.max(LoadRun.id), 0))) or 0
+        return store.data_version(conn)
 
 
 @functools.lru_cache(maxsize=8)

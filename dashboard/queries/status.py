@@ -1,11 +1,14 @@
 """Reads for the data status: what the store holds, the last load of each file, and the rows set aside."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, func, inspect, select
 
+from etl import freshness as health
+from etl import schedule
 from etl.models import LoadRun, Observation, Place, RejectedRow, Series
 from etl.store import _reason_kind  # the CLI's grouping of reasons that differ only in their values
 
@@ -77,3 +80,33 @@ def set_aside(engine: Engine, limit: int = 2000) -> pd.DataFrame:
              "value": r.value, "reason": r.reason, "reason_kind": _reason_kind(r.reason),
              "suggestion": r.suggestion, "status": r.status, "run_id": r.run_id, "path": r.path} for r in rows]
     return pd.DataFrame(data, columns=cols)
+
+
+def freshness(engine: Engine, schedule_file: Path, now: dt.datetime | None = None) -> tuple[pd.DataFrame, str | None]:
+    """Per source: fresh / due / overdue / never, last success, last attempt and error, what its last refresh
+    changed; and a sentence when the schedule file cannot be read (every source is then unscheduled)."""
+    problem = None
+    try:
+        plan = schedule.load_schedule(schedule_file)
+    except schedule.ScheduleError as exc:
+        plan, problem = {}, str(exc)
+    with engine.connect() as conn:
+        rows = health.health(conn, plan, now)
+    df = pd.DataFrame(rows, columns=FRESHNESS_COLUMNS)
+    for col in ("last_success", "due_at", "overdue_at", "last_attempt"):
+        df[col] = pd.to_datetime(df[col], utc=True)
+    return df, problem
+
+
+FRESHNESS_COLUMNS = ["source", "state", "mode", "cadence_days", "last_success", "due_at", "overdue_at",
+                     "last_attempt", "last_status", "last_error", "refresh_run_id", "source_run_id", "new",
+                     "revised", "withdrawn", "new_periods"]
+
+
+def changes(engine: Engine, source_run_ids: list[int], limit: int = 1000) -> pd.DataFrame:
+    """The figures the given source runs revised (old -> new) or withdrew."""
+    cols = ["source", "refresh_run_id", "kind", "slug", "population_group", "measure", "origin_code",
+            "location_code", "period_start", "period_end", "sex", "age_group", "breakdown", "old_value", "new_value",
+            "is_current", "identity_key"]
+    with engine.connect() as conn:
+        return pd.DataFrame(health.changes(conn, [int(i) for i in source_run_ids], limit), columns=cols)

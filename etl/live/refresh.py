@@ -17,7 +17,7 @@ from etl.live.archive import RunArchive
 from etl.live.config import LiveSettings
 from etl.live.fetch import FetchContext, LiveError
 from etl.live.http import Client, FetchError
-from etl.load import load_file
+from etl.load import LoadResult, load_file
 
 SOURCES: dict[str, ModuleType] = {m.NAME: m for m in (unhcr, hdx, idmc, dtm)}
 
@@ -34,6 +34,7 @@ class SourceResult:
     error: str | None = None
     message: str | None = None  # "unchanged (304)", "unchanged (same sha256)", the loader's notes
     requests: int = 0
+    loads: list[LoadResult] = field(default_factory=list)  # what the loader did with each fetched file
 
     @property
     def seconds(self) -> float:
@@ -93,6 +94,7 @@ def _one(engine: Engine, name: str, module: ModuleType, settings: LiveSettings, 
         for path, fmt in fetched.files:
             loaded = load_file(engine, path, fmt, retrieved_on=ctx.retrieved_on, progress=progress, force=force)
             result.files.append(str(path))
+            result.loads.append(loaded)
             result.rows += loaded.rows_read
             result.rows_set_aside += loaded.rows_set_aside
             if loaded.status in ("rejected", "failed"):
@@ -109,3 +111,14 @@ def _one(engine: Engine, name: str, module: ModuleType, settings: LiveSettings, 
         result.finished = dt.datetime.now(dt.UTC)
         result.requests = client.requests_sent - sent
     return result
+
+
+def run_live(engine: Engine, source: str, *, force: bool = False, progress: bool = False,
+             accept_schema: bool = False) -> list[LoadResult]:
+    """The refresh runner for mode "live" (etl.refreshes): fetch and load one source under the refresh lock and
+    its records; an unchanged source loads nothing; a failed one raises, so it is recorded, alerted and kept."""
+    result = live_refresh(engine, [source], accept_schema=accept_schema, progress=progress, force=force)[0]
+    if result.status == "failed":
+        raise store.StoreError(f"{result.error} ({result.requests} requests)")
+    print(result.line(), flush=True)  # fetched or unchanged (304 / same sha256), with its requests and time
+    return result.loads

@@ -6,7 +6,7 @@ from pathlib import Path
 import dash
 from dash import ALL, MATCH, Input, Output, State, dcc, html
 
-from dashboard import config, exports, png
+from dashboard import cache, config, exports, health, png
 from dashboard.queries import core
 
 HERE = Path(__file__).resolve().parent
@@ -25,8 +25,10 @@ app = dash.Dash(
 # Screen readers need the language; Dash's scripts sit in a <footer>, a second footer landmark: make it a div.
 app.index_string = (app.index_string.replace("<html>", '<html lang="en">', 1)
                     .replace("<footer>", "<div>").replace("</footer>", "</div>"))
-server = app.server
+server = app.server  # gunicorn app:server (see gunicorn.conf.py and docs/deploy.md)
 exports.register(server)
+cache.init_app(server)  # page queries cached per data version: Redis with CACHE_REDIS_URL, else per process
+health.register(server)  # GET /healthz
 
 
 def layout() -> html.Div:

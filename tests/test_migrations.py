@@ -40,7 +40,7 @@ def head_store() -> Engine:
     eng.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def empty_store(request, tmp_path) -> Engine:
     """An empty database: a new SQLite file, or the wiped TEST_DATABASE_URL database with no schema at all."""
     if request.param == "sqlite":

@@ -6,7 +6,7 @@ from pathlib import Path
 import dash
 from dash import ALL, MATCH, Input, Output, State, dcc, html
 
-from dashboard import auth, config, exports, png
+from dashboard import auth, cache, config, exports, health, png
 from dashboard.queries import core
 
 HERE = Path(__file__).resolve().parent
@@ -25,9 +25,11 @@ app = dash.Dash(
 # Screen readers need the language; Dash's scripts sit in a <footer>, a second footer landmark: make it a div.
 app.index_string = (app.index_string.replace("<html>", '<html lang="en">', 1)
                     .replace("<footer>", "<div>").replace("</footer>", "</div>"))
-server = app.server
+server = app.server  # gunicorn app:server (see gunicorn.conf.py and docs/deploy.md)
 exports.register(server)
 auth.register(server)  # who may view and who may write (review): checked on every request
+cache.init_app(server)  # page queries cached per data version: Redis with CACHE_REDIS_URL, else per process
+health.register(server)  # GET /healthz
 
 
 def layout() -> html.Div:
@@ -85,7 +87,7 @@ def download_chart_csv(n_clicks, rows, query):
     """A chart's CSV (exactly its points) with the citation sidecar, as one zip."""
     chart = dash.ctx.triggered_id["chart"]
     engine = core.store_engine()
-    version = core.data_version(engine) if engine is not None else 0
+    version = core.data_version(engine) if engine is not None else "none"
     data = exports.chart_csv_zip(rows or [], chart, query or "", version)
     return dcc.send_bytes(data, f"{chart}.zip")
 

@@ -17,3 +17,11 @@ DASHBOARD_TRUSTED_USER_HEADER = os.environ.get("DASHBOARD_TRUSTED_USER_HEADER", 
 DASHBOARD_TRUSTED_PROXIES = os.environ.get("DASHBOARD_TRUSTED_PROXIES", "127.0.0.1,::1")  # who may send that header
 
 SCHEDULE_FILE = etl_config.SCHEDULE_FILE  # expected cadence of each source, for the Data status page
+
+# Scale-out settings (see .env.example and docs/deploy.md).
+CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None  # set: one cache shared by every worker and machine
+# SimpleCache: one cache per worker process; NullCache: no caching. CACHE_REDIS_URL set means RedisCache.
+CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "SimpleCache")
+CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "3600"))  # seconds; old data versions expire
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "displacement:")
+EXPOSE_WORKER = os.environ.get("DASHBOARD_EXPOSE_WORKER") == "1"  # X-Worker-Pid header on every response

@@ -66,7 +66,7 @@ def export_sources() -> Response:
                     headers={"Content-Disposition": 'attachment; filename="sources_and_licences.txt"'})
 
 
-def sidecar_text(df: pd.DataFrame, query: str, version: int) -> str:
+def sidecar_text(df: pd.DataFrame, query: str, version: str) -> str:
     """Per source: cite-as text, licence, retrieval date; the filters; the data version; an IDMC warning."""
     lines = [f"Displacement dashboard export, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
              f"Filters: {query or '(none)'}", f"Data version: {version}", f"Figures: {len(df)}", "",
@@ -81,7 +81,7 @@ def sidecar_text(df: pd.DataFrame, query: str, version: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def chart_csv_zip(rows: list[dict], name: str, query: str, version: int) -> bytes:
+def chart_csv_zip(rows: list[dict], name: str, query: str, version: str) -> bytes:
     """A chart's download: the CSV of exactly the points it shows, and the citation sidecar, in one zip."""
     df = pd.DataFrame(rows)
     buf = io.StringIO()

@@ -133,6 +133,10 @@ def _parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_ledger_flags)
     a = led.add_parser("overrides", help="list the overrides with their status")
     a.set_defaults(func=cmd_ledger_overrides)
+
+    s = sub.add_parser("backup", help="copy the store to a new file (SQLite backup API, or pg_dump --format=custom)")
+    s.add_argument("out", type=Path, metavar="FILE")
+    s.set_defaults(func=cmd_backup)
     return p
 
 
@@ -514,6 +518,17 @@ def _print_result(r: LoadResult) -> None:
 def _where(engine) -> str:
     return engine.url.render_as_string(hide_password=True) if engine.url.drivername != "sqlite" else (
         engine.url.database or "memory")
+
+
+def cmd_backup(engine, args) -> int:
+    from etl.backup import BackupError, backup
+
+    try:
+        print(backup(engine, args.out))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import json
 import re
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -164,12 +165,24 @@ def is_built(engine: Engine) -> bool:
                                 .where(LoadRun.status.in_(["success", "partial"]))))
 
 
-def data_version(conn) -> int:
-    """Changes whenever a load is recorded (written, skipped, rejected): the key of every cached result.
+def data_version(conn) -> str:
+    """Changes whenever what the dashboard shows may have changed: the key of every cached result, and the
+    version printed on exports. "<load runs>.<hash>": the number of load runs (written, skipped, rejected —
+    a count, not max(id), since PostgreSQL hands out ids at insert, not commit), and a hash of the last load's
+    start and end, the reviewed candidates and events, the ledger's last rebuild and its overrides (a wiped
+    store that reuses run ids, an accepted figure or an override changes it too). One row of cheap aggregates."""
+    from etl.models import Candidate, CandidateEvent, LedgerGroup, LedgerOverride
 
-    The number of load runs, not max(id): PostgreSQL hands out ids when a row is inserted, not committed, so a
-    long load committing after a shorter one would not raise max(id)."""
-    return conn.scalar(select(func.count()).select_from(LoadRun)) or 0
+    runs, started, finished = conn.execute(select(func.count(), func.max(LoadRun.started_at),
+                                                  func.max(LoadRun.finished_at)).select_from(LoadRun)).one()
+    reviewed = conn.scalar(select(func.count()).select_from(Candidate).where(Candidate.status != "pending"))
+    events = conn.scalar(select(func.count()).select_from(CandidateEvent).where(CandidateEvent.status != "pending"))
+    ledger = conn.scalar(select(func.max(LedgerGroup.computed_at)))
+    overrides = conn.execute(select(LedgerOverride.status, func.count(), func.max(LedgerOverride.id))
+                             .group_by(LedgerOverride.status).order_by(LedgerOverride.status)).all()
+    parts = (str(started), str(finished), reviewed, events, str(ledger), [tuple(o) for o in overrides])
+    stamp = zlib.crc32(repr(parts).encode())
+    return f"{runs or 0}.{stamp:08x}"
 
 
 def count_observations(engine: Engine) -> int:

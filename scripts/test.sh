@@ -27,6 +27,7 @@ phase_begin "system packages"
 missing=()
 [[ -n "$(pg_bin)" ]] || missing+=(postgresql)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+[[ -x /usr/bin/redis-server ]] || missing+=(redis-server)  # the shared cache of tests/test_deploy.py
 if [[ ! -x .venv/bin/python ]]; then
     py=$(python_cmd)
     if [[ -z "$py" ]] || ! "$py" -c 'import ensurepip, venv' 2>/dev/null; then missing+=(python3 python3-venv); fi
@@ -37,7 +38,7 @@ if ((${#missing[@]})); then
     apt-get update -q >/dev/null
     apt-get install -y -q "${missing[@]}" >/dev/null
 else
-    echo "postgresql and chromium already installed"
+    echo "postgresql, chromium and redis-server already installed"
 fi
 phase_end
 

@@ -344,3 +344,57 @@ def write_raw(folder: Path, files: dict[str, list[str] | bytes], release: str = 
         (folder / f"{name}.csv").write_bytes(data)
     (folder / "MANIFEST.csv").write_text(manifest, encoding="utf-8")
     return folder
+
+# --- Redis (the shared cache of a scale-out deployment) ---------------------------------------------------
+
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+def free_port() -> int:
+    """A loopback port the kernel says is free now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((LOCAL_HOST, 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    """A real Redis (Debian's redis-server) on 127.0.0.1 and a free port, no persistence, in a temp folder;
+    yields its URL (redis://127.0.0.1:PORT/0) and stops it after the module (a test that counts keys
+    flushes the database first)."""
+    import subprocess
+    import time
+
+    import redis
+
+    if not os.access(REDIS_SERVER, os.X_OK):
+        pytest.fail(f"{REDIS_SERVER} is missing: apt-get install -y redis-server (bash scripts/test.sh does it)",
+                    pytrace=False)
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([REDIS_SERVER, "--bind", LOCAL_HOST, "--port", str(port), "--save", "", "--appendonly",
+                             "no", "--dir", str(folder), "--logfile", str(folder / "redis.log")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://{LOCAL_HOST}:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"redis-server did not start: {(folder / 'redis.log').read_text()[-2000:]}",
+                            pytrace=False)
+            time.sleep(0.05)
+    client.close()
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

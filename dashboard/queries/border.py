@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
+from dashboard.cache import cached_query
 from dashboard.charts.core import format_date, qualified
 from dashboard.filters import Filters
 from dashboard.queries import core
@@ -89,6 +90,7 @@ def syria_codes(engine: Engine, p: Pairing) -> dict[str, tuple[str, ...]]:
     return {"governorates": govs, "districts": districts, "composites": composites}
 
 
+@cached_query
 def side_figures(engine: Engine, flt: Filters, p: Pairing) -> pd.DataFrame:
     """Every total figure of the period for the pairing: movements touching its Syrian areas, IDP flows in
     them, and refugees hosted in its Turkish provinces (origin filter applied), with provenance."""
@@ -151,6 +153,7 @@ def default_month(figs: pd.DataFrame, options: list[dict], p: Pairing) -> str | 
     return max(counts, key=lambda m: (counts[m], m))
 
 
+@cached_query
 def national(engine: Engine, flt: Filters, month: str) -> pd.DataFrame:
     """Türkiye's national figure per series, the latest on or before the month's end (never added to provinces)."""
     end = _month_end(month)

@@ -40,14 +40,14 @@ def has_data(engine: Engine | None) -> bool:
         return conn.scalar(select(Observation.id).limit(1)) is not None
 
 
-def data_version(engine: Engine) -> int:
+def data_version(engine: Engine) -> str:
     """Changes whenever a load is recorded: the key for cached results (a refresh invalidates them)."""
     with engine.connect() as conn:
         return store.data_version(conn)
 
 
 @functools.lru_cache(maxsize=8)
-def _known(url: str, version: int) -> dict:
+def _known(url: str, version: str) -> dict:
     engine = _engines.get(url) or make_engine(url)
     with engine.connect() as conn:
         places = conn.execute(select(Place.code, Place.name, Place.kind, Place.admin_level, Place.parent_code,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from dashboard.cache import cached_query
 from dashboard.filters import Filters, from_query
 from dashboard.queries import core
 from etl.export import ExportFilter, export_query
@@ -111,6 +112,7 @@ def _level_where(q, level: str):
     return [q.c.origin_admin_level == 1, q.c.location_kind == "admin1"]
 
 
+@cached_query
 def choices(engine: Engine, flt: Filters, level: str) -> tuple[list[Choice], list[str]]:
     """Every figure set in the filters at this level, with its number of links; notes in words."""
     xf, notes, nothing = _level_filter(engine, flt, level)
@@ -159,6 +161,7 @@ def default_choice(options: list[Choice]) -> Choice | None:
     return max(same, key=lambda c: (c.end, c.start))
 
 
+@cached_query
 def links(engine: Engine, flt: Filters, level: str, choice: Choice) -> tuple[pd.DataFrame, int]:
     """The figures of one set (one series, group, measure, unit, period): totals only, with provenance.
 
@@ -204,6 +207,7 @@ def other_dates(options: list[Choice], choice: Choice) -> list[Choice]:
                   key=lambda c: c.end, reverse=True)
 
 
+@cached_query
 def filter_options(engine: Engine, flt: Filters) -> dict:
     """Options of the filter bar: places with data (countries, admin areas, composites), sources, releases."""
     info = core.known(engine)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from dashboard.cache import cached_query
 from dashboard.filters import Filters, from_query
 from dashboard.queries import core
 from etl import precedence
@@ -133,6 +134,7 @@ def with_source(engine: Engine, df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+@cached_query
 def first_after(engine: Engine, filters: Filters) -> dt.date | None:
     """The first reference date after the period with a figure for exactly the chosen place (to say where
     to look when the period holds none)."""
@@ -146,6 +148,7 @@ def first_after(engine: Engine, filters: Filters) -> dt.date | None:
         return conn.scalar(q)
 
 
+@cached_query
 def headline_cards(engine: Engine, filters: Filters) -> list[Card]:
     """The worked example's cards, within the filters (a headline whose group, measure or origin the filters
     leave out is skipped)."""
@@ -161,6 +164,7 @@ def headline_cards(engine: Engine, filters: Filters) -> list[Card]:
     return cards
 
 
+@cached_query
 def place_cards(engine: Engine, filters: Filters, *, group: str | None = None,
                 measure: str | None = None) -> list[Card]:
     """One card per population group and measure present for exactly filters.location (a stock and a flow

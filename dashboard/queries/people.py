@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from dashboard.cache import cached_query
 from dashboard.filters import Filters
 from dashboard.queries import core
 from dashboard.queries.overview import figures_where, rank
@@ -44,6 +45,7 @@ class Pyramid:
 FRAME_LIMIT = 60_000
 
 
+@cached_query
 def frame(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Every figure in the filters and the location's scope (totals, splits and breakdowns): one read that
     the pyramid, the shares and the sentences share. More than FRAME_LIMIT rows: the caller says 'too broad'."""
@@ -51,6 +53,7 @@ def frame(engine: Engine, filters: Filters) -> pd.DataFrame:
                          limit=FRAME_LIMIT)
 
 
+@cached_query
 def first_split_after(engine: Engine, filters: Filters) -> pd.Timestamp | None:
     """The first date after the period with a sex split for these places (to say where to look)."""
     q = select(func.min(Observation.period_end)).where(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from dashboard.cache import cached_query
 from dashboard.filters import Filters
 from dashboard.queries import core
 from dashboard.queries.overview import TOTALS, cached, figures_where
@@ -15,6 +16,7 @@ STORY = ("IDP|flow|SYR|XSY-NW|2019-12-01|people", "REF|stock|SYR|TUR||people")
 MAX_OPTIONS = 200
 
 
+@cached_query
 def catalogue(engine: Engine) -> pd.DataFrame:
     """One row per series: publisher, originator, kind, licence, releases, retrieval date, documents, the
     outlets that quoted it, current figures and the span of their reference dates (cached per data version)."""
@@ -70,6 +72,7 @@ def quantity_key(row) -> str:
                      start, row["unit"]])
 
 
+@cached_query
 def quantities(engine: Engine, filters: Filters) -> list[dict]:
     """Dropdown options: the quantities in the filters, those given by several sources first."""
     from dashboard.charts.core import format_date, group_label
@@ -97,6 +100,7 @@ def quantities(engine: Engine, filters: Filters) -> list[dict]:
     return options
 
 
+@cached_query
 def compare(engine: Engine, filters: Filters, key: str) -> pd.DataFrame:
     """The figures of one quantity in the period, every source, with `role`: 'single figure' or 'one of N
     points of one series' (same series and start, later ends: a series, not rivals)."""

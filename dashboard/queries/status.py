@@ -7,12 +7,14 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, func, inspect, select
 
+from dashboard.cache import cached_query
 from etl import freshness as health
 from etl import schedule
 from etl.models import LoadRun, Observation, Place, RejectedRow, Series
 from etl.store import _reason_kind  # the CLI's grouping of reasons that differ only in their values
 
 
+@cached_query
 def store_summary(engine: Engine) -> dict:
     """Counts of current observations, series and places, and the latest load run of each source."""
     if not inspect(engine).has_table(Observation.__tablename__):
@@ -31,6 +33,7 @@ def store_summary(engine: Engine) -> dict:
     return {"has_schema": True, **counts, "latest_loads": [dict(run) for run in runs]}
 
 
+@cached_query
 def load_status(engine: Engine) -> pd.DataFrame:
     """One row per file loaded: the outcome of the last attempt, the counts of the last load that read it
     (a skipped unchanged file keeps its earlier counts), the figures it holds now and its open set-aside rows."""
@@ -67,6 +70,7 @@ def load_status(engine: Engine) -> pd.DataFrame:
     return df.sort_values(["current_figures", "file"], ascending=[False, True]).reset_index(drop=True)
 
 
+@cached_query
 def set_aside(engine: Engine, limit: int = 2000) -> pd.DataFrame:
     """Rows set aside, newest first: file, row, column, value, reason, suggestion, and whether still open."""
     cols = ["file", "source", "row_number", "column", "value", "reason", "reason_kind", "suggestion", "status",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from dashboard.cache import cached_query
 from dashboard.charts.core import group_label  # the legend's words, also written in each row's `trace`
 from dashboard.filters import Filters
 from dashboard.queries import core
@@ -41,6 +42,7 @@ class Lines:
     share_note: str = ""
 
 
+@cached_query
 def lines(engine: Engine, filters: Filters, *, share: bool = False, max_lines: int = MAX_LINES) -> Lines:
     """Totals only (a breakdown never joins its total's line); the largest `max_lines` lines."""
     wide = ()
@@ -169,6 +171,7 @@ def _shares(engine: Engine, df: pd.DataFrame, filters: Filters) -> tuple[pd.Data
     return merged, True, note
 
 
+@cached_query
 def events(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Dated events in the period about the chosen places (all events when no place is chosen)."""
     cols = ["event_date", "end_date", "place_code", "title", "quote", "publisher", "source_title", "source_url"]

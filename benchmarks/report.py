@@ -77,7 +77,7 @@ def machine() -> list[tuple[str, str]]:
     return [("Date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
             ("CPU", cpu), ("Cores", str(os.cpu_count())), ("RAM", ram),
             ("Disk", f"{disk.total / 1e9:.0f} GB, {disk.free / 1e9:.0f} GB free"),
-            ("Load average at start (1/5/15 min)", load),
+            ("Load average when written (1/5/15 min)", load),
             ("OS", platform.platform()), ("Python", sys.version.split()[0]),
             ("SQLite", sqlite3.sqlite_version), ("PostgreSQL", _postgres_version())]
 

@@ -9,9 +9,11 @@ bench_* may be created and dropped)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ("etl", "export", "latency", "page", "concurrency")
 DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
 COMMAND = "python -m benchmarks.run"
+QUICK_COMBOS = 50  # a smoke check; the issue's figures need the full run's 200
 
 
 def _rows_in(url: str) -> int | None:
@@ -73,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", default=",".join(BENCHMARKS), help=f"some of {','.join(BENCHMARKS)}")
     p.add_argument("--baseline", action="store_true",
                    help=f"also run the latency baseline ({latency.server.FAST_PATH_ENV}=0) and report the ratio")
-    p.add_argument("--combos", type=int, default=latency.N_COMBOS, help="filter combinations per page (≥ 200)")
+    p.add_argument("--combos", type=int, help=f"filter combinations per page (default {latency.N_COMBOS}; "
+                   f"{QUICK_COMBOS} with --quick)")
     p.add_argument("--wrk-seconds", type=int, default=15)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--database-url", help="PostgreSQL server for the bench_* databases (default: TEST_DATABASE_URL)")
@@ -86,17 +90,28 @@ def main(argv: list[str] | None = None) -> int:
         kinds = ["sqlite"]
         if "--sizes" not in (argv if argv is not None else sys.argv[1:]):
             sizes = [100_000]
+    combos = args.combos or (QUICK_COMBOS if args.quick else latency.N_COMBOS)
     only = [b.strip() for b in args.only.split(",") if b.strip()]
     unknown = [b for b in only + kinds if b not in BENCHMARKS + stores.STORE_KINDS]
     if unknown:
         p.error(f"unknown: {', '.join(unknown)}")
     started = time.perf_counter()
+    load_at_start = os.getloadavg()
     tables: list[Table] = []
 
+    failed: list[str] = []
+
     def step(name: str, fn) -> None:
+        """Run one benchmark; a failure is written into the report (and the exit code), the others still run."""
         t0 = time.perf_counter()
         print(f"[{time.perf_counter() - started:7.0f} s] {name} ...", flush=True)
-        tables.append(fn())
+        try:
+            tables.append(fn())
+        except Exception as exc:  # noqa: BLE001 - reported, not hidden
+            traceback.print_exc()
+            failed.append(name)
+            tables.append(Table(f"{name[0].upper()}{name[1:]}", [], [], notes=[
+                f"FAILED: {type(exc).__name__}: {str(exc)[:500]}"]))
         print(f"[{time.perf_counter() - started:7.0f} s] {name} done in {time.perf_counter() - t0:.0f} s", flush=True)
 
     needs_stores = set(only) & {"export", "latency", "page", "concurrency"}
@@ -112,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         step("export", lambda: export.run(urls))
     if "latency" in only:
         with tempfile.TemporaryDirectory(prefix="bench-logs-") as logs:
-            step("interaction latency", lambda: latency.run(urls, n_combos=args.combos, baseline=args.baseline,
+            step("interaction latency", lambda: latency.run(urls, n_combos=combos, baseline=args.baseline,
                                                             log_dir=Path(logs)))
     if "page" in only:
         (kind, label), url = next(iter(top.items()))
@@ -122,18 +137,23 @@ def main(argv: list[str] | None = None) -> int:
             step(f"concurrency ({kind})", lambda url=url, kind=kind, label=label:
                  concurrency.run(url, f"{label} {kind}", args.wrk_seconds))
     partial = args.quick or set(only) != set(BENCHMARKS) or sizes != [100_000, 1_000_000, 10_000_000] \
-        or set(kinds) != set(stores.STORE_KINDS)
+        or set(kinds) != set(stores.STORE_KINDS) or combos < latency.N_COMBOS
     preface = ["Measurements of issue 7, written by the command below; every ratio compares figures measured in "
                "the same run on the same machine. Synthetic stores hold labelled-synthetic figures "
                f"('{synthetic.LABEL}'), never mixed with the shipped data."]
     if partial:
         preface.insert(0, f"**Partial run** ({'--quick: ' if args.quick else ''}sizes "
                        f"{', '.join(size_label(n) for n in sizes)}; stores {', '.join(kinds)}; benchmarks "
-                       f"{', '.join(only)}). The full run is `{COMMAND}` with no arguments.\n")
+                       f"{', '.join(only)}; {combos} filter combinations per page). The full run is `{COMMAND}` "
+                       "with no arguments (add `--baseline` once the fast path exists).\n")
+    preface.append(f"Load average at the start: {' / '.join(f'{x:.2f}' for x in load_at_start)} (1/5/15 min) on "
+                   f"{os.cpu_count()} cores; above the core count, other work shared the CPU and every time here is "
+                   "slower and noisier than on a quiet machine (ratios within one run suffer less).")
     argv_text = " ".join(argv if argv is not None else sys.argv[1:])
     write(args.out, tables, title="Benchmarks", preface=preface, command=f"{COMMAND} {argv_text}".strip())
-    print(f"wrote {args.out} in {time.perf_counter() - started:.0f} s")
-    return 0
+    print(f"wrote {args.out} in {time.perf_counter() - started:.0f} s" + (f"; FAILED: {', '.join(failed)}"
+                                                                           if failed else ""))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

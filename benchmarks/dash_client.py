@@ -140,7 +140,6 @@ def attach_callbacks(page: Page, callbacks: list[Callback], shell_ids: set[str])
     mine = [c for c in callbacks if all(id_key(i["id"]) in present for i in c.inputs)
             and any(id_key(o["id"]) in {k[0] for k in page.values} for o in c.outputs)]
     levels: list[list[Callback]] = []
-    done: set[tuple[str, str]] = set()
     pending = list(mine)
     while pending:
         produced_later = {k for c in pending for k in c.output_keys}
@@ -148,8 +147,6 @@ def attach_callbacks(page: Page, callbacks: list[Callback], shell_ids: set[str])
         if not ready:  # a cycle between callbacks: run the rest together
             ready = pending
         levels.append(ready)
-        for c in ready:
-            done |= c.output_keys
         pending = [c for c in pending if c not in ready]
     page.callbacks = levels
 

@@ -90,6 +90,7 @@ def run(store_url: str, label: str, duration_s: int = 15) -> Table:
                         f"payload ({len(body):,} bytes; response {len(response):,} bytes) to gunicorn with "
                         f"{server.WORKERS} workers on 127.0.0.1; the load generator shares the machine's cores with "
                         "the workers (its CPU use is shown).",
+                        "The request is the Trends chart callback of the page as first drawn (its default filters). "
                         "'Cached interaction' = the same request again and again; the app has no result cache yet, "
                         "so every request recomputes it.",
                         f"Goal (issue 7): ≥ 50 % of the bare endpoint's requests/s; worker memory ≤ {RSS_GOAL_MB} MB "

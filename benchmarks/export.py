@@ -44,7 +44,7 @@ def run(store_urls: dict[tuple[str, str], str]) -> Table:
                             "ratio"], rows,
                  notes=["Every figure of the synthetic store with its provenance (the `python -m etl export` query, no "
                         "filter), written to a CSV file. Each export runs in its own Python process; peak RSS is that "
-                        "process's `ru_maxrss` (interpreter and imports included). "
+                        "process's VmHWM from /proc (interpreter and imports included). "
                         f"Goal: streaming export ≤ {RSS_GOAL_MB} MB RSS at 1 M rows.",
                         "The HTTP route /export.csv (dashboard/exports.py) streams the same query with the same "
                         "cursor; it is not measured separately here."])

@@ -4,9 +4,9 @@ python -m benchmarks.export_worker URL stream|pandas OUT.csv"""
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 
@@ -30,8 +30,16 @@ def main(url: str, mode: str, out: str) -> dict:
         took = time.perf_counter() - started
     finally:
         engine.dispose()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
-    return {"rows": n, "seconds": took, "read_seconds": read_s, "peak_rss_mb": peak_mb}
+    return {"rows": n, "seconds": took, "read_seconds": read_s, "peak_rss_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    """This process's own high-water RSS (VmHWM). Not ru_maxrss: Linux carries that over from the parent across
+    fork and exec, so a child of a large process would report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
 
 
 if __name__ == "__main__":

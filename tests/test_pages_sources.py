@@ -416,13 +416,15 @@ def test_compare_hover_says_how_many_rival_figures(src):
 
 
 def _dumps(tree) -> str:
-    return json.dumps(tree, default=lambda c: c.to_plotly_json())
+    from plotly.utils import PlotlyJSONEncoder
+
+    return json.dumps(tree, cls=PlotlyJSONEncoder)
 
 
 def strings(tree) -> list[str]:
     """Every text child of a component tree (live components or their JSON), in order."""
     if hasattr(tree, "to_plotly_json"):
-        tree = json.loads(json.dumps(tree, default=lambda c: c.to_plotly_json()))
+        tree = json.loads(_dumps(tree))
     if isinstance(tree, str):
         return [tree]
     if isinstance(tree, list):
@@ -436,10 +438,94 @@ def strings(tree) -> list[str]:
 def components_of(tree, type_name: str) -> list[dict]:
     if hasattr(tree, "to_plotly_json") or (isinstance(tree, list) and any(hasattr(t, "to_plotly_json")
                                                                           for t in tree)):
-        tree = json.loads(json.dumps(tree, default=lambda c: c.to_plotly_json()))
+        tree = json.loads(_dumps(tree))
     if isinstance(tree, list):
         return [c for item in tree for c in components_of(item, type_name)]
     if isinstance(tree, dict):
         own = [tree] if tree.get("type") == type_name else []
         return own + [c for v in tree.get("props", {}).values() for c in components_of(v, type_name)]
     return []
+
+
+# --- charts use the ledger's choice and say how many rivals exist ----------------------------------------------
+
+def _overview(**bar_args):
+    from dashboard.pages import overview
+
+    cards, fig, summary, _, rows, _, _ = overview.update_overview(*bar(**bar_args))
+    return cards, fig, summary, rows
+
+
+def _empty_ledger(engine) -> None:
+    from sqlalchemy import delete
+
+    from etl.models import LedgerFlag, LedgerGroup, LedgerMember
+
+    with engine.begin() as conn:
+        for model in (LedgerMember, LedgerGroup, LedgerFlag):
+            conn.execute(delete(model))
+
+
+def test_overview_card_takes_the_ledgers_choice_and_says_how_many_rivals(src, db_engine):
+    cards, fig, summary, rows = _overview()
+    before = [r for r in rows if r["is_headline"] and r["location_code"] == "TUR"]
+    assert [(r["value"], r["rival_note"]) for r in before] == [
+        (3_576_370, "chosen over 2 rival figures (see Sources)")]
+    assert "The figure ledger chose this figure over 2 rival figures (see Sources)." in " ".join(strings(cards))
+    hovers = [h for t in fig.data for h in t.hovertext]
+    assert any("3,576,370" in h and "chosen over 2 rival figures (see Sources)" in h for h in hovers)
+
+    # a person chooses the Interior Ministry's count in the ledger: the headline follows
+    from etl import ledger
+
+    gid = _turkiye(src)
+    with db_engine.begin() as conn:
+        ledger.override(conn, gid, _obs(db_engine, 3_649_750, location_code="TUR"), "the newer count", "analyst")
+    cards, fig, summary, rows = _overview()
+    after = [r for r in rows if r["is_headline"] and r["location_code"] == "TUR"]
+    assert [(r["value"], r["source"], r["rival_note"]) for r in after] == [
+        (3_649_750, "DGMM (Türkiye) via People's Daily (French ed.)", "chosen over 2 rival figures (see Sources)")]
+    words = " ".join(strings(cards))
+    assert "Chosen in the figure ledger over the figure the rules put first here (see Sources)." in words
+
+
+def test_no_number_changes_for_a_quantity_without_rivals(src, db_engine):
+    with_ledger = _overview()
+    trends_with = _trends(src)
+    _empty_ledger(db_engine)
+    without = _overview()
+    trends_without = _trends(src)
+
+    def numbers(rows, skip=("rival_note",)):
+        return [{k: v for k, v in r.items() if k not in skip} for r in rows]
+
+    # every card and point is the same with and without the ledger here: the rules and the ledger agree
+    assert numbers(with_ledger[3]) == numbers(without[3])
+    assert all(r["rival_note"] == "" for r in without[3])
+    assert [r["rival_note"] for r in with_ledger[3] if r["location_code"] != "TUR"] == \
+        [""] * sum(r["location_code"] != "TUR" for r in with_ledger[3])
+    skip = ("rival_note", "is_chosen")
+    assert numbers(trends_with[4], skip) == numbers(trends_without[4], skip)
+
+
+def _trends(src, **bar_args):
+    from dashboard.pages import trends
+
+    args = {"location": "TUR", **bar_args}
+    return trends.update_trends(*bar(**args), "linear", "values")
+
+
+def test_trend_lines_keep_every_publisher_and_mark_the_chosen_figure(src):
+    fig, summary, _, _, rows, *_ = _trends(src)
+
+    by_value = {r["value"]: r for r in rows if r["value"] is not None}
+    assert by_value[3_576_370]["is_chosen"] is True and by_value[3_649_750]["is_chosen"] is False
+    assert by_value[3_649_750]["rival_note"] == "passed over: 2 rival figures (see Sources)"
+    assert 3_600_000 in by_value  # the news figure keeps its own point: every publisher's line is drawn
+    (unhcr,) = [t for t in fig.data if 3_576_370 in (t.y or ())]
+    i = list(unhcr.y).index(3_576_370)
+    sizes = unhcr.marker.size if isinstance(unhcr.marker.size, tuple) else [unhcr.marker.size] * len(unhcr.y)
+    assert sizes[i] == 12 and unhcr.marker.line.color[i] == "#000000"
+    assert "Figure ledger: chosen over 2 rival figures (see Sources)" in unhcr.hovertext[i]
+    (dgmm,) = [t for t in fig.data if 3_649_750 in (t.y or ())]
+    assert "passed over: 2 rival figures (see Sources)" in dgmm.hovertext[list(dgmm.y).index(3_649_750)]

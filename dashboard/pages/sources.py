@@ -224,7 +224,8 @@ MEMBER_COLUMNS = ["rank", "observation_id", "figure", "value", "qualifier", "int
 
 
 def _ledger_error(message: str) -> tuple:
-    return message, [], [], [], [], None, message, [], []
+    return (message, kit.column_defs(queries.GROUP_TABLE, [c for c, _ in queries.GROUP_TABLE]), [], [], [], None,
+            message, kit.column_defs(FLAG_COLUMNS, [c for c, _ in FLAG_COLUMNS]), [])
 
 
 @dash.callback(
@@ -251,13 +252,15 @@ def update_ledger(_version, inconsistent, *values):
                   + "; ".join(f"{n} {w}" for w, n in flags["what"].value_counts().items()) + "."
                   if len(flags) else "No flag in these filters: no series point outside its neighbours, no national "
                                      "figure at odds with its sub-national ones, no superseded DTM round.")
-    flag_defs = kit.column_defs(FLAG_COLUMNS, flags.columns) if len(flags) else []
+    # columns even when empty: a grid without columns is an ARIA row without cells
+    flag_defs = kit.column_defs(FLAG_COLUMNS, [c for c, _ in FLAG_COLUMNS])
     as_of = (" The ledger compares the current figures: the release filter does not apply to it."
              if filters.as_of else "")
     if groups.empty:
         message = ("No group of rival figures in these filters: every quantity here has one figure per date, or "
                    "one publisher." + as_of)
-        return message, [], [], [], [], None, flag_words, flag_defs, flag_rows
+        group_defs = kit.column_defs(queries.GROUP_TABLE, [c for c, _ in queries.GROUP_TABLE])
+        return message, group_defs, [], [], [], None, flag_words, flag_defs, flag_rows
     rows = kit.records(groups, [c for c, _ in queries.GROUP_TABLE])
     bad = int((groups["verdict"] == "inconsistent").sum())
     overridden = int((groups["override_status"] != "").sum())

@@ -71,7 +71,7 @@ def safe_cell(value: object) -> object:
 # Columns the dashboard also needs (hover, tables, source notes); not written to the CSV export.
 EXTRA_COLUMNS = ("series_slug", "series_title", "source_kind", "source_ref", "citation", "is_secondary",
                  "is_rounded", "is_suspected_typo", "is_preliminary", "location_kind", "location_parent_code",
-                 "vintage_number")
+                 "vintage_number", "observation_id")
 
 
 def export_query(flt: ExportFilter, *, extras: bool = False) -> Select:
@@ -93,7 +93,8 @@ def export_query(flt: ExportFilter, *, extras: bool = False) -> Select:
         *((Series.slug.label("series_slug"), Series.title.label("series_title"), Series.source_kind,
            obs.source_ref, Series.citation, obs.is_secondary, obs.is_rounded, obs.is_suspected_typo,
            obs.is_preliminary, location.kind.label("location_kind"),
-           location.parent_code.label("location_parent_code"), obs.vintage.label("vintage_number"))
+           location.parent_code.label("location_parent_code"), obs.vintage.label("vintage_number"),
+           obs.id.label("observation_id"))
           if extras else ()))
         .join(Series, Series.id == obs.series_id)
         .join(Document, Document.id == obs.document_id)

@@ -103,9 +103,12 @@ def load_samples(eng, files: list[Path] | None = None) -> None:
 @pytest.fixture(scope="session")
 def app_store() -> str:
     """APP_STORE_URL (the store the app reads by default) loaded with every real sample, once a session."""
+    from etl import store as ops
+
     eng = db.make_engine(APP_STORE_URL)
     try:
         load_samples(eng)
+        ops.rebuild_ledger(eng)  # as `refresh` does: the Sources page's rival figures, the charts' rival counts
     finally:
         eng.dispose()
     return APP_STORE_URL

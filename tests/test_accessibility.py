@@ -96,3 +96,22 @@ def test_review_page_with_candidates_passes_axe_and_its_actions_are_reachable_by
     assert [v for v in violations if v["impact"] in BLOCKING] == []
     assert len(targets) >= 12  # 4 candidates x (accept, reason, reject), the edit fields and Save
     assert [t for t in targets if t not in reached] == []
+
+
+def test_sources_ledger_passes_axe_and_its_controls_are_reachable_by_keyboard(page):
+    page.goto("/sources")
+    wait_for_dash(page)
+    page.locator(".ledger-members").wait_for()
+    page.locator("#ledger-override-save").wait_for()  # 127.0.0.1 without authentication: overrides are offered
+    assert page.locator(".ledger-members tbody tr").count() >= 2
+
+    targets = ["ledger-inconsistent", "ledger-group", "ledger-override-member", "ledger-override-reason",
+               "ledger-override-save"]
+    reached = set(tab_through(page))
+    violations = axe_violations(page)
+
+    for v in violations:
+        print(f"axe /sources: {v['impact']}: {v['id']} ({v['nodes']} nodes): {v['help']} {json.dumps(v['targets'])}")
+    assert [v for v in violations if v["impact"] in BLOCKING] == []
+    csv_button = page.evaluate("() => document.querySelector('button[id*=\"ledger-groups\"]').id")
+    assert [t for t in targets + [csv_button] if t not in reached] == []

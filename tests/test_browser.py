@@ -391,3 +391,38 @@ def test_review_page_shows_no_action_when_writes_are_refused(review_store, page,
     assert page.locator(".review-card").count() >= 3
     assert page.locator(".review-actions").count() == 0 and page.locator("#review-edit-save").count() == 0
     assert errors(console_errors) == []
+
+
+# --- the figure ledger on the Sources page ----------------------------------------------------------------------
+
+def test_sources_ledger_lists_groups_and_shows_a_groups_members(page, console_errors):
+    open_page(page, "/sources")
+    page.locator("#ledger-summary").wait_for()
+    page.wait_for_function("() => document.getElementById('ledger-summary').textContent.includes('group')")
+    assert re.match(r"\d+ groups? of rival figures in these filters", page.locator("#ledger-summary").inner_text())
+
+    # the groups table: Türkiye's refugees, UNHCR's 3,576,370 chosen over DGMM's 3,649,750 (quoted by the press)
+    page.wait_for_function("async () => (await dash_ag_grid.getApiAsync('ledger-groups-table'))"
+                           ".getDisplayedRowCount() > 0")
+    grid_text = page.locator("#ledger-groups-table").inner_text()
+    assert "3,576,370 – 3,649,750" in grid_text and "inconsistent" in grid_text
+
+    group = page.evaluate("""async () => {
+        const api = await dash_ag_grid.getApiAsync('ledger-groups-table');
+        let id = null;
+        api.forEachNode(n => { if (n.data.place.startsWith('Türkiye')) id = n.data.group_id; });
+        return id;
+    }""")
+    choose(page, "ledger-group", str(group))
+    page.wait_for_function("() => document.querySelector('.ledger-members') && "
+                           "document.querySelector('.ledger-members').textContent.includes('3,649,750')")
+    wait_for_dash(page)
+    members = page.locator(".ledger-members").inner_text()
+    assert "3,576,370" in members and "chosen" in members and "inconsistent" in members
+    assert "rule 1 (is_secondary)" in members
+    fig = figures(page)["sources-ledger"]
+    assert {t["name"] for t in fig["traces"]} >= {"chosen figure", "rival figure"}
+    assert 3_576_370 in drawn_values(fig) and 3_649_750 in drawn_values(fig)
+    # the live server listens on 127.0.0.1 without authentication: the override form is offered
+    assert page.locator("#ledger-override-save").count() == 1
+    assert errors(console_errors) == []

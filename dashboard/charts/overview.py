@@ -63,11 +63,12 @@ def hover(row: dict | pd.Series) -> str:
     if row.get("missing_reason") and (row["value"] is None or pd.isna(row["value"])):
         value = f"no figure ({row['missing_reason']})"
     source = row.get("source") or row["publisher"]
-    return html.escape(f"{value} — {when} — {source}", quote=False)
+    rivals = f" — {row['rival_note']}" if row.get("rival_note") else ""  # the figure ledger (Sources page)
+    return html.escape(f"{value} — {when} — {source}{rivals}", quote=False)
 
 
 HOVER_COLUMNS = ["reference_period_start", "reference_period_end", "value", "qualifier", "missing_reason", "source",
-                 "publisher"]
+                 "publisher", "rival_note"]
 
 
 def _hovers(points: pd.DataFrame) -> list[str]:

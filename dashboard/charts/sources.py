@@ -81,6 +81,71 @@ def _hover(row: dict) -> str:
     quote = row.get("source_ref") or ""
     lines = [f"{row['source']}: {qualified(row['value'], row['qualifier'])}",
              period_text(row["reference_period_start"], row["reference_period_end"]),
-             row.get("source_title") or "", f"“{quote}”" if quote else "", row["role"]]
+             row.get("source_title") or "", f"“{quote}”" if quote else "", row["role"], row.get("rival_note") or ""]
     wrapped = ["<br>".join(textwrap.wrap(html.escape(str(t), quote=False), 90)) for t in lines if t]
     return "<br>".join(wrapped)
+
+
+CHOSEN_COLOUR, OTHER_COLOUR, INCONSISTENT_COLOUR = "#0072B2", "#555555", "#D55E00"
+
+
+def member_label(row: dict) -> str:
+    """'1. UNHCR, 31 Dec 2019' (rank, publisher, reference date or period): one row of the interval chart."""
+    return f"{row['rank']}. {row['publisher']}, {period_text(row['period_start'], row['period_end'])}"
+
+
+def intervals_figure(members: pd.DataFrame, title: str) -> go.Figure:
+    """One row per figure of a ledger group: a bar for the interval its qualifier allows, a dot at the value, an
+    arrow at the right end of an interval without upper bound; the chosen figure in its own colour."""
+    if members.empty:
+        return empty_figure("No group of rival figures is selected.", title)
+    rows = members.to_dict("records")
+    labels = [html.escape(member_label(r), quote=False) for r in rows]
+    finite = [int(v) for r in rows for v in (r["interval_low"], r["interval_high"], r["value"])
+              if v is not None and not pd.isna(v)]
+    lo, hi = min(finite), max(finite)
+    pad = max((hi - lo) * 0.08, hi * 0.01, 1)
+    open_end = hi + max(pad, hi * 0.05)  # where an open-ended interval's arrow is drawn
+    fig = go.Figure()
+    for chosen in (False, True):
+        part = [(lab, r) for lab, r in zip(labels, rows, strict=True) if (r["verdict"] == "chosen") == chosen]
+        if not part:
+            continue
+        colour = CHOSEN_COLOUR if chosen else OTHER_COLOUR
+        xs, ys = [], []
+        for lab, r in part:
+            top = open_end if r["interval_high"] is None or pd.isna(r["interval_high"]) else int(r["interval_high"])
+            xs += [int(r["interval_low"]), top, None]
+            ys += [lab, lab, None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": 8}, opacity=0.35,
+                                 name="interval of the chosen figure" if chosen else "interval", hoverinfo="skip"))
+        arrows = [(lab, r) for lab, r in part if r["interval_high"] is None or pd.isna(r["interval_high"])]
+        if arrows:
+            fig.add_trace(go.Scatter(x=[open_end] * len(arrows), y=[lab for lab, _ in arrows], mode="markers",
+                                     marker={"symbol": "triangle-right", "size": 14, "color": colour},
+                                     name="no upper bound (more than, at least)", hoverinfo="skip",
+                                     legendgroup="open", showlegend=not any(t.legendgroup == "open"
+                                                                            for t in fig.data)))
+        fig.add_trace(go.Scatter(
+            x=[int(r["value"]) for _, r in part], y=[lab for lab, _ in part], mode="markers",
+            name="chosen figure" if chosen else "rival figure",
+            marker={"size": 13 if chosen else 10, "color": [colour if chosen or r["verdict"] == "consistent" else
+                                                            INCONSISTENT_COLOUR for _, r in part],
+                    "symbol": [QUALIFIER_SYMBOLS.get(r["qualifier"], "circle") for _, r in part],
+                    "line": {"width": 2, "color": colour}},
+            hoverinfo="text", hovertext=[_member_hover(r) for _, r in part]))
+    fig.update_layout(yaxis={"autorange": "reversed", "automargin": True, "categoryorder": "array",
+                             "categoryarray": labels},
+                      xaxis={"tickformat": "~s", "range": [lo - pad, open_end + pad / 2],
+                             "title": "people (bar: the interval the qualifier allows)"},
+                      height=200 + 40 * len(rows), hovermode="closest")
+    fig = cite(fig, title, citation_text(members, f"Markers: {SYMBOL_KEY}; orange: inconsistent with the chosen "
+                                                  "figure"))
+    return legend_below(fig, 4, 60 + 40 * len(rows))
+
+
+def _member_hover(row: dict) -> str:
+    lines = [f"{row['rank']}. {row['publisher']}: {qualified(row['value'], row['qualifier'])} {row['interval']}",
+             period_text(row["period_start"], row["period_end"]), row.get("document_title") or "",
+             f"{row['verdict']}" + (f" — {row['rule']}" if row.get("rule") else "")]
+    return "<br>".join("<br>".join(textwrap.wrap(html.escape(str(t), quote=False), 90)) for t in lines if t)

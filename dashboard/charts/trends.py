@@ -42,7 +42,7 @@ def trends_figure(points: pd.DataFrame, events: pd.DataFrame, *, title: str, log
             mode="lines+markers", connectgaps=False, hoverinfo="text", hovertext=[_hover(r, share) for r in
                                                                                  pts.to_dict("records")],
             line={"color": colour, "dash": MEASURE_DASH.get(first["measure"], "solid"), "width": 2},
-            marker={"color": colour, "symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7}))
+            marker=_marker(pts, colour, SYMBOLS[i % len(SYMBOLS)])))
         rows.append(measures.index(first["measure"]) + 1)
     fig.add_traces(traces, rows=rows, cols=[1] * len(rows))  # at once: plotly validates the figure per call
     axis = {"type": "log"} if log and not share else {"rangemode": "tozero"}
@@ -57,6 +57,15 @@ def trends_figure(points: pd.DataFrame, events: pd.DataFrame, *, title: str, log
         reference += "; log scale (zeros cannot be drawn on it)"
     fig = cite(fig, title, citation_text(points[~points["is_gap"]], reference))
     return legend_below(fig, len(fig.data), 300 * len(measures) + 40 * (len(measures) - 1))
+
+
+def _marker(pts: pd.DataFrame, colour: str, symbol: str) -> dict:
+    """The line's markers; a figure the ledger chose over rivals is larger, with a black ring."""
+    chosen = pts["is_chosen"].fillna(False).astype(bool).tolist() if "is_chosen" in pts else [False] * len(pts)
+    if not any(chosen):
+        return {"color": colour, "symbol": symbol, "size": 7}
+    return {"color": colour, "symbol": symbol, "size": [12 if c else 7 for c in chosen],
+            "line": {"color": ["#000000" if c else colour for c in chosen], "width": [2 if c else 0 for c in chosen]}}
 
 
 def legend_below(fig: go.Figure, entries: int, plot_height: int) -> go.Figure:
@@ -83,6 +92,8 @@ def _hover(row: dict, share: bool) -> str:
     value = qualified(row["value"], row["qualifier"]) if not pd.isna(row["value"]) else \
         f"no figure ({row.get('missing_reason') or 'not available'})"
     lines = [row["trace"], f"{value} — {when}", f"Source: {row['source']} ({row['licence']})"]
+    if row.get("rival_note"):  # the figure ledger: '2 rival figures (see Sources)'
+        lines.append(f"Figure ledger: {row['rival_note']}")
     if share and row.get("share") is not None and not pd.isna(row.get("share")):
         lines.insert(1, f"{row['share']:.1%} of {int(row['parent_value']):,} (same source's total for the parent "
                         "area, same date)")

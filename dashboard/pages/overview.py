@@ -24,7 +24,7 @@ STORE_COLUMNS = ["trace", "is_headline", "figure", "period", "reference_period_s
                  "value", "qualifier", "missing_reason", "population_group", "measure", "unit", "origin_code",
                  "origin_name", "location_code", "location_name", "source", "publisher", "originator", "series_slug",
                  "series_title", "source_kind", "source_title", "source_url", "licence", "vintage", "retrieved_at",
-                 "citation", "source_ref"]
+                 "citation", "source_ref", "rival_note"]
 
 
 def layout(**query_args) -> html.Div:
@@ -135,6 +135,9 @@ def _card(card: queries.Card, filters) -> html.Article:
     rivals = ("No other source gives this quantity in the period." if not card.rivals else
               f"{card.rivals} other figure{'s' if card.rivals > 1 else ''} for the same quantity in the period "
               f"({', '.join(card.rival_sources)}): compare them on the Sources page.")
+    if card.ledger_rivals:
+        rivals += (f" The figure ledger chose this figure over {card.ledger_rivals} rival figure"
+                   f"{'s' if card.ledger_rivals > 1 else ''} (see Sources).")
     details.append(html.P(rivals, className="card-rivals"))
     trend = card.trend
     spark_text = (f"Trend: {len(trend)} point{'s' if len(trend) != 1 else ''} of the same series"

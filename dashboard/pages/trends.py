@@ -25,7 +25,8 @@ STORE_COLUMNS = ["trace", "reference_period_start", "reference_period_end", "per
                  "value", "qualifier", "missing_reason", "note", "is_gap", "share", "parent_code", "parent_value",
                  "population_group", "measure", "unit", "basis", "origin_code", "origin_name", "location_code",
                  "location_name", "source", "publisher", "originator", "series_slug", "series_title", "source_kind",
-                 "source_title", "source_url", "licence", "vintage", "retrieved_at", "citation", "source_ref"]
+                 "source_title", "source_url", "licence", "vintage", "retrieved_at", "citation", "source_ref",
+                 "is_chosen", "rival_note"]
 
 
 def layout(**query_args) -> html.Div:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select
 from dashboard.cache import cached_query
 from dashboard.filters import Filters, from_query
 from dashboard.queries import core
+from dashboard.queries import ledger as ledger_marks
 from etl import precedence
 from etl.export import export_query
 from etl.gazetteer import normalise
@@ -98,6 +99,7 @@ class Card:
     stale_since: int | None = None  # year of the latest figure when it is older than the period
     rivals: int = 0
     rival_sources: tuple[str, ...] = ()
+    ledger_rivals: int = 0  # rival figures of the card's figure in the figure ledger (see Sources)
     parts: list[dict] = field(default_factory=list)  # the rows summed across origins, if any
     trend: pd.DataFrame = field(default_factory=pd.DataFrame)  # points of the same series (and origins)
 
@@ -176,9 +178,11 @@ def place_cards(engine: Engine, filters: Filters, *, group: str | None = None,
     if df.empty:
         return []
     info = core.known(engine)
+    # The ledger compares current figures: a figure it passed over for a rival is never the headline.
+    marks = ledger_marks.marks(engine, df["observation_id"]) if filters.as_of is None else {}
     cards = []
     for idx in df.groupby(["population_group", "measure", "unit"], sort=False).indices.values():
-        card = _card(df.iloc[idx], filters, info)
+        card = _card(df.iloc[idx], filters, info, marks)
         if card is not None:
             cards.append(card)
     measure_order = {"stock": 0, "flow": 1, "movement": 2}
@@ -188,10 +192,11 @@ def place_cards(engine: Engine, filters: Filters, *, group: str | None = None,
 # The columns the choice needs: selecting on them, not on the 45 columns of provenance, keeps a card fast.
 NARROW = ["series_slug", "source", "publisher", "source_kind", "is_secondary", "reference_period_start",
           "reference_period_end", "value", "qualifier", "vintage", "origin_code", "origin_name", "location_code",
-          "population_group", "measure", "unit", "is_rounded", "published_on"]
+          "population_group", "measure", "unit", "is_rounded", "published_on", "observation_id"]
 
 
-def _card(full: pd.DataFrame, filters: Filters, info: dict) -> Card | None:
+def _card(full: pd.DataFrame, filters: Filters, info: dict, marks: dict | None = None) -> Card | None:
+    marks = marks or {}
     rows = full[NARROW]
     start = pd.Timestamp(filters.date_from)
     valued = rows[rows["value"].notna()]
@@ -208,6 +213,12 @@ def _card(full: pd.DataFrame, filters: Filters, info: dict) -> Card | None:
     else:
         candidates = rank(in_period)
         rule = explain(candidates)
+    # The figure ledger compares current figures: one it passed over for a rival (an override, or a rival the
+    # rules put first within the ledger's tolerance) is never the headline.
+    kept = ~candidates["observation_id"].map(lambda i: i in marks and not marks[i][1])
+    if not kept.iloc[0] and kept.any():
+        candidates = pd.concat([candidates[kept], candidates[~kept]])
+        rule = "chosen in the figure ledger over the figure the rules put first here (see Sources)"
     best = candidates.iloc[0]
     same = (candidates["series_slug"] == best["series_slug"]) & \
         (candidates["reference_period_start"] == best["reference_period_start"]) & \
@@ -227,12 +238,15 @@ def _card(full: pd.DataFrame, filters: Filters, info: dict) -> Card | None:
     pool = in_period if stale_since is None else candidates
     rivals = pool[pool["series_slug"] != best["series_slug"]]
     location = best["location_code"]
+    trend = _trend(full, rows, best, summed=bool(parts))
+    trend = trend.assign(rival_note=[ledger_marks.rival_note(*marks[i]) if i in marks and not parts else ""
+                                     for i in trend["observation_id"]])
     return Card(group=best["population_group"], measure=best["measure"], unit=best["unit"],
                 location_code=location, location_name=info["places"].get(location, {}).get("name", location),
                 origin_code=figure["origin_code"], origin_name=figure["origin_name"], figure=figure, rule=rule,
                 stale_since=stale_since, rivals=len(rivals),
-                rival_sources=tuple(dict.fromkeys(rivals["source"])), parts=parts,
-                trend=_trend(full, rows, best, summed=bool(parts)))
+                rival_sources=tuple(dict.fromkeys(rivals["source"])), parts=parts, trend=trend,
+                ledger_rivals=0 if parts else marks.get(best["observation_id"], (0, True))[0])
 
 
 def _trend(full: pd.DataFrame, rows: pd.DataFrame, best: pd.Series, *, summed: bool) -> pd.DataFrame:

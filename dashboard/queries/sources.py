@@ -122,3 +122,147 @@ def compare(engine: Engine, filters: Filters, key: str) -> pd.DataFrame:
     n = df.groupby("series_slug")["value"].transform("size")
     df["role"] = ["single figure" if k == 1 else f"one of {k} points of one series" for k in n]
     return df.sort_values(["trace", "reference_period_end"]).reset_index(drop=True)
+
+
+# --- the figure ledger (etl.ledger): groups of rival figures, their members, overrides and flags -------------
+
+GROUP_TABLE = [  # (column, header) of the ledger's groups table and its CSV
+    ("group_id", "Group"), ("quantity", "Quantity"), ("place", "Place"), ("origin", "Origin"), ("span", "Period"),
+    ("member_count", "Figures"), ("spread", "Spread (low–high)"), ("verdict", "Verdict"),
+    ("chosen", "Chosen figure"), ("chosen_publisher", "Chosen publisher"), ("rule", "Rule that chose it"),
+    ("rule_why", "Why"), ("override_status", "Override"), ("override_reason", "Override reason"),
+    ("override_by", "Override by"), ("override_at", "Override at")]
+FLAG_WORDS = {"series_point_outside_neighbours": "series point outside its neighbours",
+              "series_not_monotonic": "cumulative count falls",
+              "national_vs_subnational_sum": "national vs sum of sub-national",
+              "dtm_round_superseded": "superseded DTM round"}
+
+
+def ledger_groups(engine: Engine, filters: Filters, only_inconsistent: bool = False) -> pd.DataFrame:
+    """The ledger's groups within the filters (place, origin, population group, measure, groups whose span meets
+    the period), with the rule that chose (and its reason from the rules file) and any current override."""
+    from dashboard.charts.core import format_date, group_label, qualified
+    from etl import ledger
+
+    with engine.connect() as conn:
+        df = ledger.ledger_groups(conn, place=filters.location, only_inconsistent=only_inconsistent)
+        over = _current_overrides(conn)
+    if filters.origin:
+        df = df[df["origin_code"] == filters.origin]
+    if filters.groups:
+        df = df[df["population_group"].isin(filters.groups)]
+    if filters.measures:
+        df = df[df["measure"].isin(filters.measures)]
+    if len(df):
+        start, end = pd.to_datetime(df["period_start"]), pd.to_datetime(df["period_end"])
+        df = df[(end >= pd.Timestamp(filters.date_from)) & (start <= pd.Timestamp(filters.date_to))]
+    df = df.reset_index(drop=True)
+    if df.empty:
+        return df.assign(**{c: pd.Series(dtype=object) for c, _ in GROUP_TABLE if c not in df.columns})
+    rules = {r.order: r for r in precedence_rules()}
+    df["quantity"] = [group_label(g, m) + ("" if u == "people" else f" ({u})") +
+                      ("" if b == "total" else f", {b}") for g, m, u, b in
+                      zip(df["population_group"], df["measure"], df["unit"], df["breakdown"], strict=True)]
+    df["place"] = [f"{n} ({c})" + (" and areas inside it" if h else "") for n, c, h in
+                   zip(df["location_name"], df["location_code"], df["has_composite"], strict=True)]
+    df["origin"] = [f"{n} ({c})" if c else "" for n, c in zip(df["origin_name"], df["origin_code"], strict=True)]
+    df["span"] = [format_date(s) if s == e else f"{format_date(s)} – {format_date(e)}"
+                  for s, e in zip(df["period_start"], df["period_end"], strict=True)]
+    df["spread"] = [f"{int(lo):,} – {int(hi):,}" for lo, hi in zip(df["spread_low"], df["spread_high"], strict=True)]
+    df["chosen"] = [qualified(v, q) for v, q in zip(df["chosen_value"], df["chosen_qualifier"], strict=True)]
+    df["rule"] = df["chosen_rule"].fillna("")
+    df["rule_why"] = [_why(r, by, rules) for r, by in zip(df["rule"], df["chosen_by"], strict=True)]
+    cur = df["group_id"].map(lambda g: over.get(int(g)))
+    df["override_id"] = [o["id"] if o else None for o in cur]
+    df["override_status"] = [f"override {o['id']}: {o['status']}" if o else "" for o in cur]
+    df["override_reason"] = [o["reason"] if o else "" for o in cur]
+    df["override_by"] = [o["reviewer"] if o else "" for o in cur]
+    df["override_at"] = [when(o["created_at"]) if o else "" for o in cur]
+    df["override_note"] = [(o["recheck_note"] or "") if o else "" for o in cur]
+    return df
+
+
+def precedence_rules():
+    from etl import precedence
+
+    return precedence.precedence()
+
+
+def _why(rule: str, chosen_by: str, rules: dict) -> str:
+    """The rules file's reason for 'rule 3 (reference_period_end): ...' ('' for a tie-break or an override)."""
+    if chosen_by == "override":
+        return "chosen by a person (the override's reason is kept with it)"
+    head = rule.split(" ", 2)
+    if len(head) >= 2 and head[0] == "rule" and head[1].isdigit() and int(head[1]) in rules:
+        return rules[int(head[1])].why
+    return ""
+
+
+def when(value) -> str:
+    """A stored UTC time as '2026-11-25 14:03 UTC' (SQLite gives it back without a zone)."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{pd.Timestamp(value):%Y-%m-%d %H:%M} UTC"
+
+
+def _current_overrides(conn) -> dict[int, dict]:
+    """{group id: its latest override that is active or 'to re-check'} (matched through the figure's identity)."""
+    from etl.models import LedgerMember, LedgerOverride
+
+    q = (select(LedgerMember.group_id, LedgerOverride.id, LedgerOverride.status, LedgerOverride.reason,
+                LedgerOverride.reviewer, LedgerOverride.created_at, LedgerOverride.recheck_note)
+         .join(Observation, Observation.identity_key == LedgerOverride.chosen_identity_key)
+         .join(LedgerMember, LedgerMember.observation_id == Observation.id)
+         .where(LedgerOverride.status != "withdrawn").order_by(LedgerOverride.id))
+    return {int(r.group_id): dict(r._mapping) for r in conn.execute(q)}
+
+
+def ledger_members(engine: Engine, group_id: int) -> pd.DataFrame:
+    """The figures of one group, chosen first, with their provenance (licence, citation, retrieval date too)."""
+    from etl import ledger
+
+    with engine.connect() as conn:
+        df = ledger.group_members(conn, int(group_id))
+        if df.empty:
+            return df
+        extra = pd.DataFrame(conn.execute(
+            select(Observation.id.label("observation_id"), Series.licence, Series.citation, Series.originator,
+                   Document.retrieved_on.label("retrieved_at"), Observation.location_code)
+            .join(Series, Series.id == Observation.series_id).join(Document, Document.id == Observation.document_id)
+            .where(Observation.id.in_([int(i) for i in df["observation_id"]]))).all(),
+            columns=["observation_id", "licence", "citation", "originator", "retrieved_at", "_loc"])
+    df = df.merge(extra.drop(columns="_loc"), on="observation_id", how="left", validate="1:1")
+    for col in ("period_start", "period_end", "published_on", "retrieved_at"):
+        df[col] = pd.to_datetime(df[col])
+    return df
+
+
+def group_overrides(engine: Engine, group_id: int) -> pd.DataFrame:
+    """Every override (any status, newest first) made on a figure of this group."""
+    from etl.models import LedgerMember, LedgerOverride
+
+    q = (select(LedgerOverride.id, LedgerOverride.status, LedgerOverride.reason, LedgerOverride.reviewer,
+                LedgerOverride.created_at, LedgerOverride.recheck_note, LedgerOverride.chosen_vintage,
+                Observation.id.label("observation_id"), Observation.value, Observation.qualifier)
+         .join(Observation, Observation.identity_key == LedgerOverride.chosen_identity_key)
+         .join(LedgerMember, LedgerMember.observation_id == Observation.id)
+         .where(LedgerMember.group_id == int(group_id)).order_by(LedgerOverride.id.desc()))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(q).all(), columns=list(q.selected_columns.keys()))
+
+
+def ledger_flags(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """The ledger's flags for figures in the filters' place (or anywhere) whose date falls in the period."""
+    from etl import ledger
+
+    with engine.connect() as conn:
+        df = ledger.ledger_flags(conn)
+    if df.empty:
+        return df
+    if filters.location:
+        df = df[df["location_code"] == filters.location]
+    end = pd.to_datetime(df["period_end"])
+    df = df[(end >= pd.Timestamp(filters.date_from)) & (end <= pd.Timestamp(filters.date_to))].copy()
+    df["what"] = df["kind"].map(lambda k: FLAG_WORDS.get(k, k.replace("_", " ")))
+    df["period_end"] = pd.to_datetime(df["period_end"])
+    return df.reset_index(drop=True)

@@ -13,6 +13,7 @@ from dashboard.cache import cached_query
 from dashboard.charts.core import group_label  # the legend's words, also written in each row's `trace`
 from dashboard.filters import Filters
 from dashboard.queries import core
+from dashboard.queries import ledger as ledger_marks
 from dashboard.queries.overview import TOTALS, figures_where
 from etl.models import Event, Observation
 
@@ -57,6 +58,8 @@ def lines(engine: Engine, filters: Filters, *, share: bool = False, max_lines: i
     keep = peak.index[:max_lines]
     df = df.set_index(LINE_KEY).loc[keep].reset_index()
     df = _with_gaps(df)
+    if filters.as_of is None:  # the ledger compares current figures: rivals and the ledger's choice per point
+        df = ledger_marks.with_marks(engine, df.assign(observation_id=df["observation_id"].where(~df["is_gap"])))
     df["trace"] = _trace_names(engine, df, filters)
     df = df.sort_values(["trace", "reference_period_end"], kind="stable").reset_index(drop=True)
     df, available, note = _shares(engine, df, filters)

@@ -23,6 +23,10 @@ MAX_PLAUSIBLE_COUNT = 2_000_000_000  # more than a quarter of humanity displaced
 MAX_SET_ASIDE_ROWS = 10
 MAX_SET_ASIDE_SHARE = 0.10
 
+# Text a record carries into columns of bounded width (etl/models.py): longer text is set aside on every
+# database alike (SQLite would store it, PostgreSQL would refuse the whole file).
+TEXT_LIMITS = {"release": 500, "doc_publisher": 200, "channel": 200, "breakdown": 120, "age_group": 20,
+               "cause": 20}
 CODE_SCHEME_KINDS = {"iso3": "iso3", "unhcr": "unhcr_code", "pcode": "pcode", "iso3166_2": "iso3166_2"}
 _THOUSANDS = re.compile(r"(?<=\d)[,\s\u00a0\u202f'](?=\d{3}(\D|$))")
 
@@ -153,6 +157,10 @@ def _check(rec: dict, resolve, today: dt.date):
     if _none(rec.get("problem")):
         column, reason, suggestion = (str(rec["problem"]).split("|", 2) + ["", ""])[:3]
         return column or col, rec.get("value_raw"), reason, suggestion or None
+    for name, limit in TEXT_LIMITS.items():
+        if isinstance(rec.get(name), str) and len(rec[name]) > limit:
+            return name, rec[name][:80] + "...", f"{name.replace('_', ' ')} too long ({len(rec[name]):,} characters, " \
+                f"at most {limit})", "shorten the text in the file"
     value, missing, error = parse_count(rec.get("value_raw"))
     if error:
         return col, rec.get("value_raw"), error, "correct the count in the file, or leave the cell empty if unknown"

@@ -79,6 +79,7 @@ def to_transformed(rows: pd.DataFrame, snap: Snapshot) -> Transformed:
         "note": "round " + df["round"].astype(str) + ", assessment " + df["assessment"]
                 + df["reason"].map(lambda r: f", displacement reason {r}" if r else ""),
         "row_number": df["row_number"], "column": df["column_name"],
+        "problem": df["problem"] if "problem" in df else None,
     }))
     series = {s: _series_info(s, op, iso3) for s, op, iso3 in
               rows[["series", "operation", "iso3"]].drop_duplicates().itertuples(index=False)}
@@ -111,6 +112,9 @@ def _api_rows(snap: Snapshot) -> pd.DataFrame:
     items = body["result"]
     if not items:
         raise FileRejected(snap.path, "the DTM API response has no rows")
+    if (bad := next((i for i, it in enumerate(items) if not isinstance(it, dict)), None)) is not None:
+        raise FileRejected(snap.path, f"result[{bad}] is not an object but {type(items[bad]).__name__} "
+                           f"{str(items[bad])[:60]!r}: not a DTM API response", row=bad + 1)
     v3 = "displacementReason" in items[0] or "idpOriginAdmin1Pcode" in items[0]
     level = 2 if "admin2Pcode" in items[0] else 1 if "admin1Pcode" in items[0] else 0
     url = (f"https://dtmapi.iom.int/v3/displacement/admin{level}" if v3 else
@@ -141,7 +145,9 @@ def _row(it: dict, level: int, i: int, path: Path) -> dict:
 def _hdx_rows(snap: Snapshot) -> pd.DataFrame:
     df = read_csv_strict(snap.path, HDX_COLUMNS)
     df = df[~df["operation"].str.startswith("#")]  # the HXL hashtag row
-    level = pd.to_numeric(df["adminLevel"], errors="raise").astype(int)
+    number = pd.to_numeric(df["adminLevel"], errors="coerce")
+    bad = ~number.isin([0, 1, 2])  # the row's place is unknown: set aside, the other rows load
+    level = number.where(~bad, 0).astype(int)
     code = df["admin0Pcode"].where(level == 0, df["admin1Pcode"].where(level == 1, df["admin2Pcode"]))
     name = df["admin0Name"].where(level == 0, df["admin1Name"].where(level == 1, df["admin2Name"]))
     return pd.DataFrame({
@@ -152,7 +158,9 @@ def _hdx_rows(snap: Snapshot) -> pd.DataFrame:
         "origin_name": None, "row_number": df["row_number"], "column": "numPresentIdpInd",
         "row_ref": "line " + df["row_number"].astype(str), "channel": "HDX CSV export of the DTM API",
         "doc_url": "https://data.humdata.org/dataset/global-iom-dtm-from-api",
-        "doc_title": f"HDX: Global IOM DTM data from the DTM API ({snap.path.name})"})
+        "doc_title": f"HDX: Global IOM DTM data from the DTM API ({snap.path.name})",
+        "problem": ("adminLevel|adminLevel " + df["adminLevel"].map(repr) + " is not 0, 1 or 2|give the admin "
+                    "level of the row's place: 0 (country), 1 or 2").where(bad, None)})
 
 
 def _breakdown(alt: bool, part: bool, reason: str) -> str:

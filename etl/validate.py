@@ -109,7 +109,11 @@ class PlaceResolver:
                     return Resolution(code, "matched", method="composite")
             return Resolution(None, "unmatched", suggestion="define a composite area with these members in "
                               "data/gazetteer/pseudo_places.csv and composite_members.csv")
-        res = self.gazetteer.resolve(ref, scheme=scheme, level=level, within=within)
+        try:
+            res = self.gazetteer.resolve(ref, scheme=scheme, level=level, within=within)
+        except ValueError:  # the country the place is looked up in is itself unknown (a damaged code cell)
+            return Resolution(None, "unmatched", suggestion=f"the country {within!r} the place lies in is not a "
+                              "known place code: correct the country code in the file")
         # A place the gazetteer cannot know (no areas of that level in that country) keeps the publisher's
         # own location; where the gazetteer covers that level, an unknown name is a real error.
         if res.status != "matched" and fallback and within and level is not None:

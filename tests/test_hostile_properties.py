@@ -261,7 +261,7 @@ def test_hostile_text_in_every_text_column_is_exported_neutralised_and_round_tri
         line[header.index("note")] = f'"{quote}"'
         path = folder / "turkey_fuzz.csv"
         with path.open("w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh, lineterminator="\n").writerows([header, line])
+            csv.writer(fh, lineterminator="\r\n").writerows([header, line])  # a cell's bare CR is quoted too
         shutil.copyfile(folder / "empty.db", folder / "example.db")
         engine = db.make_engine(f"sqlite:///{folder / 'example.db'}")
         try:
@@ -277,7 +277,7 @@ def test_hostile_text_in_every_text_column_is_exported_neutralised_and_round_tri
             exported = list(csv.reader(fh))
         assert cells_that_could_run(exported) == []
         assert len(exported) == len(stored) + 1 == 2  # the header and Hatay's figure
-        assert f"{title} citing DGMM".strip() in [c.removeprefix("'") for c in exported[1]]
+        assert safe_cell(f"{title} citing DGMM".strip()) in exported[1]  # the source title, neutralised
         for cells, row in zip(exported[1:], stored, strict=True):
             for cell, value in zip(cells, row, strict=False):
                 expected = export_format(value)
@@ -286,3 +286,15 @@ def test_hostile_text_in_every_text_column_is_exported_neutralised_and_round_tri
                     assert (cell[1:] if value.startswith(FORMULA_PREFIXES) else cell) == value
 
     check()
+
+
+def test_an_exported_cell_with_a_carriage_return_is_quoted_and_reads_back_whole():
+    from etl.export import _write_row
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    _write_row(writer, out, ["a\rb", "\r=1+1", "x", 5])
+    _write_row(writer, out, ["plain", "", "y", 6])
+    assert out.getvalue() == '"a\rb","\r=1+1",x,5\nplain,,y,6\n'
+    assert list(csv.reader(io.StringIO(out.getvalue(), newline=""))) == [["a\rb", "\r=1+1", "x", "5"],
+                                                                         ["plain", "", "y", "6"]]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -175,11 +176,22 @@ def write_csv(conn: Connection, flt: ExportFilter, out: IO[str], *, hxl: bool = 
     width = len(EXPORT_COLUMNS)
     lic_i, slug_i = list(EXPORT_COLUMNS).index("licence"), width
     for row in iter_rows(conn, flt, extras=True):
-        writer.writerow([_format(v) for v in row[:width]])
+        _write_row(writer, out, [_format(v) for v in row[:width]])
         licences.add(row[lic_i])
         series.add(row[slug_i])
         n += 1
     return {"rows": n, "licences": sorted(licences), "series": sorted(series)}
+
+
+def _write_row(writer, out: IO[str], cells: list) -> None:
+    """One row; a cell holding a carriage return is quoted too (csv quotes only the line terminator's characters,
+    so with "\n" lines a bare CR would be written unquoted and split the row in a spreadsheet)."""
+    if not any(isinstance(c, str) and "\r" in c for c in cells):
+        writer.writerow(cells)
+        return
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(cells)
+    out.write(buf.getvalue()[:-2] + "\n")
 
 
 def _format(value: object) -> object:

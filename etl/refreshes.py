@@ -78,7 +78,7 @@ def run_offline(engine: Engine, source: str, *, force: bool = False, progress: b
     for path, _ in files:
         if not path.exists():
             raise store.StoreError(f"{path} is listed in MANIFEST.csv but missing")
-    return [store.load(engine, path, fmt, progress=progress, force=force) for path, fmt in files]
+    return [store.load(engine, path, fmt, progress=progress, force=force, rebuild=False) for path, fmt in files]
 
 
 def run_live(engine: Engine, source: str, **kwargs) -> list[LoadResult]:
@@ -147,6 +147,8 @@ def refresh(engine: Engine, sources: list[str] | None = None, *, trigger: str = 
             done.append(outcome)
             if on_source is not None:
                 on_source(outcome)
+        if done:  # once, under the lock: also after an earlier refresh was killed between a load and its rebuild
+            store.rebuild_ledger(engine)
         statuses = [s.status for s in done]
         status = ("failed" if statuses and all(s == "failed" for s in statuses) else
                   "partial" if any(s in ("failed", "partial") for s in statuses) else "success")

@@ -78,12 +78,21 @@ def refresh(engine: Engine, sources: list[str] | None = None, progress: bool = F
 
 
 def load(engine: Engine, path: Path, fmt: str | None = None, progress: bool = False,
-         force: bool = False, place: str | None = None, report_date: dt.date | None = None) -> LoadResult:
+         force: bool = False, place: str | None = None, report_date: dt.date | None = None,
+         rebuild: bool = True) -> LoadResult:
+    """Load one file; then, if it wrote figures and `rebuild`, recompute the ledger (a rejected or unchanged
+    file leaves the store exactly as it was). A refresh passes rebuild=False and rebuilds once at its end."""
     if fmt == "report" or (fmt is None and _is_report(path)):  # report text: candidates for review, not figures
         return review.load_report(engine, path, place=place, report_date=report_date)
     result = load_file(engine, path, fmt, progress=progress, force=force)
-    rebuild_ledger(engine)
+    if rebuild and wrote_figures(result):
+        rebuild_ledger(engine)
     return result
+
+
+def wrote_figures(result: LoadResult) -> bool:
+    return result.status in ("success", "partial") and not result.skipped and \
+        (result.rows_new or result.rows_changed) > 0
 
 
 def accept_candidate(engine: Engine, cid: int, reviewer: str) -> int:

@@ -23,6 +23,10 @@ MAX_PLAUSIBLE_COUNT = 2_000_000_000  # more than a quarter of humanity displaced
 MAX_SET_ASIDE_ROWS = 10
 MAX_SET_ASIDE_SHARE = 0.10
 
+# Text a record carries into columns of bounded width (etl/models.py): longer text is set aside on every
+# database alike (SQLite would store it, PostgreSQL would refuse the whole file).
+TEXT_LIMITS = {"release": 500, "doc_publisher": 200, "channel": 200, "breakdown": 120, "age_group": 20,
+               "cause": 20}
 CODE_SCHEME_KINDS = {"iso3": "iso3", "unhcr": "unhcr_code", "pcode": "pcode", "iso3166_2": "iso3166_2"}
 _THOUSANDS = re.compile(r"(?<=\d)[,\s\u00a0\u202f'](?=\d{3}(\D|$))")
 
@@ -105,7 +109,11 @@ class PlaceResolver:
                     return Resolution(code, "matched", method="composite")
             return Resolution(None, "unmatched", suggestion="define a composite area with these members in "
                               "data/gazetteer/pseudo_places.csv and composite_members.csv")
-        res = self.gazetteer.resolve(ref, scheme=scheme, level=level, within=within)
+        try:
+            res = self.gazetteer.resolve(ref, scheme=scheme, level=level, within=within)
+        except ValueError:  # the country the place is looked up in is itself unknown (a damaged code cell)
+            return Resolution(None, "unmatched", suggestion=f"the country {within!r} the place lies in is not a "
+                              "known place code: correct the country code in the file")
         # A place the gazetteer cannot know (no areas of that level in that country) keeps the publisher's
         # own location; where the gazetteer covers that level, an unknown name is a real error.
         if res.status != "matched" and fallback and within and level is not None:
@@ -153,6 +161,10 @@ def _check(rec: dict, resolve, today: dt.date):
     if _none(rec.get("problem")):
         column, reason, suggestion = (str(rec["problem"]).split("|", 2) + ["", ""])[:3]
         return column or col, rec.get("value_raw"), reason, suggestion or None
+    for name, limit in TEXT_LIMITS.items():
+        if isinstance(rec.get(name), str) and len(rec[name]) > limit:
+            return name, rec[name][:80] + "...", f"{name.replace('_', ' ')} too long ({len(rec[name]):,} characters, " \
+                f"at most {limit})", "shorten the text in the file"
     value, missing, error = parse_count(rec.get("value_raw"))
     if error:
         return col, rec.get("value_raw"), error, "correct the count in the file, or leave the cell empty if unknown"

@@ -401,3 +401,19 @@ def redis_server(tmp_path_factory):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+# --- hypothesis profiles (tests/test_hostile_properties.py) -------------------------------------------------
+# HYPOTHESIS_PROFILE=ci (the default: about 30 examples per format) or full (about 300); no deadline (the load
+# time depends on the machine); the example database lives in the session's temporary folder.
+def _register_hypothesis_profiles() -> None:
+    from hypothesis import HealthCheck, settings
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    common = {"deadline": None, "database": DirectoryBasedExampleDatabase(str(_SESSION_DIR / "hypothesis")),
+              "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+    settings.register_profile("ci", max_examples=30, **common)
+    settings.register_profile("full", max_examples=300, **common)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_register_hypothesis_profiles()

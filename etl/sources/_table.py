@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 import zlib
 from pathlib import Path
 
@@ -12,6 +13,10 @@ import pandas as pd
 from etl.records import FileRejected
 
 csv.field_size_limit(10_000_000)
+# A spreadsheet cell holds at most 32,767 characters: a longer cell is a pasted document or an unbalanced quote
+# that swallowed the lines after it, never a figure's note.
+MAX_CELL_CHARS = 32_767
+_DATA_LIKE = re.compile(r"[\d\s.,:/+-]*\d[\d\s.,:/+T-]*")
 
 
 def read_bytes(path: Path) -> bytes:
@@ -32,6 +37,9 @@ def decode(path: Path, raw: bytes) -> str:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise FileRejected(path, f"not valid UTF-16: {exc.reason}") from None
+    if _looks_like_utf16(raw):
+        raise FileRejected(path, "UTF-16 without a byte-order mark (every other byte is NUL): save the file as "
+                           "UTF-8, or as UTF-16 with a byte-order mark")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -41,6 +49,15 @@ def decode(path: Path, raw: bytes) -> str:
     if "\x00" in text[:4096]:
         raise FileRejected(path, "binary content (NUL bytes): not a text table")
     return text
+
+
+def _looks_like_utf16(raw: bytes) -> bool:
+    """Text in UTF-16 without a BOM: mostly-ASCII text has NUL as every other byte."""
+    head = raw[:4096]
+    if len(head) < 8 or b"\x00" not in head:
+        return False
+    evens, odds = head[0::2], head[1::2]
+    return max(evens.count(0) / len(evens), odds.count(0) / len(odds)) > 0.6
 
 
 def looks_like_html(text: str) -> bool:
@@ -79,12 +96,14 @@ def read_csv_strict(path: Path, required: list[str], *, skip_lines: int = 0) -> 
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise FileRejected(path, "file has no header row") from None
+    no_header = (" (the first line looks like data: is the header row missing?)"
+                 if any(_DATA_LIKE.fullmatch(h) for h in header) else "")
     if len(set(header)) != len(header):
         dup = sorted({h for h in header if header.count(h) > 1})
-        raise FileRejected(path, f"duplicated column name(s): {', '.join(dup)}", row=skip_lines + 1)
+        raise FileRejected(path, f"duplicated column name(s): {', '.join(dup)}{no_header}", row=skip_lines + 1)
     missing = [c for c in required if c not in header]
     if missing:
-        hint = ""
+        hint = no_header
         if len(header) == 1 and any(d in header[0] for d in ";\t|"):
             hint = " (the file seems to use another delimiter than a comma)"
         raise FileRejected(path, f"missing column(s) {', '.join(missing)}{hint}; found: {', '.join(header)[:300]}",
@@ -98,6 +117,11 @@ def read_csv_strict(path: Path, required: list[str], *, skip_lines: int = 0) -> 
             if len(row) != len(header):
                 raise FileRejected(path, f"row has {len(row)} fields but the header has {len(header)} "
                                    "(truncated file or stray delimiter?)", row=line)
+            if any(len(c) > MAX_CELL_CHARS for c in row):
+                i = next(i for i, c in enumerate(row) if len(c) > MAX_CELL_CHARS)
+                raise FileRejected(path, f"a cell of {len(row[i]):,} characters, longer than a spreadsheet cell "
+                                   f"holds ({MAX_CELL_CHARS:,}): a pasted document or an unbalanced quote?",
+                                   row=line, column=header[i])
             rows.append(row)
             numbers.append(line)
     except csv.Error as exc:

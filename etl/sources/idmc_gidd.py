@@ -33,7 +33,7 @@ def detect(path: Path) -> str | None:
     header = read_header(path) or []
     if header[:3] == ["ISO3", "Name", "Year"] and any(c in header for c in CLASSIC):
         return None
-    if header == EXPORT:
+    if header[:len(EXPORT)] == EXPORT:  # HDX's export, perhaps with columns added after IDMC's
         return None
     return "neither IDMC's download columns (ISO3, Name, Year, Conflict Stock Displacement...) nor its API export"
 
@@ -45,7 +45,7 @@ def extract(path: Path, retrieved_on=None) -> Snapshot:
 def transform(snap: Snapshot) -> Transformed:
     if head(snap.path).startswith("{"):
         cells, release, doc = _api_cells(snap)
-    elif (read_header(snap.path) or []) == EXPORT:
+    elif (read_header(snap.path) or [])[:len(EXPORT)] == EXPORT:
         cells, release, doc = _export_cells(snap)
     else:
         cells, release, doc = _classic_cells(snap)

@@ -48,6 +48,14 @@ def to_transformed(rows: pd.DataFrame, snap: Snapshot) -> Transformed:
     """Records from DTM rows normalised to: operation iso3 country level code name a1code a1name value date round
     assessment reason males females origin_code origin_name row_number column channel doc_title doc_url."""
     rows = rows.assign(date=rows["date"].str[:10], reason=rows["reason"].fillna(""))
+    # A row without a country or an operation belongs to no series: set aside, the other rows load.
+    problem = rows["problem"] if "problem" in rows else pd.Series(None, index=rows.index, dtype=object)
+    for key, label in (("iso3", "admin0Pcode|no country code|give the row's ISO3 country code"),
+                       ("operation", "operation|no operation name|give the DTM operation the row belongs to")):
+        empty = rows[key].fillna("").astype(str).str.strip() == ""
+        problem = problem.where(problem.notna() | ~empty, label)
+        rows[key] = rows[key].fillna("").astype(str)
+    rows["problem"] = problem
     is_code = ~rows["origin_code"].fillna("").str.strip().str.lower().isin(NOT_A_CODE)
     rows["origin_ref"] = rows["origin_code"].where(is_code, rows["iso3"])
     rows["series"] = "iom_dtm_" + rows["iso3"].str.lower() + "_" + rows["operation"].map(_slug)
@@ -79,9 +87,10 @@ def to_transformed(rows: pd.DataFrame, snap: Snapshot) -> Transformed:
         "note": "round " + df["round"].astype(str) + ", assessment " + df["assessment"]
                 + df["reason"].map(lambda r: f", displacement reason {r}" if r else ""),
         "row_number": df["row_number"], "column": df["column_name"],
+        "problem": df["problem"],
     }))
-    series = {s: _series_info(s, op, iso3) for s, op, iso3 in
-              rows[["series", "operation", "iso3"]].drop_duplicates().itertuples(index=False)}
+    series = {s: _series_info(s, op, iso3) for s, op, iso3 in rows.loc[rows["problem"].isna(), [
+              "series", "operation", "iso3"]].drop_duplicates().itertuples(index=False)}
     return Transformed(records, series, places=_places(rows, snap))
 
 
@@ -111,6 +120,9 @@ def _api_rows(snap: Snapshot) -> pd.DataFrame:
     items = body["result"]
     if not items:
         raise FileRejected(snap.path, "the DTM API response has no rows")
+    if (bad := next((i for i, it in enumerate(items) if not isinstance(it, dict)), None)) is not None:
+        raise FileRejected(snap.path, f"result[{bad}] is not an object but {type(items[bad]).__name__} "
+                           f"{str(items[bad])[:60]!r}: not a DTM API response", row=bad + 1)
     v3 = "displacementReason" in items[0] or "idpOriginAdmin1Pcode" in items[0]
     level = 2 if "admin2Pcode" in items[0] else 1 if "admin1Pcode" in items[0] else 0
     url = (f"https://dtmapi.iom.int/v3/displacement/admin{level}" if v3 else
@@ -123,6 +135,10 @@ def _api_rows(snap: Snapshot) -> pd.DataFrame:
 
 
 def _row(it: dict, level: int, i: int, path: Path) -> dict:
+    for key, value in it.items():
+        if isinstance(value, (list, dict)):
+            raise FileRejected(path, f"result[{i - 1}].{key} is a JSON {type(value).__name__} where the DTM API "
+                               "gives a text or a number", row=i, column=key)
     for key in ("operation", "admin0Pcode", "reportingDate", "roundNumber", "assessmentType"):
         if it.get(key) in (None, ""):
             raise FileRejected(path, f"result[{i - 1}] has no {key}", row=i, column=key)
@@ -141,7 +157,9 @@ def _row(it: dict, level: int, i: int, path: Path) -> dict:
 def _hdx_rows(snap: Snapshot) -> pd.DataFrame:
     df = read_csv_strict(snap.path, HDX_COLUMNS)
     df = df[~df["operation"].str.startswith("#")]  # the HXL hashtag row
-    level = pd.to_numeric(df["adminLevel"], errors="raise").astype(int)
+    number = pd.to_numeric(df["adminLevel"], errors="coerce")
+    bad = ~number.isin([0, 1, 2])  # the row's place is unknown: set aside, the other rows load
+    level = number.where(~bad, 0).astype(int)
     code = df["admin0Pcode"].where(level == 0, df["admin1Pcode"].where(level == 1, df["admin2Pcode"]))
     name = df["admin0Name"].where(level == 0, df["admin1Name"].where(level == 1, df["admin2Name"]))
     return pd.DataFrame({
@@ -152,7 +170,9 @@ def _hdx_rows(snap: Snapshot) -> pd.DataFrame:
         "origin_name": None, "row_number": df["row_number"], "column": "numPresentIdpInd",
         "row_ref": "line " + df["row_number"].astype(str), "channel": "HDX CSV export of the DTM API",
         "doc_url": "https://data.humdata.org/dataset/global-iom-dtm-from-api",
-        "doc_title": f"HDX: Global IOM DTM data from the DTM API ({snap.path.name})"})
+        "doc_title": f"HDX: Global IOM DTM data from the DTM API ({snap.path.name})",
+        "problem": ("adminLevel|adminLevel " + df["adminLevel"].map(repr) + " is not 0, 1 or 2|give the admin "
+                    "level of the row's place: 0 (country), 1 or 2").where(bad, None)})
 
 
 def _breakdown(alt: bool, part: bool, reason: str) -> str:
@@ -178,7 +198,8 @@ def _places(rows: pd.DataFrame, snap: Snapshot) -> list[dict]:
 
     def add(code, name, level, parent, iso3, op):
         if code and str(code).strip().lower() not in NOT_A_CODE and code not in found:
-            found[code] = {"code": code, "name": name or code, "kind": f"admin{level}", "admin_level": level,
+            named = isinstance(name, str) and name.strip()  # a missing name is NaN or None: the code names it
+            found[code] = {"code": code, "name": name if named else code, "kind": f"admin{level}", "admin_level": level,
                            "parent_code": parent, "country_iso3": iso3, "source": f"IOM DTM ({snap.path.name})",
                            "boundary_version": f"IOM DTM p-codes of operation {op!r}"[:100]}
 

@@ -45,9 +45,11 @@ def detect(path: Path) -> str | None:
         head = plain.html_to_text(head)[0]
     elif _looks_like_table(plain.split_header(head)[1].lstrip()):
         return "a table header, not report text"
-    if not any(len(s.text.split()) >= 5 and s.text[-1] in ".!?\"”" for s in plain.sentences(head)):
-        return "no sentences"
-    return None
+    return None if _has_sentence(head) else "no sentences"
+
+
+def _has_sentence(text: str) -> bool:
+    return any(len(s.text.split()) >= 5 and s.text[-1] in ".!?\"”" for s in plain.sentences(text))
 
 
 def extract(path: Path, retrieved_on=None) -> Snapshot:
@@ -61,6 +63,8 @@ def transform(snap: Snapshot, gazetteer: Gazetteer, *, place: str | None = None,
     if plain.is_html(raw):
         raw, html_title = plain.html_to_text(raw)
     header, body = plain.split_header(raw)
+    if not _has_sentence(body):  # an error, login or bot-challenge page, or a table: nothing to read figures from
+        raise FileRejected(snap.path, "no sentences: not report text (an error or login page, or a table?)")
     offset = len(raw) - len(body)
     document = _document(header, html_title, snap, place, report_date, gazetteer)
     report = Report(document)
@@ -86,7 +90,12 @@ def _document(header: dict, html_title: str | None, snap: Snapshot, place: str |
               report_date: dt.date | None, gazetteer: Gazetteer) -> dict:
     meta = {**snap.meta, **header}
     date_text = meta.get("date") or meta.get("published")
-    published = dt.date.fromisoformat(date_text[:10]) if date_text else None
+    try:
+        published = dt.date.fromisoformat(date_text.strip()[:10]) if date_text else None
+    except ValueError:
+        line = next((i for i, ln in enumerate(_raw_lines(snap), start=1) if date_text in ln), None)
+        raise FileRejected(snap.path, f"Date: {date_text!r} is not a date; write it as YYYY-MM-DD", row=line,
+                           column="Date") from None
     place = place or meta.get("place")
     if place and place not in gazetteer:
         res = gazetteer.resolve(place)
@@ -103,6 +112,10 @@ def _document(header: dict, html_title: str | None, snap: Snapshot, place: str |
             "source_kind": kind, "published_on": published,
             "report_date": report_date or published or snap.retrieved_on, "place": place,
             "retrieved_on": snap.retrieved_on, "path": str(snap.path), "file_sha256": snap.sha256}
+
+
+def _raw_lines(snap: Snapshot) -> list[str]:
+    return decode(snap.path, read_bytes(snap.path)).splitlines()
 
 
 def _looks_like_table(text: str) -> bool:

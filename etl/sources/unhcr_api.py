@@ -33,6 +33,9 @@ def transform(snap: Snapshot) -> Transformed:
     items = body.get("items") if isinstance(body, dict) else None
     if not isinstance(items, list) or not items:
         raise FileRejected(snap.path, "not a UNHCR API page: no 'items' rows")
+    if (bad := next((i for i, it in enumerate(items) if not isinstance(it, dict)), None)) is not None:
+        raise FileRejected(snap.path, f"items[{bad}] is not an object but {type(items[bad]).__name__} "
+                           f"{str(items[bad])[:60]!r}: not a UNHCR API page", row=bad + 1)
     df = pd.DataFrame([{k: cell(v) for k, v in it.items()} for it in items])
     missing = [c for c in _unhcr.KEY_COLUMNS if c not in df.columns]
     if missing:

@@ -134,6 +134,7 @@ class Result:
     server_cpu_s: float = 0.0
     loadavg_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     loadavg_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    logged_failures: list[str] = field(default_factory=list)  # tracebacks in gunicorn's log (a 200 can hide one)
 
     @property
     def requests(self) -> int:
@@ -162,8 +163,8 @@ class Result:
         return out
 
 
-def discover(base_url: str, n_combos: int = N_COMBOS, seed: int = 7) -> Site:
-    client = dash_client.Client(base_url)
+def discover(base_url: str, n_combos: int = N_COMBOS, seed: int = 7, client=None) -> Site:
+    client = client or dash_client.Client(base_url)
     layout = client.get_json("/_dash-layout")
     callbacks = dash_client.server_callbacks(client.get_json("/_dash-dependencies"))
     shell = {dash_client.id_key(p["id"]) for p in dash_client.walk(layout) if "id" in p}
@@ -270,7 +271,78 @@ def run_load(base_url: str, *, users: int, seconds: float, seed: int = 7, n_comb
     return result
 
 
+# --- where a worker's time goes -----------------------------------------------------------------------
+
+class InProcess:
+    """dash_client.Client's interface over the app's Flask test client (no HTTP), for profiling."""
+
+    def __init__(self, flask_app):
+        self.http = flask_app.test_client()
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+        reply = self.http.open(path, method=method, data=body, content_type="application/json" if body else None)
+        return reply.status_code, reply.get_data()
+
+    def get_json(self, path: str):
+        return json.loads(self.request("GET", path)[1])
+
+
+PROFILE_BUCKETS = {  # where a callback's time goes, by the module of the function on the stack
+    "SQL (sqlalchemy, sqlite3, psycopg)": ("sqlalchemy", "sqlite3", "psycopg"),
+    "DataFrames (pandas, numpy)": ("pandas", "numpy"),
+    "figure building (plotly)": ("plotly",),
+    "JSON encoding (plotly.io.json, json, orjson)": ("_json", "json/", "orjson", "plotly/io/_json"),
+    "cache (flask_caching, redis)": ("flask_caching", "redis"),
+}
+
+
+def profile(database_url: str, interactions: int, seed: int = 7) -> str:
+    """Run `interactions` random page interactions in this process with caching off (each one does the full
+    work) under cProfile; the share of time inside each library family (inclusive, so shares overlap)."""
+    import cProfile
+    import pstats
+
+    os.environ.update(DATABASE_URL=database_url, CACHE_TYPE="NullCache")
+    os.environ.pop("CACHE_REDIS_URL", None)
+    from app import app
+
+    client = InProcess(app.server)
+    site = discover("", N_COMBOS, seed, client=client)
+    user = User(0, "http://127.0.0.1:1", site, 0, seed)
+    user.client = client
+    rng = random.Random(seed)
+    prof = cProfile.Profile()
+    started = time.perf_counter()
+    prof.enable()
+    for _ in range(interactions):
+        user.interact(rng.choice(site.pages), rng.choice(site.combos))
+    prof.disable()
+    wall = time.perf_counter() - started
+    stats = pstats.Stats(prof).stats  # {(file, line, func): (cc, nc, tt, ct, callers)}
+    total = sum(tt for (_, _, tt, _, _) in stats.values())
+    lines = [f"{interactions} interactions in process, caching off: {wall:.1f} s wall, {len(user.errors)} errors; "
+             "self time by library (exclusive):"]
+    for label, needles in PROFILE_BUCKETS.items():
+        own = sum(v[2] for k, v in stats.items() if any(n in k[0] for n in needles))
+        lines.append(f"- {label}: {own:.1f} s ({own / total:.0%})")
+    top = sorted(stats.items(), key=lambda kv: kv[1][3], reverse=True)
+    lines.append("top cumulative functions in the app (dashboard/):")
+    lines += [f"- {k[0].split('/dashboard/')[-1]}:{k[2]} {v[3]:.1f} s" for k, v in top if "/dashboard/" in k[0]][:8]
+    return "\n".join(lines)
+
+
 # --- report --------------------------------------------------------------------------------------------
+
+def logged_failures(log_text: str) -> list[str]:
+    """One line per traceback in a gunicorn log: the message logged before it and the exception's last line."""
+    lines = log_text.splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            end = next((j for j in range(i + 1, len(lines)) if lines[j] and not lines[j][0].isspace()), i)
+            out.append(f"{lines[i - 1].strip() if i else ''}: {lines[end].strip()}")
+    return out
+
 
 def report(result: Result, command: str) -> str:
     n = result.requests
@@ -294,6 +366,9 @@ def report(result: Result, command: str) -> str:
                      f"{' | '.join(it)} |")
     if result.errors:
         lines += ["", "First errors:"] + [f"- {e}" for e in result.errors[:5]]
+    if result.logged_failures:
+        lines += ["", f"Tracebacks in gunicorn's log (answered with a message, not a 5xx): "
+                      f"{len(result.logged_failures)}"] + [f"- {e}" for e in sorted(set(result.logged_failures))]
     return "\n".join(lines)
 
 
@@ -309,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="redis: a shared Redis on loopback (as deployed); simple: a SimpleCache per worker")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--log", type=Path, help="gunicorn's log file (default: discarded)")
+    ap.add_argument("--profile", type=int, metavar="N",
+                    help="instead of the load: N interactions in this process under cProfile, caching off")
     args = ap.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="load-"))
     try:
@@ -317,18 +394,23 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.monotonic()
             url = build_store(args.store, folder)
             print(f"built the {args.store} store in {time.monotonic() - t0:.0f} s: {url}", flush=True)
+        if args.profile:
+            print(profile(url, args.profile, args.seed))
+            return 0
         with contextlib.ExitStack() as stack:
             env = {"DATABASE_URL": url, "WEB_CONCURRENCY": str(server.WORKERS)}
             if args.cache == "redis":
                 env.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=stack.enter_context(redis(folder)))
             else:
                 env["CACHE_TYPE"] = "SimpleCache"
-            served = stack.enter_context(server.gunicorn("app:server", env, log_path=args.log))
+            log = args.log or folder / "gunicorn.log"
+            served = stack.enter_context(server.gunicorn("app:server", env, log_path=log))
             result = run_load(served.base_url, users=args.users, seconds=args.seconds, seed=args.seed,
                               server_pids=lambda: [served.process.pid, *served.worker_pids()])
+        result.logged_failures = logged_failures(log.read_text(errors="replace"))
         command = "python -m benchmarks.load " + " ".join(sys.argv[1:] if argv is None else argv)
         print(report(result, command.strip()))
-        return 0 if not result.errors else 1
+        return 0 if not (result.errors or result.logged_failures) else 1
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -323,8 +323,11 @@ def profile(database_url: str, interactions: int, seed: int = 7) -> str:
     lines = [f"{interactions} interactions in process, caching off: {wall:.1f} s wall, {len(user.errors)} errors; "
              "self time by library (exclusive):"]
     for label, needles in PROFILE_BUCKETS.items():
-        own = sum(v[2] for k, v in stats.items() if any(n in k[0] for n in needles))
+        own = sum(v[2] for k, v in stats.items() if any(n in k[0] or n in k[2] for n in needles))
         lines.append(f"- {label}: {own:.1f} s ({own / total:.0%})")
+    lines.append(f"- total self time profiled: {total:.1f} s; the largest self times:")
+    by_self = sorted(stats.items(), key=lambda kv: kv[1][2], reverse=True)[:8]
+    lines += [f"  - {k[0].rsplit('site-packages/', 1)[-1]}:{k[2]} {v[2]:.1f} s" for k, v in by_self]
     top = sorted(stats.items(), key=lambda kv: kv[1][3], reverse=True)
     lines.append("top cumulative functions in the app (dashboard/):")
     lines += [f"- {k[0].split('/dashboard/')[-1]}:{k[2]} {v[3]:.1f} s" for k, v in top if "/dashboard/" in k[0]][:8]

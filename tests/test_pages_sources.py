@@ -529,3 +529,16 @@ def test_trend_lines_keep_every_publisher_and_mark_the_chosen_figure(src):
     assert "Figure ledger: chosen over 2 rival figures (see Sources)" in unhcr.hovertext[i]
     (dgmm,) = [t for t in fig.data if 3_649_750 in (t.y or ())]
     assert "passed over: 2 rival figures (see Sources)" in dgmm.hovertext[list(dgmm.y).index(3_649_750)]
+
+
+def test_quantity_key_of_a_figure_without_origin_read_as_nan():
+    """Found by the load test: a pandas column gives NaN, not None, for a figure without origin."""
+    import pandas as pd
+
+    from dashboard.queries.sources import quantity_key
+
+    row = {"population_group": "REF", "measure": "stock", "origin_code": float("nan"), "location_code": "TUR",
+           "reference_period_start": pd.Timestamp("2019-12-31"), "unit": "people"}
+    assert quantity_key(row) == "REF|stock||TUR||people"
+    flow = {**row, "measure": "flow", "origin_code": "SYR"}
+    assert quantity_key(flow) == "REF|flow|SYR|TUR|2019-12-31|people"

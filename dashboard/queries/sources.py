@@ -68,8 +68,9 @@ def _catalogue(engine: Engine) -> pd.DataFrame:
 def quantity_key(row) -> str:
     """'IDP|flow|SYR|XSY-NW|2019-12-01|people': a flow is one quantity per start date (a count since then)."""
     start = row["reference_period_start"].date().isoformat() if row["measure"] != "stock" else ""
-    return "|".join([row["population_group"], row["measure"], row["origin_code"] or "", row["location_code"],
-                     start, row["unit"]])
+    origin = row["origin_code"]
+    origin = "" if origin is None or pd.isna(origin) else origin  # no origin: None, or NaN from a pandas column
+    return "|".join([row["population_group"], row["measure"], origin, row["location_code"], start, row["unit"]])
 
 
 @cached_query

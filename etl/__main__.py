@@ -91,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--edit", nargs="+", metavar=("ID", "FIELD=VALUE"), help="change fields of a pending candidate")
     s.add_argument("--reviewer", help="who reviews (default: $USER)")
     s.set_defaults(func=cmd_review)
+
+    s = sub.add_parser("check", help="integrity of the store: references, vintages, runs; exit 1 on a problem")
+    s.add_argument("--digest", action="store_true", help="also print the digest of the store's content")
+    s.set_defaults(func=cmd_check)
     return p
 
 
@@ -229,6 +233,17 @@ def cmd_review(engine, args) -> int:
         table = review.frame(review.candidates(engine, None if args.all else "pending"))
         table.to_csv(sys.stdout, sep="\t", index=False, lineterminator="\n")
     return EXIT_OK
+
+
+def cmd_check(engine, args) -> int:
+    from etl import integrity
+    problems = integrity.check(engine)
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    if args.digest:
+        print(f"content digest: {integrity.content_digest(engine)}")
+    print(f"check {_where(engine)}: " + (f"{len(problems)} problems" if problems else "ok"))
+    return EXIT_REJECTED if problems else EXIT_OK
 
 
 def _print_result(r: LoadResult) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
-RAW_DIR = DATA_DIR / "raw"
+RAW_DIR = Path(os.environ.get("RAW_DIR") or DATA_DIR / "raw")  # the shipped files refresh --offline reads
 GAZETTEER_DIR = DATA_DIR / "gazetteer"
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'displacement.db'}"
 

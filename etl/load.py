@@ -340,3 +340,16 @@ def _published_name(rec: dict, role: str) -> str | None:
     if ref is None or (isinstance(ref, float) and pd.isna(ref)) or ref == rec.get(f"{role}_code"):
         return None
     return str(ref)
+
+
+INTERRUPTED_MESSAGE = ("interrupted: still 'running' when the next refresh started (the process was killed or "
+                       "lost its database); nothing of this run is in the store")
+
+
+def fail_interrupted_runs(engine: Engine) -> int:
+    """Mark load runs left 'running' as failed; returns how many. The loader writes a run's 'running' row in the
+    file's own transaction and commits it only with its outcome, so no live load has a committed 'running' row:
+    one that is visible was left by a process that died (or by an older writer) and is safe to close."""
+    with engine.begin() as conn:
+        return conn.execute(update(LoadRun).where(LoadRun.status == "running").values(
+            status="failed", finished_at=_now(), message=INTERRUPTED_MESSAGE)).rowcount or 0

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from etl import config, db, formats, gazetteer, review
 from etl.export import ExportFilter, has_non_commercial, resolve_as_of, write_csv
 from etl.gazetteer import Gazetteer
-from etl.load import LoadResult, load_file, source_name, write_validated
+from etl.load import LoadResult, fail_interrupted_runs, load_file, source_name, write_validated
 from etl.models import Event, LoadRun, Observation, RejectedRow, Series
 from etl.records import FileRejected, SeriesInfo, new_records
 from etl.validate import validate
@@ -56,8 +56,8 @@ def _load_events(session: Session) -> int:
 
 
 def shipped_files() -> list[tuple[Path, str]]:
-    """The real files shipped in data/raw, in load order, with their format."""
-    with MANIFEST.open(encoding="utf-8", newline="") as fh:
+    """The real files shipped in data/raw (or RAW_DIR), in load order, with their format."""
+    with (config.RAW_DIR / "MANIFEST.csv").open(encoding="utf-8", newline="") as fh:
         return [(config.RAW_DIR / row["file"], row["format"]) for row in csv.DictReader(fh)]
 
 
@@ -65,6 +65,7 @@ def refresh(engine: Engine, sources: list[str] | None = None, progress: bool = F
             force: bool = False) -> list[LoadResult]:
     """Load every shipped file (the live fetchers are a later issue); each file in its own transaction.
     `sources` are source names (file names without extension) or format names."""
+    fail_interrupted_runs(engine)  # runs a killed refresh left 'running' are failed, not in progress
     files = shipped_files()
     known = {source_name(p) for p, _ in files} | {fmt for _, fmt in files}
     unknown = [s for s in sources or [] if s not in known]

@@ -228,8 +228,8 @@ def test_a_killed_refresh_leaves_a_sound_store_and_a_rerun_converges(kind, raw_d
             report.append(f"{where}: {'killed' if cut.killed else 'finished first'} with {files_in}/14 files "
                           f"in; rerun {rerun.seconds:.1f} s -> {files_after} files, same digest; reader polls "
                           f"{len(cut.samples) + len(rerun.samples)}, none half-loaded")
-        report.append(f"{kind}: {kills} of {RUNS} refreshes killed ({between_files} after some files were in, the "
-                      "rest before the first file committed), all converged")
+        report.append(f"{kind}: {kills} of {RUNS} refreshes killed, {between_files} of them with 1-13 of the 14 files "
+                      "in; all converged")
         print("\n" + "\n".join(report))
     finally:
         stores.close()

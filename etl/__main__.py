@@ -137,6 +137,10 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("backup", help="copy the store to a new file (SQLite backup API, or pg_dump --format=custom)")
     s.add_argument("out", type=Path, metavar="FILE")
     s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("check", help="integrity of the store: references, vintages, runs; exit 1 on a problem")
+    s.add_argument("--digest", action="store_true", help="also print the digest of the store's content")
+    s.set_defaults(func=cmd_check)
     return p
 
 
@@ -496,6 +500,16 @@ def _table(df, columns: list[tuple[str, str]], width: int = 60) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(columns))]
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+def cmd_check(engine, args) -> int:
+    from etl import integrity
+    problems = integrity.check(engine)
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    if args.digest:
+        print(f"content digest: {integrity.content_digest(engine)}")
+    print(f"check {_where(engine)}: " + (f"{len(problems)} problems" if problems else "ok"))
+    return EXIT_REJECTED if problems else EXIT_OK
 
 
 def _print_result(r: LoadResult) -> None:

@@ -1,6 +1,7 @@
 """Engine creation (SQLite in WAL mode, PostgreSQL via psycopg) and schema migration through Alembic."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -28,6 +29,8 @@ def make_engine(url: str | None = None) -> Engine:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            if max_pages := os.environ.get("SQLITE_MAX_PAGE_COUNT"):  # a full disk, for tests/test_full_disk.py
+                cur.execute(f"PRAGMA max_page_count={int(max_pages)}")
             cur.close()
 
         return engine

@@ -108,14 +108,27 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
         return LoadResult(str(path), source, "rejected", message=str(exc),
                           seconds=(_now() - started).total_seconds())
     except (SQLAlchemyError, Exception) as exc:  # rolled back: nothing of this file is in the store
-        if isinstance(exc, SQLAlchemyError):
+        if isinstance(exc, SQLAlchemyError) and _disk_full(exc):
+            reason = (f"the disk or the database is full ({_first_line(exc)}): nothing of this file was written; "
+                      "free space where the store lives (or raise its size limit) and run the command again")
+        elif isinstance(exc, SQLAlchemyError):
             reason = f"the database refused the load ({type(exc.orig or exc).__name__}: {_first_line(exc)})"
         else:
             reason = f"unexpected error while loading ({type(exc).__name__}: {str(exc)[:300]})"
         failure = FileRejected(path, reason)
-        _log_rejected(engine, source, path, fmt_name, failure, started, status="failed")
+        try:
+            _log_rejected(engine, source, path, fmt_name, failure, started, status="failed")
+        except SQLAlchemyError as log_exc:  # e.g. the disk is still full: the outcome is reported all the same
+            failure = FileRejected(path, f"{reason} (the attempt could not be logged either: {_first_line(log_exc)})")
         return LoadResult(str(path), source, "failed", message=str(failure),
                           seconds=(_now() - started).total_seconds())
+
+
+def _disk_full(exc: SQLAlchemyError) -> bool:
+    """SQLite's SQLITE_FULL (also its max_page_count) or PostgreSQL's disk_full (SQLSTATE 53100)."""
+    orig = getattr(exc, "orig", None)
+    return (getattr(orig, "sqlite_errorname", None) == "SQLITE_FULL" or getattr(orig, "sqlstate", None) == "53100"
+            or "database or disk is full" in str(orig) or "No space left on device" in str(orig))
 
 
 def _first_line(exc: SQLAlchemyError) -> str:
@@ -341,3 +354,16 @@ def _published_name(rec: dict, role: str) -> str | None:
     if ref is None or (isinstance(ref, float) and pd.isna(ref)) or ref == rec.get(f"{role}_code"):
         return None
     return str(ref)
+
+
+INTERRUPTED_MESSAGE = ("interrupted: still 'running' when the next refresh started (the process was killed or "
+                       "lost its database); nothing of this run is in the store")
+
+
+def fail_interrupted_runs(engine: Engine) -> int:
+    """Mark load runs left 'running' as failed; returns how many. The loader writes a run's 'running' row in the
+    file's own transaction and commits it only with its outcome, so no live load has a committed 'running' row:
+    one that is visible was left by a process that died (or by an older writer) and is safe to close."""
+    with engine.begin() as conn:
+        return conn.execute(update(LoadRun).where(LoadRun.status == "running").values(
+            status="failed", finished_at=_now(), message=INTERRUPTED_MESSAGE)).rowcount or 0

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from etl import config, db, formats, gazetteer, review
 from etl.export import ExportFilter, has_non_commercial, resolve_as_of, write_csv
 from etl.gazetteer import Gazetteer
-from etl.load import LoadResult, load_file, source_name, write_validated
+from etl.load import LoadResult, fail_interrupted_runs, load_file, source_name, write_validated
 from etl.models import Event, LoadRun, Observation, RejectedRow, Series
 from etl.records import FileRejected, SeriesInfo, new_records
 from etl.validate import validate
@@ -66,6 +66,7 @@ def refresh(engine: Engine, sources: list[str] | None = None, progress: bool = F
             force: bool = False) -> list[LoadResult]:
     """Load every shipped file (the live fetchers are a later issue); each file in its own transaction.
     `sources` are source names (file names without extension) or format names."""
+    fail_interrupted_runs(engine)  # runs a killed refresh left 'running' are failed, not in progress
     files = shipped_files()
     known = {source_name(p) for p, _ in files} | {fmt for _, fmt in files}
     unknown = [s for s in sources or [] if s not in known]

@@ -14,8 +14,6 @@ from etl.load import EXIT_OK, EXIT_PARTIAL, EXIT_REJECTED, LoadResult
 
 
 def main(argv: list[str] | None = None) -> int:
-    if hasattr(signal, "SIGPIPE"):  # `python -m etl status | head` ends quietly
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
     engine = make_engine()
     try:
@@ -546,4 +544,6 @@ def cmd_backup(engine, args) -> int:
 
 
 if __name__ == "__main__":
+    if hasattr(signal, "SIGPIPE"):  # `python -m etl status | head` ends quietly; only as a command, never when
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # main() runs inside another process (tests, a server)
     sys.exit(main())

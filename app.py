@@ -6,7 +6,7 @@ from pathlib import Path
 import dash
 from dash import ALL, MATCH, Input, Output, State, dcc, html
 
-from dashboard import auth, cache, config, exports, health, png
+from dashboard import auth, cache, config, exports, health, png, security
 from dashboard.queries import core
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +30,7 @@ exports.register(server)
 auth.register(server)  # who may view and who may write (review): checked on every request
 cache.init_app(server)  # page queries cached per data version: Redis with CACHE_REDIS_URL, else per process
 health.register(server)  # GET /healthz
+security.register(app)  # CSP and security headers; error pages and callback errors without detail
 
 
 def layout() -> html.Div:
@@ -43,6 +44,7 @@ def layout() -> html.Div:
         html.Footer(html.P(["Every figure is real and cited; see the Sources page. Data licences vary by source "
                             "(UNHCR CC BY 4.0; IDMC CC BY-NC-SA 3.0 IGO)."]), className="site-footer"),
         dcc.Store(id="url-query"),
+        html.Div(id=security.ERROR_ID, role="alert", className="server-error"),  # a callback's failure, in words
     ])
 
 

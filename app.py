@@ -87,10 +87,10 @@ app.clientside_callback(
 )
 def download_chart_csv(n_clicks, rows, query):
     """A chart's CSV (exactly its points) with the citation sidecar, as one zip."""
-    chart = dash.ctx.triggered_id["chart"]
+    chart = exports.safe_name(dash.ctx.triggered_id["chart"])
     engine = core.store_engine()
     version = core.data_version(engine) if engine is not None else "none"
-    data = exports.chart_csv_zip(rows or [], chart, query or "", version)
+    data = exports.chart_csv_zip(rows, chart, query if isinstance(query, str) else "", version)
     return dcc.send_bytes(data, f"{chart}.zip")
 
 
@@ -102,8 +102,14 @@ def download_chart_csv(n_clicks, rows, query):
 )
 def download_chart_png(n_clicks, figure):
     """The chart as PNG, rendered on the server by kaleido with the local map geometry (no network)."""
-    chart = dash.ctx.triggered_id["chart"]
-    return dcc.send_bytes(png.render(figure), f"{chart}.png")
+    chart = exports.safe_name(dash.ctx.triggered_id["chart"])
+    if not isinstance(figure, dict) or not isinstance(figure.get("data", []), list):
+        raise dash.exceptions.PreventUpdate  # not a figure (a tampered request): nothing to render
+    try:
+        image = png.render(figure)
+    except ValueError:  # plotly refuses it as a figure
+        raise dash.exceptions.PreventUpdate from None
+    return dcc.send_bytes(image, f"{chart}.png")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
+MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, dash.exceptions.DashException)
 ERROR_ID = "server-error"  # an alert in app.py's layout
 GENERIC_ERROR = "Something went wrong on the server. The error has been logged; please try again or report it."
 
@@ -62,6 +63,11 @@ def register(app: dash.Dash) -> None:
 
     @server.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        # Callback bodies never raise to here (pages guard them; app.py's go through callback_error), so an
+        # error on the callback route comes from Dash reading a request that is not what its renderer sends.
+        if request.path.endswith("/_dash-update-component") and isinstance(exc, MALFORMED):
+            log.warning("refused a malformed callback request (%s)", type(exc).__name__)
+            return _error_response(400, "Bad Request")
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error_response(500, "Internal error")
 

@@ -68,8 +68,8 @@ def _catalogue(engine: Engine) -> pd.DataFrame:
 def quantity_key(row) -> str:
     """'IDP|flow|SYR|XSY-NW|2019-12-01|people': a flow is one quantity per start date (a count since then)."""
     start = row["reference_period_start"].date().isoformat() if row["measure"] != "stock" else ""
-    return "|".join([row["population_group"], row["measure"], row["origin_code"] or "", row["location_code"],
-                     start, row["unit"]])
+    return "|".join("" if pd.isna(v) else str(v) for v in (row["population_group"], row["measure"],
+                    row["origin_code"], row["location_code"], start, row["unit"]))  # 'any origin': no code (NaN)
 
 
 @cached_query

@@ -6,7 +6,7 @@ from pathlib import Path
 import dash
 from dash import ALL, MATCH, Input, Output, State, dcc, html
 
-from dashboard import auth, cache, config, exports, health, png
+from dashboard import auth, cache, config, exports, health, png, security
 from dashboard.queries import core
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +30,7 @@ exports.register(server)
 auth.register(server)  # who may view and who may write (review): checked on every request
 cache.init_app(server)  # page queries cached per data version: Redis with CACHE_REDIS_URL, else per process
 health.register(server)  # GET /healthz
+security.register(app)  # CSP and security headers; error pages and callback errors without detail
 
 
 def layout() -> html.Div:
@@ -43,6 +44,7 @@ def layout() -> html.Div:
         html.Footer(html.P(["Every figure is real and cited; see the Sources page. Data licences vary by source "
                             "(UNHCR CC BY 4.0; IDMC CC BY-NC-SA 3.0 IGO)."]), className="site-footer"),
         dcc.Store(id="url-query"),
+        html.Div(id=security.ERROR_ID, role="alert", className="server-error"),  # a callback's failure, in words
     ])
 
 
@@ -85,10 +87,10 @@ app.clientside_callback(
 )
 def download_chart_csv(n_clicks, rows, query):
     """A chart's CSV (exactly its points) with the citation sidecar, as one zip."""
-    chart = dash.ctx.triggered_id["chart"]
+    chart = exports.safe_name(dash.ctx.triggered_id["chart"])
     engine = core.store_engine()
     version = core.data_version(engine) if engine is not None else "none"
-    data = exports.chart_csv_zip(rows or [], chart, query or "", version)
+    data = exports.chart_csv_zip(rows, chart, query if isinstance(query, str) else "", version)
     return dcc.send_bytes(data, f"{chart}.zip")
 
 
@@ -100,8 +102,14 @@ def download_chart_csv(n_clicks, rows, query):
 )
 def download_chart_png(n_clicks, figure):
     """The chart as PNG, rendered on the server by kaleido with the local map geometry (no network)."""
-    chart = dash.ctx.triggered_id["chart"]
-    return dcc.send_bytes(png.render(figure), f"{chart}.png")
+    chart = exports.safe_name(dash.ctx.triggered_id["chart"])
+    if not isinstance(figure, dict) or not isinstance(figure.get("data", []), list):
+        raise dash.exceptions.PreventUpdate  # not a figure (a tampered request): nothing to render
+    try:
+        image = png.render(figure)
+    except ValueError:  # plotly refuses it as a figure
+        raise dash.exceptions.PreventUpdate from None
+    return dcc.send_bytes(image, f"{chart}.png")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pandas as pd
@@ -81,8 +82,15 @@ def sidecar_text(df: pd.DataFrame, query: str, version: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def safe_name(name: object) -> str:
+    """A chart name fit for a file name and a zip member (letters, digits, '-' and '_'; never a path)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", str(name))[:80] or "chart"
+
+
 def chart_csv_zip(rows: list[dict], name: str, query: str, version: str) -> bytes:
-    """A chart's download: the CSV of exactly the points it shows, and the citation sidecar, in one zip."""
+    """A chart's download: the CSV of exactly the points it shows, and the citation sidecar, in one zip.
+    Anything but a list of row objects (a tampered request) gives an empty CSV."""
+    rows = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
     df = pd.DataFrame(rows)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

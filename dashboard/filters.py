@@ -42,6 +42,13 @@ class Filters:
         return replace(self, date_from=date_from, date_to=date_to)
 
 
+def as_list(value: object) -> list:
+    """A multi-value filter as a list, whatever a client posted: None is empty, one value is a list of one."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 def from_query(args: Mapping[str, object], *, known_places: set[str], known_sources: set[str],
                default: Filters = Filters()) -> Filters:
     """Filters from URL query args (Dash Pages passes them to layout()); invalid values fall back to the

@@ -206,8 +206,23 @@ def console_errors() -> list[str]:
 
 
 @pytest.fixture
-def page(page, offsite_requests, console_errors):
-    """pytest-playwright's page; off-site requests are recorded, blocked, and fail the test."""
+def csp_violations() -> list[str]:
+    """Content-Security-Policy violations the page reported (any one fails the test, see `page`)."""
+    return []
+
+
+# Every `securitypolicyviolation` event of the page, reported to the test (installed before any page script).
+_CSP_LISTENER_JS = """document.addEventListener('securitypolicyviolation', e => window.__reportCspViolation(
+    `${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`));"""
+
+
+@pytest.fixture
+def page(page, offsite_requests, console_errors, csp_violations):
+    """pytest-playwright's page; off-site requests are recorded, blocked, and fail the test; so does any
+    Content-Security-Policy violation (reported as an event or as a console message)."""
+    page.expose_function("__reportCspViolation", lambda text: csp_violations.append(text))
+    page.add_init_script(_CSP_LISTENER_JS)
+    page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
 
     def _console(message):
         if message.type == "error":
@@ -227,6 +242,8 @@ def page(page, offsite_requests, console_errors):
     page.close()
     if offsite_requests:
         pytest.fail(f"the page requested {len(offsite_requests)} off-site URL(s), e.g. {offsite_requests[0]}")
+    if csp_violations:
+        pytest.fail(f"{len(csp_violations)} Content-Security-Policy violation(s), e.g. {csp_violations[0]}")
 
 
 # --- helpers for the browser tests --------------------------------------------------------------------

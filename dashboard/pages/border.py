@@ -77,7 +77,7 @@ def update_border(date_from, date_to, origin, location, groups, measures, source
         p = queries.pairing(pairing_key)
         figs = queries.side_figures(engine, flt, p)
         options = queries.months(figs)
-        if month not in {o["value"] for o in options}:
+        if not isinstance(month, str) or month not in {o["value"] for o in options}:
             month = queries.default_month(figs, options, p)
         if month is None:
             message = (f"No figures for {p.name.lower()} between {flt.date_from:%d %b %Y} and "

@@ -80,7 +80,7 @@ def _empty_panel(message: str, title: str = "") -> tuple:
 def _top_n(value) -> int:
     try:
         return min(max(int(value), 1), MAX_TOP_N)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
         return DEFAULT_TOP_N
 
 

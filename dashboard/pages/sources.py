@@ -174,7 +174,7 @@ def update_compare(key, *values):
     filters = kit.filters_from_values(engine, values)
     link = components.full_data_link(filters)
     title = "Figures different publishers give for one quantity"
-    if not key:
+    if not key or not isinstance(key, str):  # a quantity key is text ('IDP|flow|SYR|...'); nothing else is
         message = "No quantity in these filters: widen the period or choose another place."
         return charts_core.empty_figure(message, title), message, [], [], [], link
     rows = queries.compare(engine, filters, key)

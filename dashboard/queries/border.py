@@ -72,7 +72,7 @@ def pairing_options() -> list[dict]:
 
 
 def pairing(key: str | None) -> Pairing:
-    return pairings().get(key or "", pairings()[DEFAULT_PAIRING])
+    return pairings().get(key if isinstance(key, str) else "", pairings()[DEFAULT_PAIRING])
 
 
 def hosted_origin(flt: Filters) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard.cache import cached_query
-from dashboard.filters import Filters, from_query
+from dashboard.filters import Filters, as_list, from_query
 from dashboard.queries import core
 from etl.export import ExportFilter, export_query
 from etl.models import POPULATION_GROUPS
@@ -68,7 +68,7 @@ def inputs_to_filters(engine: Engine, date_from, date_to, origin, location, grou
     """The filter bar's values (ids f-*) as validated Filters, exactly as the URL would give them."""
     info = core.known(engine)
     args = {"from": date_from, "to": date_to, "origin": origin or "any", "location": location,
-            "group": list(groups or []), "measure": list(measures or []), "source": list(sources or []),
+            "group": as_list(groups), "measure": as_list(measures), "source": as_list(sources),
             "as_of": as_of}
     return from_query({k: v for k, v in args.items() if v not in (None, "", [])},
                       known_places=set(info["places"]), known_sources=set(info["series"]))

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard.cache import cached_query
-from dashboard.filters import Filters, from_query
+from dashboard.filters import Filters, as_list, from_query
 from dashboard.queries import core
 from dashboard.queries import ledger as ledger_marks
 from etl import precedence
@@ -366,7 +366,7 @@ def filters_from_values(engine: Engine, values: Sequence, default: Filters | Non
     date_from, date_to, origin, location, groups, measures, sources, as_of = (list(values) + [None] * 8)[:8]
     info = core.known(engine)
     args = {"from": date_from, "to": date_to, "origin": origin or "any", "location": location,
-            "group": list(groups or []), "measure": list(measures or []), "source": list(sources or []),
+            "group": as_list(groups), "measure": as_list(measures), "source": as_list(sources),
             "as_of": as_of}
     return from_query({k: v for k, v in args.items() if v not in (None, [], "")},
                       known_places=set(info["places"]), known_sources=set(info["series"]),

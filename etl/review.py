@@ -88,21 +88,29 @@ def load_report(engine: Engine, path: Path, *, place: str | None = None, report_
                       message=message)
 
 
-def candidates(engine: Engine, status: str | None = "pending") -> list[Candidate]:
+def _listed(engine: Engine, model: type[Candidate] | type[CandidateEvent], status: str | None) -> list:
     with Session(engine) as session:
-        stmt = select(Candidate).order_by(Candidate.id)
+        stmt = select(model).order_by(model.id)
         if status:
-            stmt = stmt.where(Candidate.status == status)
+            stmt = stmt.where(model.status == status)
         return list(session.scalars(stmt))
 
 
+def _pending_row(session: Session, model: type[Candidate] | type[CandidateEvent], rid: int, what: str):
+    row = session.get(model, rid)
+    if row is None:
+        raise ReviewError(f"no {what} {rid}")
+    if row.status != "pending":
+        raise ReviewError(f"{what} {rid} is already {row.status} (by {row.reviewer} at {row.reviewed_at})")
+    return row
+
+
+def candidates(engine: Engine, status: str | None = "pending") -> list[Candidate]:
+    return _listed(engine, Candidate, status)
+
+
 def _pending(session: Session, cid: int) -> Candidate:
-    cand = session.get(Candidate, cid)
-    if cand is None:
-        raise ReviewError(f"no candidate {cid}")
-    if cand.status != "pending":
-        raise ReviewError(f"candidate {cid} is already {cand.status} (by {cand.reviewer} at {cand.reviewed_at})")
-    return cand
+    return _pending_row(session, Candidate, cid, "candidate")
 
 
 def edit(engine: Engine, cid: int, changes: dict[str, str], reviewer: str) -> Candidate:
@@ -200,20 +208,11 @@ def frame(rows: list[Candidate]) -> pd.DataFrame:
 # --- candidate events: accepted into `event` (the dashboard's timelines), with who and when on the candidate ---
 
 def candidate_events(engine: Engine, status: str | None = "pending") -> list[CandidateEvent]:
-    with Session(engine) as session:
-        stmt = select(CandidateEvent).order_by(CandidateEvent.id)
-        if status:
-            stmt = stmt.where(CandidateEvent.status == status)
-        return list(session.scalars(stmt))
+    return _listed(engine, CandidateEvent, status)
 
 
 def _pending_event(session: Session, eid: int) -> CandidateEvent:
-    cand = session.get(CandidateEvent, eid)
-    if cand is None:
-        raise ReviewError(f"no candidate event {eid}")
-    if cand.status != "pending":
-        raise ReviewError(f"candidate event {eid} is already {cand.status} (by {cand.reviewer} at {cand.reviewed_at})")
-    return cand
+    return _pending_row(session, CandidateEvent, eid, "candidate event")
 
 
 def edit_event(engine: Engine, eid: int, changes: dict[str, str], reviewer: str) -> CandidateEvent:

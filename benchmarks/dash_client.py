@@ -151,6 +151,20 @@ def attach_callbacks(page: Page, callbacks: list[Callback], shell_ids: set[str])
     page.callbacks = levels
 
 
+def discover_pages(client: Client) -> list[Page]:
+    """Every page of the nav (layout, then its callbacks as the renderer would attach them), in nav order."""
+    layout = client.get_json("/_dash-layout")
+    callbacks = server_callbacks(client.get_json("/_dash-dependencies"))
+    shell = {id_key(p["id"]) for p in walk(layout) if "id" in p}
+    nav = [p for p in walk(layout) if isinstance(p.get("id"), dict) and p["id"].get("type") == "nav-link"]
+    pages = []
+    for link in nav:
+        page = load_page(client, link["children"], link["href"])
+        attach_callbacks(page, callbacks, shell)
+        pages.append(page)
+    return pages
+
+
 def payload(cb: Callback, values: dict[tuple[str, str], object], changed: list[str]) -> bytes:
     def item(d: dict) -> dict:
         return {"id": d["id"], "property": d["property"],

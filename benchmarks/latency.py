@@ -61,15 +61,7 @@ def _options(page: dash_client.Page, cid: str) -> list[str]:
 def measure_store(base_url: str, *, n_combos: int = N_COMBOS, seed: int = 7) -> dict[str, dict]:
     """Per page: cold and cached interaction times (seconds) over `n_combos` combinations, and errors."""
     client = dash_client.Client(base_url)
-    layout = client.get_json("/_dash-layout")
-    callbacks = dash_client.server_callbacks(client.get_json("/_dash-dependencies"))
-    shell = {dash_client.id_key(p["id"]) for p in dash_client.walk(layout) if "id" in p}
-    nav = [p for p in dash_client.walk(layout) if isinstance(p.get("id"), dict) and p["id"].get("type") == "nav-link"]
-    pages = []
-    for link in nav:
-        page = dash_client.load_page(client, link["children"], link["href"])
-        dash_client.attach_callbacks(page, callbacks, shell)
-        pages.append(page)
+    pages = dash_client.discover_pages(client)
     first = next(p for p in pages if (("f-origin", "options") in p.values))
     combos = draw_combinations(_options(first, "f-origin"), _options(first, "f-source"), n_combos, seed)
     results: dict[str, dict] = {}

@@ -165,16 +165,7 @@ class Result:
 
 def discover(base_url: str, n_combos: int = N_COMBOS, seed: int = 7, client=None) -> Site:
     client = client or dash_client.Client(base_url)
-    layout = client.get_json("/_dash-layout")
-    callbacks = dash_client.server_callbacks(client.get_json("/_dash-dependencies"))
-    shell = {dash_client.id_key(p["id"]) for p in dash_client.walk(layout) if "id" in p}
-    nav = [p for p in dash_client.walk(layout) if isinstance(p.get("id"), dict) and p["id"].get("type") == "nav-link"]
-    pages = []
-    for link in nav:
-        page = dash_client.load_page(client, link["children"], link["href"])
-        dash_client.attach_callbacks(page, callbacks, shell)
-        if page.callbacks:
-            pages.append(page)
+    pages = [page for page in dash_client.discover_pages(client) if page.callbacks]
     if not pages:
         raise RuntimeError("no page with server callbacks found in the app's layout")
     with_filters = next(p for p in pages if ("f-origin", "options") in p.values)

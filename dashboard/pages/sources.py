@@ -283,6 +283,22 @@ def _group_error(message: str) -> tuple:
             components.empty_state(message))
 
 
+def _as_id(value) -> int | None:
+    """A row id from the browser (an int, or digits as text); anything else (lists, SQL, floats) is no id."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value < 2**62 else None  # a database id, never beyond what the store's integers hold
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+        return int(value.strip())
+    return None
+
+
+def _next(version) -> int:
+    """The ledger-version counter after a write (a value that is not a count starts it again)."""
+    return (version + 1) if isinstance(version, int) and not isinstance(version, bool) else 1
+
+
 @dash.callback(
     Output("ledger-members", "children"), Output(components.graph_id(MEMBERS), "figure"),
     Output(f"{MEMBERS}-summary", "children"), Output(f"{MEMBERS}-table", "columnDefs"),
@@ -297,6 +313,7 @@ def show_group(group_id, _version):
     engine = core.store_engine()
     if not core.has_data(engine):
         return _group_error("The data store is empty: see the Overview page for how to build it.")
+    group_id = _as_id(group_id)
     if group_id is None:
         return _group_error("No group of rival figures in these filters.")
     members = queries.ledger_members(engine, group_id)
@@ -407,19 +424,20 @@ def save_override(n_clicks, group_id, observation_id, reason, version):
     permission = auth.write_permission()
     if not permission.allowed:
         return _refused(f"Not done: {permission.reason}")
-    if not (reason or "").strip():
+    if not isinstance(reason, str) or not reason.strip():
         return _refused("Not done: an override needs a reason.")
     engine = core.store_engine()
+    group_id, observation_id = _as_id(group_id), _as_id(observation_id)
     if engine is None or group_id is None or observation_id is None:
         return _refused("Not done: choose a group and a figure.")
     try:
         with engine.begin() as conn:
-            oid = ledger.override(conn, int(group_id), int(observation_id), reason, permission.who)
+            oid = ledger.override(conn, group_id, observation_id, reason, permission.who)
     except ledger.LedgerError as exc:
-        return f"Not done: {exc}", (version or 0) + 1
+        return f"Not done: {exc}", _next(version)
     done = f"Override {oid} by {permission.who}: figure {observation_id} chosen in group {group_id}: {reason.strip()}"
     log.info("ledger: %s", done)
-    return done + " (the ledger was rebuilt; group numbers may change)", (version or 0) + 1
+    return done + " (the ledger was rebuilt; group numbers may change)", _next(version)
 
 
 @dash.callback(
@@ -436,13 +454,14 @@ def withdraw_override(n_clicks, override_id, version):
     if not permission.allowed:
         return _refused(f"Not done: {permission.reason}")
     engine = core.store_engine()
+    override_id = _as_id(override_id)
     if engine is None or override_id is None:
         return _refused("Not done: no override to withdraw.")
     try:
         with engine.begin() as conn:
-            ledger.withdraw(conn, int(override_id), permission.who)
+            ledger.withdraw(conn, override_id, permission.who)
     except ledger.LedgerError as exc:
-        return f"Not done: {exc}", (version or 0) + 1
+        return f"Not done: {exc}", _next(version)
     done = f"Override {override_id} withdrawn by {permission.who}: the rules choose again."
     log.info("ledger: %s", done)
-    return done, (version or 0) + 1
+    return done, _next(version)

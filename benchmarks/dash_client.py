@@ -182,10 +182,12 @@ class Interaction:
     errors: list[str]
 
 
-def interact(client: Client, page: Page, overrides: dict[tuple[str, str], object], pool) -> Interaction:
+def interact(client: Client, page: Page, overrides: dict[tuple[str, str], object], pool,
+             responses: list | None = None) -> Interaction:
     """Set `overrides` (the filters) and run the page's callbacks as the browser would: each level's callbacks
     at once (one request each, in parallel), the next level with the values the previous one returned.
-    Returns the wall time until the last response."""
+    Returns the wall time until the last response; each (callback output, status, body) is appended to
+    `responses` when given."""
     values = {**page.values, **overrides}
     changed = [f"{k[0]}.{k[1]}" for k in overrides]
     errors: list[str] = []
@@ -197,6 +199,8 @@ def interact(client: Client, page: Page, overrides: dict[tuple[str, str], object
         for cb, fut in zip(level, futures, strict=True):
             status, body = fut.result()
             n += 1
+            if responses is not None:
+                responses.append((cb.output, status, body))
             if status == 204:
                 continue
             if status != 200:

@@ -120,8 +120,8 @@ def cached_query(fn: Callable) -> Callable:
     gets its own copy; a cache that cannot be reached (Redis down) is logged and the query runs uncached."""
     @functools.wraps(fn)
     def wrapper(engine: Engine, *args, **kwargs):
-        if cache.app is None or not isinstance(engine, Engine):
-            return fn(engine, *args, **kwargs)
+        if cache.app is None or not isinstance(engine, Engine) or not config.FAST_PATH:
+            return fn(engine, *args, **kwargs)  # no app, a private store, or the baseline (DASHBOARD_FAST_PATH=0)
         version = store_version(engine)
         if version is None:
             return fn(engine, *args, **kwargs)

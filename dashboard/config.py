@@ -21,7 +21,11 @@ SCHEDULE_FILE = etl_config.SCHEDULE_FILE  # expected cadence of each source, for
 # Scale-out settings (see .env.example and docs/deploy.md).
 CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None  # set: one cache shared by every worker and machine
 # SimpleCache: one cache per worker process; NullCache: no caching. CACHE_REDIS_URL set means RedisCache.
-CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "SimpleCache")
+# DASHBOARD_FAST_PATH=0 is the benchmarks' baseline (issue 7): no query cache and no summary tables, the plain
+# queries on the observation table; every number must be the same either way (tests/test_fast_path.py).
+FAST_PATH = os.environ.get("DASHBOARD_FAST_PATH", "1") != "0"
+CACHE_TYPE = ("NullCache" if not FAST_PATH else
+              os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "SimpleCache"))
 CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "3600"))  # seconds; old data versions expire
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "displacement:")
 EXPOSE_WORKER = os.environ.get("DASHBOARD_EXPOSE_WORKER") == "1"  # X-Worker-Pid header on every response

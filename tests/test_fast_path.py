@@ -1,0 +1,113 @@
+"""The fast path changes no number: every page's callbacks, fed the same filter states, return byte-identical
+responses with the fast path (summary tables, caches) and with the baseline (DASHBOARD_FAST_PATH=0), on SQLite
+and on PostgreSQL, on the real samples and on a labelled-synthetic store.
+
+FAST_PATH_COMBOS (default 12) sets the filter states drawn per page and store, besides the default view and
+the hand-picked ones (the worked example, a sub-national area, a look back with as_of)."""
+from __future__ import annotations
+
+import json
+import os
+import random
+
+import pytest
+from conftest import APP_STORE_URL, load_samples
+
+from benchmarks import dash_client, generate, latency
+from dashboard import config
+
+COMBOS = int(os.environ.get("FAST_PATH_COMBOS", "12"))
+SYNTHETIC_ROWS = 20_000
+FIXED = [  # the worked example and views a coordinator opens first
+    {"f-from": "2019-12-01", "f-to": "2020-03-31", "f-origin": "SYR", "f-location": None},
+    {"f-from": "2011-01-01", "f-to": "2025-12-31", "f-origin": None, "f-location": "TUR"},
+    {"f-from": "2019-11-01", "f-to": "2020-01-31", "f-origin": None, "f-location": "SY07"},
+    {"f-from": "2000-01-01", "f-to": "2025-12-31", "f-origin": "SYR", "f-location": None, "f-as-of": "2020-06-30"},
+    {"f-from": "1951-01-01", "f-to": "2025-12-31", "f-origin": None, "f-location": None, "f-group": ["REF"],
+     "f-measure": ["stock"]},
+]
+
+
+class TestClient(dash_client.Client):
+    """dash_client's HTTP calls answered in process by the app's Flask test client."""
+
+    __test__ = False
+
+    def __init__(self, flask_client):
+        self.flask = flask_client
+
+    def request(self, method, path, body=None):
+        resp = self.flask.open(path, method=method, data=body,
+                               headers={"Content-Type": "application/json"} if body is not None else {})
+        return resp.status_code, resp.get_data()
+
+
+class Inline:
+    """The callbacks of one level run one after the other (the responses are the same in any order)."""
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+        fut = Future()
+        fut.set_result(fn(*args))
+        return fut
+
+
+def _responses(client, page, overrides, fast: bool, monkeypatch) -> list[tuple[str, int, object]]:
+    monkeypatch.setattr(config, "FAST_PATH", fast)
+    out: list = []
+    dash_client.interact(client, page, overrides, Inline(), responses=out)
+    return [(cb, status, json.loads(body) if status == 200 else body) for cb, status, body in out]
+
+
+def _combos(page: dash_client.Page, first: dash_client.Page, seed: int) -> list[dict]:
+    drawn = latency.draw_combinations(latency._options(first, "f-origin"), latency._options(first, "f-source"),
+                                      COMBOS, seed) if COMBOS else []
+    return [{}] + FIXED + drawn
+
+
+def _check_store(url: str, use_store, monkeypatch, seed: int) -> int:
+    from app import app
+
+    use_store(url)
+    client = TestClient(app.server.test_client())
+    pages = dash_client.discover_pages(client)
+    first = next(p for p in pages if ("f-origin", "options") in p.values)
+    compared = 0
+    for page in pages:
+        for combo in _combos(page, first, seed):
+            overrides = {(k, "value"): v for k, v in combo.items() if (k, "value") in page.values}
+            base = _responses(client, page, overrides, False, monkeypatch)
+            fast = _responses(client, page, overrides, True, monkeypatch)
+            fast_again = _responses(client, page, overrides, True, monkeypatch)  # the cached answer too
+            assert [s for _, s, _ in base] == [s for _, s, _ in fast], (page.name, combo)
+            for (cb, _, b), (_, _, f), (_, _, f2) in zip(base, fast, fast_again, strict=True):
+                assert f == b, f"{page.name}: {cb[:80]} differs on the fast path for {combo}"
+                assert f2 == b, f"{page.name}: {cb[:80]} differs when served from the cache for {combo}"
+            compared += len(base)
+    return compared
+
+
+@pytest.fixture
+def synthetic_url(store, tmp_path):
+    """A labelled-synthetic store (benchmarks/generate.py) of SYNTHETIC_ROWS figures on SQLite or PostgreSQL."""
+    if store.dialect.name == "sqlite":
+        return generate.generate("sqlite", SYNTHETIC_ROWS, quiet=True,
+                                 database_url=f"sqlite:///{tmp_path}/bench_synthetic_{{size}}.db").url
+    url = store.url.render_as_string(hide_password=False)
+    store.dispose()
+    return generate.generate("postgresql", SYNTHETIC_ROWS, database_url=url, quiet=True).url
+
+
+def test_samples_same_on_both_paths(store, app_store, use_store, monkeypatch):
+    if store.dialect.name == "sqlite":
+        url = APP_STORE_URL
+    else:
+        from etl import store as ops
+        load_samples(store)
+        ops.rebuild_ledger(store)
+        url = store.url.render_as_string(hide_password=False)
+    assert _check_store(url, use_store, monkeypatch, seed=random.Random(1).randrange(1000)) > 100
+
+
+def test_synthetic_same_on_both_paths(synthetic_url, use_store, monkeypatch):
+    assert _check_store(synthetic_url, use_store, monkeypatch, seed=11) > 100

@@ -79,12 +79,16 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
-# First held-aside set, measured once: "in the week to 9 February" and "after 5 March" were period forms no
-# train sentence had. That set was looked at, so on 2026-11-25 it moved to train and a second held-aside set
-# (label_set 2, labelled before any extractor run) took its place; this marker is re-measured on it once.
-# The marker is strict, so the day the held-aside set passes, it must be removed.
-KNOWN_HELDOUT_MISSES = {"period": "held-aside period 0.75 / 0.75 (2 of 8): 'in the week to D Month' and "
-                                  "'after D Month' are not read as periods; not tuned on the held-aside third"}
+# Second held-aside set (label_set 2), measured once on 2026-11-25 after the extractor was fixed on train only,
+# then frozen: place and period fall short; fixing them because of these sentences would be tuning on the
+# held-aside set (the first set's misses, "in the week to D Month" and "after D Month", are now train and
+# pass). The marker is strict, so the day the held-aside set passes a field, its entry must be removed.
+KNOWN_HELDOUT_MISSES = {
+    "place": "held-aside place precision 0.33 / recall 0.29 (4 right of 12 predicted, 14 expected); "
+             "measured once, not tuned on the held-aside set",
+    "period": "held-aside period precision 0.75 / recall 0.64 (9 right of 12 predicted, 14 expected); "
+              "measured once, not tuned on the held-aside set",
+}
 
 
 @pytest.fixture(scope="module")

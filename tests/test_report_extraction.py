@@ -23,8 +23,8 @@ def labelled() -> dict[str, dict]:
     out: dict[str, dict] = {}
     with LABELS.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            s = out.setdefault(row["id"], {**{k: row[k] for k in ("id", "sentence", "report_date",
-                                                                  "context_place", "split")}, "expected": []})
+            s = out.setdefault(row["id"], {**{k: row[k] for k in ("id", "sentence", "report_date", "context_place",
+                                                                  "split", "label_set")}, "expected": []})
             if row["number"]:
                 s["expected"].append({"number": int(row["number"]), "qualifier": row["qualifier"],
                                       "kind": row["kind"], "place": row["place"],
@@ -79,11 +79,16 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
-# Measured once on the held-aside third, then frozen: "in the week to 9 February" and "after 5 March" are
-# period forms no train sentence has, and fixing them now would be tuning on the held-aside third. The
-# marker is strict, so the day a fresh held-aside set passes, it must be removed.
-KNOWN_HELDOUT_MISSES = {"period": "held-aside period 0.75 / 0.75 (2 of 8): 'in the week to D Month' and "
-                                  "'after D Month' are not read as periods; not tuned on the held-aside third"}
+# Second held-aside set (label_set 2), measured once on 2026-11-25 after the extractor was fixed on train only,
+# then frozen: place and period fall short; fixing them because of these sentences would be tuning on the
+# held-aside set (the first set's misses, "in the week to D Month" and "after D Month", are now train and
+# pass). The marker is strict, so the day the held-aside set passes a field, its entry must be removed.
+KNOWN_HELDOUT_MISSES = {
+    "place": "held-aside place precision 0.33 / recall 0.29 (4 right of 12 predicted, 14 expected); "
+             "measured once, not tuned on the held-aside set",
+    "period": "held-aside period precision 0.75 / recall 0.64 (9 right of 12 predicted, 14 expected); "
+              "measured once, not tuned on the held-aside set",
+}
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +126,18 @@ def test_heldout_precision_and_recall(quality, field):
         f"(needs {MIN_PRECISION} / {MIN_RECALL})\n" + _table(quality[0]))
 
 
+def test_the_held_aside_set_is_the_second_labelled_set():
+    """Sentences looked at (label set 1) are never held aside; the held-aside set is about a third."""
+    sentences = labelled().values()
+    heldout = [s for s in sentences if s["split"] == "heldout"]
+    assert {s["label_set"] for s in heldout} == {"2"}
+    assert {s["split"] for s in sentences if s["label_set"] == "1"} == {"train"}
+    assert len(heldout) >= 24 and sum(not s["expected"] for s in heldout) >= 8
+    assert 0.3 <= len(heldout) / len(sentences) <= 0.4
+
+
 def test_the_article_yields_its_two_figures_and_no_soldiers(gazetteer):
-    article = [s for s in labelled().values() if s["id"] <= "s12"]
+    article = [s for s in labelled().values() if s["id"] in {f"s{i:02d}" for i in range(1, 13)}]
     got = [p for s in article for p in _predicted(s, gazetteer)]
     assert {(p["number"], p["kind"], p["place"]) for p in got} >= {(800000, "fled", "XSY-NW"),
                                                                    (3600000, "hosted", "TUR")}

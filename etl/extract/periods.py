@@ -1,4 +1,5 @@
-"""Periods written in a sentence ("from 26 January to 2 February", "in February 2020", "since 1 December")."""
+"""Periods written in a sentence ("from 26 January to 2 February", "in February 2020", "since 1 December",
+"after 5 March", "in the week to 9 February")."""
 from __future__ import annotations
 
 import calendar
@@ -10,11 +11,14 @@ _M = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
     m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
 _MON = r"(" + "|".join(sorted(_M, key=len, reverse=True)) + r")\.?"
 _Y = r"(?:,?\s+(\d{4}))?"
+_WEEKS = {"one": 1, "two": 2, "three": 3, "four": 4}
 PATTERNS = [  # (kind, regex); the first match at a position wins
     ("range_days", rf"\b(?:from|between)\s+(\d{{1,2}})\s+(?:to|and|-|until)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_dates", rf"\b(?:from|between)\s+(\d{{1,2}})\s+{_MON}{_Y}\s+(?:to|and|-|until)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_months", rf"\b(?:from|between)\s+{_MON}\s+(?:to|and|-|until)\s+{_MON}{_Y}"),
-    ("since", rf"\bsince\s+(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("weeks_to", rf"\b(?:in|during|over)\s+the\s+(?:past\s+|(\w+)\s+)?weeks?\s+(?:to|ending|up\s+to)\s+"
+                 rf"(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("since", rf"\b(?:since|after)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("day", rf"\bon\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("month", rf"\b(?:in|during)\s+{_MON}\s+(\d{{4}})"),
     ("year", r"\b(?:in|during)\s+(\d{4})\b"),
@@ -59,6 +63,13 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         y2 = _year(g[2], m2, report)
         y1 = y2 if m1 <= m2 else y2 - 1
         return dt.date(y1, m1, 1), dt.date(y2, m2, calendar.monthrange(y2, m2)[1])
+    if kind == "weeks_to":  # "in the week to 9 February": the seven days ending that day
+        weeks = _WEEKS.get((g[0] or "one").lower(), int(g[0]) if (g[0] or "").isdigit() else None)
+        if weeks is None:
+            raise ValueError(f"not a number of weeks: {g[0]!r}")
+        month = _M[g[2].lower()]
+        end = dt.date(_year(g[3], month, report), month, int(g[1]))
+        return end - dt.timedelta(days=7 * weeks - 1), end
     if kind == "since":
         month = _M[g[1].lower()]
         return dt.date(_year(g[2], month, report), month, int(g[0])), report

@@ -112,6 +112,14 @@ def export_query(flt: ExportFilter, *, extras: bool = False) -> Select:
                       obs.sex, obs.age_group, obs.breakdown, Series.slug)
 
 
+def export_conditions(flt: ExportFilter) -> list:
+    """The conditions export_query puts on current figures (as_of must be None): for aggregate queries that
+    select the same figures."""
+    if flt.as_of is not None:
+        raise ValueError("export_conditions selects current figures only; as_of needs export_query")
+    return [*_identity_conditions(flt), Observation.is_latest.is_(True)]
+
+
 def _identity_conditions(flt: ExportFilter) -> list:
     """The filter's conditions; all are on identity fields, so every vintage of a figure meets them alike."""
     obs = Observation

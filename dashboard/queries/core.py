@@ -41,7 +41,13 @@ def has_data(engine: Engine | None) -> bool:
 
 
 def data_version(engine: Engine) -> str:
-    """Changes whenever a load is recorded: the key for cached results (a refresh invalidates them)."""
+    """Changes whenever a load is recorded: the key for cached results (a refresh invalidates them). On the fast
+    path it is read once per HTTP request (a callback asks for it several times); the baseline reads it each time."""
+    if config.FAST_PATH:
+        from dashboard.cache import store_version
+        version = store_version(engine)
+        if version is not None:
+            return version
     with engine.connect() as conn:
         return store.data_version(conn)
 

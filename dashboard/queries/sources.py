@@ -3,13 +3,16 @@ different publishers give for it side by side (the points of one cumulative coun
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, case, distinct, func, select
+from sqlalchemy.orm import aliased
 
+from dashboard import config
 from dashboard.cache import cached_query
 from dashboard.filters import Filters
 from dashboard.queries import core
 from dashboard.queries.overview import TOTALS, cached, figures_where
-from etl.models import Document, Observation, Release, Series
+from etl.export import export_conditions
+from etl.models import Document, Observation, Place, Release, Series
 
 # The worked example's comparisons, offered first when the filters hold them.
 STORY = ("IDP|flow|SYR|XSY-NW|2019-12-01|people", "REF|stock|SYR|TUR||people")
@@ -59,7 +62,7 @@ def _catalogue(engine: Engine) -> pd.DataFrame:
     via = docs.merge(series[["id", "publisher"]], on="id")
     via = via[via["doc_publisher"] != via["publisher"]].groupby("id")["doc_publisher"].agg(
         lambda s: "; ".join(sorted(s)))
-    out["published_via"] = out["id"].map(via).fillna("")
+    out["published_via"] = out["id"].map(via).astype(object).fillna("")
     for col in ("first_date", "last_date", "released_on", "retrieved_at"):
         out[col] = pd.to_datetime(out[col])
     return out.sort_values(["rows", "series_title"], ascending=[False, True]).drop(columns="id").reset_index(drop=True)
@@ -78,16 +81,10 @@ def quantities(engine: Engine, filters: Filters) -> list[dict]:
     """Dropdown options: the quantities in the filters, those given by several sources first."""
     from dashboard.charts.core import format_date, group_label
 
-    df = figures_where(engine, core.to_export_filter(filters), *TOTALS)
-    df = df[df["value"].notna()]
-    if df.empty:
+    stats = _quantity_stats_sql(engine, filters) if config.FAST_PATH and filters.as_of is None else \
+        _quantity_stats(engine, filters)
+    if stats.empty:
         return []
-    df["key"] = [quantity_key(r) for r in df.to_dict("records")]
-    stats = df.groupby("key").agg(sources=("series_slug", "nunique"), publishers=("source", "nunique"),
-                                  figures=("value", "size"), peak=("value", "max"),
-                                  first=("reference_period_start", "first"), group=("population_group", "first"),
-                                  measure=("measure", "first"), origin=("origin_name", "first"),
-                                  location=("location_name", "first"))
     stats["story"] = stats.index.map(lambda k: STORY.index(k) if k in STORY else len(STORY))
     stats = stats.sort_values(["story", "publishers", "peak"], ascending=[True, False, False]).head(MAX_OPTIONS)
     options = []
@@ -99,6 +96,54 @@ def quantities(engine: Engine, filters: Filters) -> list[dict]:
                  f"figure{'s' if s['figures'] > 1 else ''}")
         options.append({"label": label, "value": key})
     return options
+
+
+STAT_COLUMNS = ["sources", "publishers", "figures", "peak", "first", "group", "measure", "origin", "location"]
+
+
+def _quantity_stats(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Per quantity key: sources, publishers, figures, peak, first start, names (the baseline: every figure of
+    the filters read into pandas and grouped there)."""
+    df = figures_where(engine, core.to_export_filter(filters), *TOTALS)
+    df = df[df["value"].notna()]
+    if df.empty:
+        return pd.DataFrame(columns=STAT_COLUMNS)
+    df["key"] = [quantity_key(r) for r in df.to_dict("records")]
+    return df.groupby("key").agg(sources=("series_slug", "nunique"), publishers=("source", "nunique"),
+                                 figures=("value", "size"), peak=("value", "max"),
+                                 first=("reference_period_start", "first"), group=("population_group", "first"),
+                                 measure=("measure", "first"), origin=("origin_name", "first"),
+                                 location=("location_name", "first"))
+
+
+def _quantity_stats_sql(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """The same statistics grouped by the database (the fast path): one row per quantity comes back instead of
+    every figure. A stock's key has no start (its `first` is then not shown, so it is left empty)."""
+    obs, origin, location = Observation, aliased(Place), aliased(Place)
+    start = case((obs.measure == "stock", None), else_=obs.period_start)
+    source = case((Document.publisher == Series.publisher, Series.publisher),
+                  else_=Series.publisher + " via " + Document.publisher)
+    q = (select(obs.population_group, obs.measure, obs.origin_code, obs.location_code, start.label("start"), obs.unit,
+                func.count(distinct(obs.series_id)), func.count(distinct(source)), func.count(), func.max(obs.value),
+                func.min(origin.name), func.min(location.name))
+         .join(Series, Series.id == obs.series_id).join(Document, Document.id == obs.document_id)
+         .join(location, location.code == obs.location_code).outerjoin(origin, origin.code == obs.origin_code)
+         .where(*export_conditions(core.to_export_filter(filters)), *TOTALS, obs.value.is_not(None))
+         .group_by(obs.population_group, obs.measure, obs.origin_code, obs.location_code, start, obs.unit))
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    if not rows:
+        return pd.DataFrame(columns=STAT_COLUMNS)
+    keys, records = [], []
+    for group, measure, origin_code, location_code, first, unit, n_series, n_pub, n, peak, o_name, l_name in rows:
+        first = pd.Timestamp(first) if first is not None else pd.NaT
+        day = first.date().isoformat() if measure != "stock" else ""
+        keys.append("|".join([group, measure, origin_code or "", location_code, day, unit]))
+        records.append((n_series, n_pub, n, peak, first, group, measure, o_name, l_name))
+    stats = pd.DataFrame(records, columns=STAT_COLUMNS, index=pd.Index(keys, name="key")).sort_index()
+    for col in ("figures", "peak"):
+        stats[col] = stats[col].astype("Int64")
+    return stats
 
 
 @cached_query

@@ -75,6 +75,10 @@ EXTRA_COLUMNS = ("series_slug", "series_title", "source_kind", "source_ref", "ci
                  "vintage_number", "observation_id")
 
 
+EXPORT_ORDER = (Observation.location_code, Observation.origin_code, Observation.population_group, Observation.measure,
+                Observation.period_end, Observation.sex, Observation.age_group, Observation.breakdown, Series.slug)
+
+
 def export_query(flt: ExportFilter, *, extras: bool = False) -> Select:
     """The figures matching `flt` with their provenance, in EXPORT_COLUMNS order (then EXTRA_COLUMNS)."""
     origin = aliased(Place)
@@ -108,8 +112,7 @@ def export_query(flt: ExportFilter, *, extras: bool = False) -> Select:
         q = q.where(obs.is_latest.is_(True))
     else:
         q = q.where(obs.id.in_(_as_of_ids(flt.as_of, conditions)))
-    return q.order_by(obs.location_code, obs.origin_code, obs.population_group, obs.measure, obs.period_end,
-                      obs.sex, obs.age_group, obs.breakdown, Series.slug)
+    return q.order_by(*EXPORT_ORDER)
 
 
 def export_conditions(flt: ExportFilter) -> list:

@@ -147,3 +147,16 @@ def test_quantity_statistics_grouped_by_the_database_equal_pandas(samples_store,
     baseline.loc[baseline["measure"] == "stock", "first"] = pd.NaT  # a stock's start is not part of its key
     assert len(baseline) > 0 or filters.location == "TUR"
     pd.testing.assert_frame_equal(fast, baseline, check_dtype=False)
+
+
+@pytest.mark.parametrize("filters", QUERY_FILTERS, ids=lambda f: f.to_query())
+def test_trend_lines_ranked_on_narrow_rows_equal_the_baseline(samples_store, filters, monkeypatch):
+    from dashboard.queries import trends
+    monkeypatch.setattr(config, "FAST_PATH", False)
+    baseline = trends.lines.uncached(samples_store, filters)
+    monkeypatch.setattr(config, "FAST_PATH", True)
+    fast = trends.lines.uncached(samples_store, filters)
+    assert (fast.n_lines, fast.n_hidden, fast.share_available, fast.share_note) == \
+        (baseline.n_lines, baseline.n_hidden, baseline.share_available, baseline.share_note)
+    assert len(baseline.points) > 0 or filters.location == "TUR"
+    pd.testing.assert_frame_equal(fast.points, baseline.points)

@@ -62,18 +62,24 @@ def _known(url: str, version: str) -> dict:
         used |= {c for (c,) in conn.execute(select(Observation.origin_code).distinct()) if c}
         series = conn.execute(select(Series.slug, Series.title, Series.publisher, Series.licence,
                                      Series.citation).order_by(Series.title)).mappings().all()
+        series_ids = dict(conn.execute(select(Series.slug, Series.id)).all())
         releases = conn.execute(select(Release.label, Release.released_on).where(Release.released_on.is_not(None))
                                 .distinct().order_by(Release.released_on)).all()
         span = conn.execute(select(func.min(Observation.period_end), func.max(Observation.period_end))).one()
         gazetteer = Gazetteer.load(conn)
     return {"places": {p["code"]: dict(p) for p in places}, "places_with_data": used,
             "series": {s["slug"]: dict(s) for s in series}, "releases": releases, "span": tuple(span),
-            "gazetteer": gazetteer}
+            "gazetteer": gazetteer, "series_ids": series_ids}
 
 
 def known(engine: Engine) -> dict:
     """Places, places with data, series, releases and the date span in the store (cached per data version)."""
     return _known(engine.url.render_as_string(hide_password=False), data_version(engine))
+
+
+def series_ids(engine: Engine) -> dict[str, int]:
+    """Series id by slug (cached per data version, with the rest of `known`)."""
+    return known(engine)["series_ids"]
 
 
 def place_name(engine: Engine, code: str | None) -> str:

@@ -108,7 +108,10 @@ class Card:
         return f"{self.group}-{self.measure}-{self.origin_code or 'any'}-{self.location_code}"
 
 
-def figures_where(engine: Engine, flt, *conditions, limit: int = 200_000) -> pd.DataFrame:
+FIGURES_LIMIT = 200_000  # the most figures one view reads
+
+
+def figures_where(engine: Engine, flt, *conditions, limit: int = FIGURES_LIMIT) -> pd.DataFrame:
     """Like core.figures, with extra conditions on the observation (e.g. TOTALS) applied in SQL."""
     rows = []
     with engine.connect() as conn:

@@ -127,13 +127,14 @@ def test_heldout_precision_and_recall(quality, field):
 
 
 def test_the_held_aside_set_is_the_second_labelled_set():
-    """Sentences looked at (label set 1) are never held aside; the held-aside set is about a third."""
+    """Sentences looked at (label sets 1 and 3) are never held aside; the held-aside set was about a third of the
+    sentences labelled when it was chosen (sets 1 and 2; set 3 was added to train afterwards)."""
     sentences = labelled().values()
     heldout = [s for s in sentences if s["split"] == "heldout"]
     assert {s["label_set"] for s in heldout} == {"2"}
-    assert {s["split"] for s in sentences if s["label_set"] == "1"} == {"train"}
+    assert {s["split"] for s in sentences if s["label_set"] in ("1", "3")} == {"train"}
     assert len(heldout) >= 24 and sum(not s["expected"] for s in heldout) >= 8
-    assert 0.3 <= len(heldout) / len(sentences) <= 0.4
+    assert 0.3 <= len(heldout) / sum(s["label_set"] in ("1", "2") for s in sentences) <= 0.4
 
 
 def test_the_article_yields_its_two_figures_and_no_soldiers(gazetteer):

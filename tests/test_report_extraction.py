@@ -80,14 +80,14 @@ def _table(results: dict) -> str:
 
 
 # Second held-aside set (label_set 2), measured once on 2026-11-25 after the extractor was fixed on train only,
-# then frozen: place and period fall short; fixing them because of these sentences would be tuning on the
-# held-aside set (the first set's misses, "in the week to D Month" and "after D Month", are now train and
-# pass). The marker is strict, so the day the held-aside set passes a field, its entry must be removed.
+# then frozen; measured a second time (once) after the third labelled set (train only) and place/period fixes on
+# train only. Place and period still fall short; fixing them because of these sentences would be tuning on the
+# held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must be removed.
 KNOWN_HELDOUT_MISSES = {
-    "place": "held-aside place precision 0.33 / recall 0.29 (4 right of 12 predicted, 14 expected); "
-             "measured once, not tuned on the held-aside set",
-    "period": "held-aside period precision 0.75 / recall 0.64 (9 right of 12 predicted, 14 expected); "
-              "measured once, not tuned on the held-aside set",
+    "place": "held-aside place precision 0.57 / recall 0.57 (8 right of 14 predicted, 14 expected; was 0.33 / "
+             "0.29); measured once after train-only fixes, not tuned on the held-aside set",
+    "period": "held-aside period precision 0.86 / recall 0.86 (12 right of 14 predicted, 14 expected; was 0.75 / "
+              "0.64); measured once after train-only fixes, not tuned on the held-aside set",
 }
 
 
@@ -127,13 +127,14 @@ def test_heldout_precision_and_recall(quality, field):
 
 
 def test_the_held_aside_set_is_the_second_labelled_set():
-    """Sentences looked at (label set 1) are never held aside; the held-aside set is about a third."""
+    """Sentences looked at (label sets 1 and 3) are never held aside; the held-aside set was about a third of the
+    sentences labelled when it was chosen (sets 1 and 2; set 3 was added to train afterwards)."""
     sentences = labelled().values()
     heldout = [s for s in sentences if s["split"] == "heldout"]
     assert {s["label_set"] for s in heldout} == {"2"}
-    assert {s["split"] for s in sentences if s["label_set"] == "1"} == {"train"}
+    assert {s["split"] for s in sentences if s["label_set"] in ("1", "3")} == {"train"}
     assert len(heldout) >= 24 and sum(not s["expected"] for s in heldout) >= 8
-    assert 0.3 <= len(heldout) / len(sentences) <= 0.4
+    assert 0.3 <= len(heldout) / sum(s["label_set"] in ("1", "2") for s in sentences) <= 0.4
 
 
 def test_the_article_yields_its_two_figures_and_no_soldiers(gazetteer):
@@ -153,3 +154,27 @@ def test_numbers_that_are_not_displacement_are_rejected(gazetteer):
                     dt.date(2020, 2, 15), gazetteer, "XSY-NW")
     assert found.candidates == []
     assert {w for w, _ in found.rejected} >= {"13", "5,000", "a dozen"}
+
+
+@pytest.mark.parametrize(("sentence", "context", "expected"), [
+    # written by the project (synthetic), in forms of the third labelled set (train)
+    ("Some 9,000 people were displaced in north-west Syria.", "SYR", [(9000, "XSY-NW")]),
+    ("Some 9,000 people fled to southern Idleb.", "SYR", [(9000, "SY07")]),
+    ("Some 9,000 people fled, mainly from western Aleppo governorate.", "XSY-NW", [(9000, "XSY-NW")]),
+    ("In northern Syria, 7,000 people were displaced in Idleb governorate.", "SYR", [(7000, "SY07")]),
+    ("There are 12,687 Syrian refugees living in Hatay; 52,015 in Şanlıurfa.", "TUR",
+     [(12687, "TR-31"), (52015, "TR-63")]),
+    ("A total of 285,984 Syrians sought shelter in Turkey, 93,991 of them have returned to Syria.", "TUR",
+     [(285984, "TUR"), (93991, "SYR")]),
+])
+def test_place_is_read_from_the_sentence(gazetteer, sentence, context, expected):
+    found = extract(sentence, dt.date(2020, 3, 1), gazetteer, context).candidates
+    assert [(c.number, c.place) for c in found] == expected
+
+
+def test_from_x_is_the_origin_and_the_border_is_no_place(gazetteer):
+    (c,) = extract("Some 5,000 people fled from Afrin to A'zaz.", dt.date(2020, 3, 1), gazetteer, "XSY-NW").candidates
+    assert (c.place, c.origin, c.kind) == ("SY0204", "SY0203", "fled")
+    (c,) = extract("There were 262,134 Syrian refugees in camps close to the border with Syria.",
+                   dt.date(2015, 8, 15), gazetteer, "TUR").candidates
+    assert (c.place, c.kind) == ("TUR", "hosted")

@@ -18,21 +18,35 @@ KINDS = [
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b"),
     ("returned", r"\breturn(?:ed|ing|s|ees)?\b|\bmoved back\b"),
     ("hosted", r"\bhost(?:s|ed|ing)?\b"),
-    ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b"),
-    ("crossed", r"\bcross(?:ed|es)\b"),
+    ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b|\bmov(?:e|ed|ing)\s+(?:\w+\s+)?(?:to|into|towards)\b"
+                r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"),
+    ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"),
 ]
 PEOPLE = {"people": "people", "persons": "people", "individuals": "people", "idps": "people",
           "refugees": "people", "returnees": "people", "syrians": "people", "civilians": "people",
-          "residents": "people", "children": "people", "families": "families", "households": "households"}
+          "residents": "people", "children": "people", "idp": "people", "others": "people",
+          "families": "families", "households": "households"}
 # Words that may sit between a number and its noun ("3.6 million Syrian refugees", "142,000 more people").
 FILLERS = {"more", "registered", "displaced", "newly", "new", "internally", "of", "these", "them", "the",
-           "other", "additional", "further", "syrian", "iraqi", "afghan", "palestinian", "of people"}
+           "other", "additional", "further", "whom", "syrian", "iraqi", "afghan", "palestinian", "of people"}
 DEMONYMS = {"syrian": "SYR", "iraqi": "IRQ", "afghan": "AFG", "palestinian": "PSE", "turkish": "TUR",
             "lebanese": "LBN", "jordanian": "JOR", "ukrainian": "UKR", "sudanese": "SDN", "somali": "SOM"}
 NOT_PEOPLE_OUTCOMES = r"\b(killed|dead|died|injured|wounded|deployed|funded)\b"
 EVENT_VERBS = r"\b(recover(?:ed|ing)? (?:full )?control|took control|tak(?:es|ing) control|captured|seized|retook)\b"
-_PLACE_WORD = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:al-|el-)?[A-Z][\w'’-]*)*")
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"  # Latin capitals incl. Turkish İ and Ş ("İstanbul", "Şanlıurfa")
+_PLACE_WORD = re.compile(rf"(?<![\w'’-])[{_UPPER}][\w'’-]*(?:\s+(?:al-|el-)?[{_UPPER}][\w'’-]*)*")
 _LEVEL_WORDS = {"governorate": 1, "province": 1, "district": 2, "sub-district": 3}
+# "northern Aleppo governorate", "north-west Syria": a direction before a name (tried with the name first).
+_DIRECTION = re.compile(r"\b((?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|central)\s+$", re.I)
+# A place in a "from ..." phrase is where people came from, not the figure's place ("mainly from southern Idleb").
+_FROM = re.compile(r"\b(from)\s+(?:(?!(?:to|into|towards|in)\b)[\w'’-]+\s+){0,4}$", re.I)
+_PARTIAL_FROM = re.compile(r"\b(?:mainly|mostly|largely|partly|many|most)\s+from\s+[^,;]*$", re.I)
+# Clauses: ", and", ", while", ";", a new count after a comma or a dash ("..., 93,991 of them returned"; not a
+# year: "December 1, 2019"), and ", with" (parts: "with 74% arriving in Idleb").
+_CLAUSE_CUT = re.compile(r";|,\s+(?:and|while|whereas|but)\b|,\s+(?=\d)(?!(?:19|20)\d\d\b)|,\s+with\b"
+                         r"|\s+[-–—]{1,2}\s+(?=\d)")
+# The figure's place usually follows it after a locative word ("displaced in X", "arrived in X", "returned to X").
+_LOCATIVE = re.compile(r"\b(?:in|into|to|towards|at|across)\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I)
 
 
 @dataclass
@@ -68,26 +82,34 @@ class Extraction:
 
 def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_place: str | None = None) -> Extraction:
     out = Extraction()
-    places = _places(sentence, gazetteer)
+    places, origins = _places(sentence, gazetteer)
     dated = periods.find(sentence, report_date)
+    previous_ok = False  # "..., and more than 650,000 in Jordan" continues only a figure just accepted
     for mention in numbers.find(sentence):
         written = sentence[mention.start:mention.end]
-        unit, why = _unit(sentence, mention, has_previous=bool(out.candidates))
+        unit, why = _unit(sentence, mention, has_previous=previous_ok)
+        previous_ok = False
         if unit is None:
             out.rejected.append((written, why))
             continue
         kind = _kind(sentence, mention) or (out.candidates[-1].kind if out.candidates else None)
+        if kind is None and unit == "people" and (
+                re.match(r"\s+(?:\w+\s+){0,2}?(?:refugees|asylum-seekers)\b", sentence[mention.end:])
+                or re.search(r"\b(?:number|population)\s+of\s+(?:\w+\s+)?refugees\b", sentence[:mention.start], re.I)):
+            kind = "hosted"  # "There are 86,000 refugees in Kilis": a stock of refugees is hosted
         if kind is None:
             out.rejected.append((written, "no displacement verb (fled, displaced, returned, hosted...)"))
             continue
+        previous_ok = True
         clause = _clause(sentence, mention)
-        place = _nearest([p for p in places if clause[0] <= p[0] < clause[1]], mention) or _nearest(places, mention)
+        place = _place_for(places, clause, mention, sentence)
         period = _nearest_period(dated, mention)
         start, end = (period.start, period.end) if period else (report_date, report_date)
         out.candidates.append(Candidate(
             mention.value, mention.qualifier, kind, unit if unit != "same" else out.candidates[-1].unit,
             place[2] if place else default_place,
-            _origin(sentence, mention) or (out.candidates[-1].origin if unit == "same" else None), start, end,
+            _origin(sentence, mention) or (out.candidates[-1].origin if unit == "same" else None)
+            or _nearest_in(origins, clause, mention), start, end,
             mention.low,
             mention.high, (mention.start, mention.end), place[3] if place else None, mention.is_rounded))
     if re.search(EVENT_VERBS, sentence, re.I):
@@ -101,8 +123,12 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool) -> tuple[
     """The counted noun after the number, or why this number does not count people."""
     after = sentence[mention.end:]
     words = re.findall(r"[A-Za-z][\w'-]*|[,.;:]", after)[:6]
+    displaced_seen = False
     for i, word in enumerate(words):
         w = word.lower()
+        if displaced_seen and w not in PEOPLE and w not in FILLERS:  # "53,540 newly displaced due to fighting"
+            return "people", ""
+        displaced_seen = displaced_seen or w == "displaced"
         if w in PEOPLE:
             tail = " ".join(words[i + 1:i + 6]).lower()
             if re.search(NOT_PEOPLE_OUTCOMES, tail):
@@ -111,46 +137,94 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool) -> tuple[
         if w in FILLERS or w in DEMONYMS:
             continue
         if w in ("were", "was", "have", "has", "had", "are", "been") or any(re.match(p, w) for _, p in KINDS):
-            verb = " ".join(words[i:i + 3]).lower()
+            verb = " ".join(words[i:i + 4]).lower()
             if any(re.search(p, verb) for _, p in KINDS):
                 return "people", ""
         if w == "in" and has_previous:  # "..., and more than 650,000 in Jordan": the same count again
             return "same", ""
-        return None, f"counts {word!r}, not people"
-    return None, "no counted noun"
+        return _counted_before(sentence, mention) or (None, f"counts {word!r}, not people")
+    return _counted_before(sentence, mention) or (None, "no counted noun")
+
+
+def _counted_before(sentence: str, mention: numbers.Mention) -> tuple[str, str] | None:
+    """ "the number of displaced people ... reached 875,000", "İstanbul's population of Syrian refugees ... has
+    reached 330,000": the counted noun is written before the number."""
+    nouns = "|".join(sorted(PEOPLE, key=len, reverse=True))
+    m = re.search(rf"\b(?:number|population|total)\s+of\s+(?:[\w-]+\s+){{0,2}}?({nouns})\b[^.;:]*?\b(?:reached|"
+                  r"rose\s+to|stood\s+at|totalled|totaled|is|was|were)\s+(?:(?:about|some|around|over|more\s+than|"
+                  r"nearly|almost|approximately|an\s+estimated)\s+)?$", sentence[:mention.start], re.I)
+    if m and m.group(1).lower() in PEOPLE:
+        return PEOPLE[m.group(1).lower()], ""
+    return None
 
 
 def _kind(sentence: str, mention: numbers.Mention) -> str | None:
     lo, hi = _clause(sentence, mention)
-    best = None
+    found = []
     for kind, pattern in KINDS:
         for m in re.finditer(pattern, sentence[lo:hi], re.I):
             distance = min(abs(lo + m.start() - mention.end), abs(mention.start - (lo + m.end())))
-            if best is None or distance < best[0]:
-                best = (distance, kind)
-    return best[1] if best else None
+            # "45,000 newly displaced individuals chose to move to ...": an adjective before the counted noun
+            # gives way to a verb after it
+            adjective = bool(re.match(r"\s+(?:people|persons|individuals|idps|families|households)\b",
+                                      sentence[lo + m.end():], re.I)) and lo + m.start() > mention.end
+            found.append((adjective, distance, kind))
+    verbs = [f for f in found if not f[0]] or found
+    return min(verbs, key=lambda f: f[1])[2] if verbs else None
 
 
 def _clause(sentence: str, mention: numbers.Mention) -> tuple[int, int]:
-    """The part of the sentence the number belongs to: clauses joined by ", and", ", while", ";"."""
-    cuts = [0] + [m.start() for m in re.finditer(r";|,\s+(?:and|while|whereas|but)\b", sentence)] + [len(sentence)]
+    """The part of the sentence the number belongs to (see _CLAUSE_CUT)."""
+    cuts = [0] + [m.start() for m in re.finditer(_CLAUSE_CUT, sentence)]
+    cuts += [len(sentence)]
     for a, b in zip(cuts, cuts[1:], strict=False):
         if a <= mention.start < b:
             return a, b
     return 0, len(sentence)
 
 
-def _places(sentence: str, gazetteer: Gazetteer) -> list[tuple[int, int, str, str]]:
-    """(start, end, code, as written) for every capitalised name the gazetteer knows, not after "from"."""
-    found = []
+def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, str, str]], list]:
+    """(start, end, code, as written) for every capitalised name the gazetteer knows, with a direction word
+    before it ("north-west Syria" is XSY-NW; "southern Idleb" is the governorate, the smallest place the
+    gazetteer has for it); names in a "from ..." phrase are origins (a second list), not the figure's place,
+    and neither when only part of the people came from there ("mainly from southern Idleb")."""
+    found, origins = [], []
     for m in _PLACE_WORD.finditer(sentence):
-        if re.search(r"\bfrom\s+$", sentence[:m.start()]):  # "an influx from Idlib": where people come from
-            continue
+        start, name = m.start(), m.group(0)
         level_m = re.match(r"\s+(governorate|province|district|sub-district)\b", sentence[m.end():], re.I)
-        code = _resolve(m.group(0), gazetteer, _LEVEL_WORDS[level_m.group(1).lower()] if level_m else None)
-        if code:
-            found.append((m.start(), m.end(), code, m.group(0)))
-    return found
+        level = _LEVEL_WORDS[level_m.group(1).lower()] if level_m else None
+        code = None
+        direction = _DIRECTION.search(sentence[:start])
+        if direction:
+            code = _resolve(sentence[direction.start():m.end()], gazetteer, level)
+            if code:
+                start, name = direction.start(), sentence[direction.start():m.end()]
+            else:
+                start = direction.start()
+        code = code or _resolve(m.group(0), gazetteer, level)
+        if not code:
+            continue
+        if re.search(r"\bborders?\s+(?:with|of)\s+(?:the\s+)?$", sentence[:start], re.I):
+            continue  # "close to the border with Syria": the far side of a border is nobody's place
+        if _FROM.search(sentence[:start]):  # "an influx from Idlib": where people come from
+            if not _PARTIAL_FROM.search(sentence[:start]):
+                origins.append((start, m.end(), code, name))
+            continue
+        found.append((start, m.end(), code, name))
+    return found, origins
+
+
+def _place_for(places: list, clause: tuple[int, int], mention: numbers.Mention, sentence: str):
+    """A place after the number in its clause introduced by "in", "to", "into"... first; else the nearest
+    in the clause; else the nearest in the sentence."""
+    inside = [p for p in places if clause[0] <= p[0] < clause[1]]
+    after = [p for p in inside if p[0] >= mention.end and _LOCATIVE.search(sentence[:p[0]])]
+    return _nearest(after, mention) or _nearest(inside, mention) or _nearest(places, mention)
+
+
+def _nearest_in(items: list, clause: tuple[int, int], mention: numbers.Mention) -> str | None:
+    hit = _nearest([p for p in items if clause[0] <= p[0] < clause[1]], mention)
+    return hit[2] if hit else None
 
 
 def _resolve(name: str, gazetteer: Gazetteer, level: int | None) -> str | None:
@@ -171,9 +245,18 @@ def _nearest(items: list, mention: numbers.Mention):
 
 
 def _nearest_period(dated: list[periods.Period], mention: numbers.Mention) -> periods.Period | None:
-    if not dated:
+    """The nearest period; an "as at D" date ends an open one ("since 1 February ... (figures as at 22
+    February)"), else it is the figure's reference day."""
+    stops = [p for p in dated if p.kind == "as_at"]
+    spans = [p for p in dated if p.kind != "as_at"] or stops
+    if not spans:
         return None
-    return min(dated, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
+    near = min(spans, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
+    if near.kind in ("since", "since_month") and stops:
+        stop = min(stops, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
+        if near.start <= stop.start:
+            return periods.Period(near.start, stop.start, near.span, near.kind)
+    return near
 
 
 def _origin(sentence: str, mention: numbers.Mention) -> str | None:

@@ -1,5 +1,6 @@
 """Periods written in a sentence ("from 26 January to 2 February", "in February 2020", "since 1 December",
-"after 5 March", "in the week to 9 February")."""
+"after 5 March", "in the week to 9 February", "between 12-17 February", "within three days from 9 February",
+"as at 22 February"); US-style dates ("December 1, 2019", "February 17") are read as day-month dates."""
 from __future__ import annotations
 
 import calendar
@@ -11,16 +12,23 @@ _M = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
     m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
 _MON = r"(" + "|".join(sorted(_M, key=len, reverse=True)) + r")\.?"
 _Y = r"(?:,?\s+(\d{4}))?"
-_WEEKS = {"one": 1, "two": 2, "three": 3, "four": 4}
+_WEEKS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+          "ten": 10}
+_TO = r"(?:\s*[-–]\s*|\s+(?:to|and|until)\s+)"
+_US_DATE = re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,\d)(,?\s+\d{{4}}\b)?", re.I)
 PATTERNS = [  # (kind, regex); the first match at a position wins
-    ("range_days", rf"\b(?:from|between)\s+(\d{{1,2}})\s+(?:to|and|-|until)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
-    ("range_dates", rf"\b(?:from|between)\s+(\d{{1,2}})\s+{_MON}{_Y}\s+(?:to|and|-|until)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
-    ("range_months", rf"\b(?:from|between)\s+{_MON}\s+(?:to|and|-|until)\s+{_MON}{_Y}"),
+    ("range_days", rf"\b(?:from|between)\s+(\d{{1,2}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("range_dates", rf"\b(?:from|between|since)\s+(\d{{1,2}})\s+{_MON}{_Y}\s*,?{_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("range_months", rf"\b(?:from|between)\s+{_MON}{_TO}{_MON}{_Y}"),
+    ("within_days", rf"\bwithin\s+(\w+)\s+days?\s+(?:from|of|after|since)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("weeks_to", rf"\b(?:in|during|over)\s+the\s+(?:past\s+|(\w+)\s+)?weeks?\s+(?:to|ending|up\s+to)\s+"
                  rf"(\d{{1,2}})\s+{_MON}{_Y}"),
     ("since", rf"\b(?:since|after)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("since_month", rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MON}\s+(\d{{4}})"),
+    ("as_at", rf"\b(?:as\s+(?:at|of)|by)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("day", rf"\bon\s+(\d{{1,2}})\s+{_MON}{_Y}"),
-    ("month", rf"\b(?:in|during)\s+{_MON}\s+(\d{{4}})"),
+    ("month", rf"\b(?:in|during|as\s+(?:at|of))\s+{_MON}\s+(\d{{4}})"),
+    ("month_no_year", rf"\b(?:in|during)\s+{_MON}\b(?!\s+\d)"),
     ("year", r"\b(?:in|during)\s+(\d{4})\b"),
 ]
 
@@ -30,11 +38,13 @@ class Period:
     start: dt.date
     end: dt.date
     span: tuple[int, int]  # where it is written in the sentence
+    kind: str = ""  # the pattern that read it ("since", "as_at", ...)
 
 
 def find(sentence: str, report_date: dt.date) -> list[Period]:
     """Every period written in the sentence; a missing year is the latest one not after the report date."""
     out: list[Period] = []
+    sentence = _day_first(sentence)
     for kind, pattern in PATTERNS:
         for m in re.finditer(pattern, sentence, re.I):
             if any(m.start() < p.span[1] and m.end() > p.span[0] for p in out):
@@ -44,8 +54,16 @@ def find(sentence: str, report_date: dt.date) -> list[Period]:
             except ValueError:
                 continue
             if end >= start:
-                out.append(Period(start, end, (m.start(), m.end())))
+                out.append(Period(start, end, (m.start(), m.end()), kind))
     return sorted(out, key=lambda p: p.span)
+
+
+def _day_first(sentence: str) -> str:
+    """ "December 1, 2019" -> "1 December 2019" (padded to the same length, so offsets stay valid)."""
+    def swap(m: re.Match) -> str:
+        year = f" {m.group(3).strip(' ,')}" if m.group(3) else ""
+        return f"{m.group(2)} {m.group(1)}{year}".ljust(len(m.group(0)))
+    return _US_DATE.sub(swap, sentence)
 
 
 def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
@@ -70,9 +88,26 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         month = _M[g[2].lower()]
         end = dt.date(_year(g[3], month, report), month, int(g[1]))
         return end - dt.timedelta(days=7 * weeks - 1), end
+    if kind == "within_days":  # "within three days from 9 February": that day and the two after it
+        days = _WEEKS.get(g[0].lower(), int(g[0]) if g[0].isdigit() else None)
+        if days is None:
+            raise ValueError(f"not a number of days: {g[0]!r}")
+        month = _M[g[2].lower()]
+        start = dt.date(_year(g[3], month, report), month, int(g[1]))
+        return start, start + dt.timedelta(days=days - 1)
     if kind == "since":
         month = _M[g[1].lower()]
         return dt.date(_year(g[2], month, report), month, int(g[0])), report
+    if kind == "since_month":
+        return dt.date(int(g[1]), _M[g[0].lower()], 1), report
+    if kind == "as_at":
+        month = _M[g[1].lower()]
+        day = dt.date(_year(g[2], month, report), month, int(g[0]))
+        return day, day
+    if kind == "month_no_year":
+        month = _M[g[0].lower()]
+        year = _year(None, month, report)
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
     if kind == "day":
         month = _M[g[1].lower()]
         day = dt.date(_year(g[2], month, report), month, int(g[0]))

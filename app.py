@@ -6,7 +6,7 @@ from pathlib import Path
 import dash
 from dash import ALL, MATCH, Input, Output, State, dcc, html
 
-from dashboard import auth, cache, config, exports, health, png, security
+from dashboard import auth, cache, config, exports, health, png, response_cache, security
 from dashboard.queries import core
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +30,7 @@ exports.register(server)
 auth.register(server)  # who may view and who may write (review): checked on every request
 cache.init_app(server)  # page queries cached per data version: Redis with CACHE_REDIS_URL, else per process
 health.register(server)  # GET /healthz
+response_cache.register(app)  # repeated read-only chart requests answered from the cache (fast path)
 security.register(app)  # CSP and security headers; error pages and callback errors without detail
 
 

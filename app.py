@@ -6,7 +6,7 @@ from pathlib import Path
 import dash
 from dash import ALL, MATCH, Input, Output, State, dcc, html
 
-from dashboard import auth, cache, config, exports, health, png, security
+from dashboard import auth, cache, config, exports, geojson_route, health, png, security
 from dashboard.queries import core
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +31,7 @@ auth.register(server)  # who may view and who may write (review): checked on eve
 cache.init_app(server)  # page queries cached per data version: Redis with CACHE_REDIS_URL, else per process
 health.register(server)  # GET /healthz
 security.register(app)  # CSP and security headers; error pages and callback errors without detail
+geojson_route.register(server)  # GET /geo/...: map boundaries by URL, fetched once by the browser
 
 
 def layout() -> html.Div:

@@ -6,7 +6,7 @@ from pathlib import Path
 import dash
 from dash import ALL, MATCH, Input, Output, State, dcc, html
 
-from dashboard import auth, cache, config, exports, health, png, response_cache, security
+from dashboard import auth, cache, config, exports, geojson_route, health, png, response_cache, security
 from dashboard.queries import core
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +32,7 @@ cache.init_app(server)  # page queries cached per data version: Redis with CACHE
 health.register(server)  # GET /healthz
 response_cache.register(app)  # repeated read-only chart requests answered from the cache (fast path)
 security.register(app)  # CSP and security headers; error pages and callback errors without detail
+geojson_route.register(server)  # GET /geo/...: map boundaries by URL, fetched once by the browser
 
 
 def layout() -> html.Div:

@@ -19,6 +19,12 @@ LAYERS = {
     "countries": ("countries_110m_world_naturalearth.geojson", "iso_a3"),
     "countries_me": ("countries_50m_middle_east_naturalearth.geojson", "iso_a3"),
 }
+# Composite layers: several layers in one collection, for a map that draws areas of different levels from one
+# file. Where two layers hold the same code the later (more detailed) one's feature is kept.
+COMPOSITES = {
+    # Border region: governorates, districts (Idleb and Aleppo in the detailed file) and Turkish provinces.
+    "border_areas": ("syr_admin1", "syr_admin2", "syr_admin2_nw", "tur_admin1"),
+}
 NAME_PROPERTIES = ("ADM2_EN", "ADM1_EN", "name_iso", "name")
 # Natural Earth gives Kosovo no ISO code; the gazetteer's documented X-code is XKX. N. Cyprus and Somaliland
 # have no place of their own in the gazetteer and stay unmapped (id None).
@@ -49,7 +55,22 @@ def layer(name: str) -> dict:
 
 
 def codes(name: str) -> list[str]:
-    return [f["id"] for f in layer(name)["features"] if f["id"]]
+    return [f["id"] for f in _features(name) if f["id"]]
+
+
+def names() -> tuple[str, ...]:
+    """Every layer and composite a figure may name."""
+    return (*LAYERS, *COMPOSITES)
+
+
+@functools.cache
+def _features(name: str) -> tuple[dict, ...]:
+    """The features of a layer, or of a composite (a later layer's feature replaces an earlier one's code)."""
+    if name not in COMPOSITES:
+        return tuple(layer(name)["features"])
+    parts = [_features(part) for part in COMPOSITES[name]]
+    later = [{f["id"] for p in parts[i + 1:] for f in p} for i in range(len(parts))]
+    return tuple(f for part, replaced in zip(parts, later, strict=True) for f in part if f["id"] not in replaced)
 
 
 def layer_for(code: str) -> str | None:
@@ -76,7 +97,7 @@ def within(name: str, box: tuple[float, float, float, float], exclude=()) -> dic
     """Features whose bounding box meets `box` (lon0, lat0, lon1, lat1): context outlines around a view."""
     exclude = set(exclude)
     out = []
-    for f, b in zip(layer(name)["features"], _bboxes(name), strict=True):
+    for f, b in zip(_features(name), _bboxes(name), strict=True):
         if f["id"] not in exclude and b[0] <= box[2] and b[2] >= box[0] and b[1] <= box[3] and b[3] >= box[1]:
             out.append(f)
     return {"type": "FeatureCollection", "features": out}
@@ -99,7 +120,7 @@ def lean(name: str, wanted=None, *, box: tuple[float, float, float, float] | Non
 @functools.cache
 def _lean_features(name: str, step: int) -> tuple[dict, ...]:
     return tuple({"type": "Feature", "id": f["id"], "properties": {"code": f["id"]},
-                  "geometry": _thin(f["geometry"], step)} for f in layer(name)["features"])
+                  "geometry": _thin(f["geometry"], step)} for f in _features(name))
 
 
 def _thin(geometry: dict, step: int) -> dict:
@@ -139,7 +160,7 @@ def centroid(code: str, name: str | None = None) -> tuple[float, float] | None:
 
 def bbox(name: str, wanted) -> tuple[float, float, float, float] | None:
     wanted = set(wanted)
-    boxes = [b for f, b in zip(layer(name)["features"], _bboxes(name), strict=True) if f["id"] in wanted]
+    boxes = [b for f, b in zip(_features(name), _bboxes(name), strict=True) if f["id"] in wanted]
     if not boxes:
         return None
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
@@ -200,7 +221,7 @@ def _ring_area(ring) -> float:
 @functools.cache
 def _bboxes(name: str) -> tuple[tuple[float, float, float, float], ...]:
     """Each feature's bounding box, in layer order (computed once per layer)."""
-    return tuple(_points_bbox(f["geometry"]) for f in layer(name)["features"])
+    return tuple(_points_bbox(f["geometry"]) for f in _features(name))
 
 
 def _points_bbox(geometry: dict) -> tuple[float, float, float, float]:

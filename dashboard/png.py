@@ -7,6 +7,8 @@ import kaleido
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard import geojson_route
+
 TOPOJSON_DIR = Path(__file__).resolve().parent.parent / "assets" / "topojson"
 # Geo traces would fetch their topojson from plotly's CDN: point kaleido at the files we ship instead.
 pio.defaults.topojson = TOPOJSON_DIR.as_uri() + "/"
@@ -16,6 +18,7 @@ OFFLINE = {"mathjax": False, "proxy_server": "127.0.0.1:9"}
 
 
 def render(figure: dict | go.Figure, width: int = 1200, height: int = 700) -> bytes:
-    fig = figure if isinstance(figure, go.Figure) else go.Figure(figure)
+    # Map boundaries are same-origin URLs the browser fetches (dashboard/geojson_route.py): kaleido gets them inline.
+    fig = go.Figure(geojson_route.inline(figure.to_dict() if isinstance(figure, go.Figure) else figure))
     return kaleido.calc_fig_sync(fig.to_dict(), opts={"format": "png", "width": width, "height": height, "scale": 1},
                                  topojson=pio.defaults.topojson, kopts=dict(OFFLINE))

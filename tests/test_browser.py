@@ -426,3 +426,48 @@ def test_sources_ledger_lists_groups_and_shows_a_groups_members(page, console_er
     # the live server listens on 127.0.0.1 without authentication: the override form is offered
     assert page.locator("#ledger-override-save").count() == 1
     assert errors(console_errors) == []
+
+
+# What the Border region map draws, from MapLibre itself: per source, the areas it renders in the view (outline
+# layers carry the place code; plotly's trace fills carry the area's centre and fill colour).
+MAP_FEATURES_JS = """() => {
+    const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g._fullLayout && g._fullLayout.map);
+    const map = gd._fullLayout.map._subplot.map;
+    const layers = {}, fills = {};
+    for (const f of map.queryRenderedFeatures()) {
+        if (f.properties.code !== undefined) {
+            (layers[f.source] = layers[f.source] || new Set()).add(f.properties.code);
+        } else if (f.properties.ct !== undefined) {
+            (fills[f.source] = fills[f.source] || new Set()).add(f.properties.ct + ' ' + f.properties.fc);
+        }
+    }
+    const plain = o => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, [...v].sort()]));
+    return {layers: plain(layers), fills: plain(fills)};
+}"""
+
+
+def test_border_map_draws_its_served_boundaries(page, console_errors, csp_violations):
+    """The map's boundaries come by URL from this server, and MapLibre renders every area of the traces and
+    every outline layer (no CSP violation, no console error)."""
+    geo_responses = []
+    page.on("response", lambda r: geo_responses.append((r.url, r.status)) if "/geo/" in r.url else None)
+    open_page(page, "/border?from=2017-01-01&to=2020-03-31&origin=SYR")
+    page.wait_for_function("() => { const g = [...document.querySelectorAll('.js-plotly-plot')]"
+                           ".find(g => g._fullLayout && g._fullLayout.map); const m = g && g._fullLayout.map._subplot"
+                           ".map; return m && m.loaded() && m.areTilesLoaded(); }", timeout=20_000)
+    drawn = page.evaluate(MAP_FEATURES_JS)
+    traces = figures(page)["border-map"]["traces"]
+
+    assert geo_responses and all(status == 200 for _, status in geo_responses), geo_responses
+    assert all(urlsplit(u).path.startswith("/geo/") and "127.0.0.1" in u for u, _ in geo_responses)
+    # every located area is filled (one centre per area), the gaps in the flat "no data" grey
+    areas = [loc for t in traces for loc in t["locations"]]
+    assert len(areas) == len({c.split(" ")[0] for fills in drawn["fills"].values() for c in fills}), drawn
+    assert any("rgb(212, 212, 212)" in c for fills in drawn["fills"].values() for c in fills)
+    # the outline layers: country fill and lines, governorates, provinces, districts, dashed gaps
+    layers = drawn["layers"]
+    assert len(layers) == 6 and all(layers.values()), layers
+    assert any({"SYR", "TUR"} <= set(codes) for codes in layers.values())
+    gaps = {loc for t in traces if t["name"].startswith("No data") for loc in t["locations"]}
+    assert gaps in [set(codes) for codes in layers.values()]
+    assert csp_violations == [] and errors(console_errors) == []

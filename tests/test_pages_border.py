@@ -1,8 +1,12 @@
 """Border region callbacks on a store of the real samples: the map and bars by month, 'no data' never 0."""
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import pytest
 from test_pages_flows import build_sample_store
+
+from dashboard import geo, geojson_route
+from dashboard.charts import border as charts
 
 OFFENSIVE = ("2019-12-01", "2020-03-31")
 WITH_2017 = ("2017-01-01", "2020-03-31")  # contains DGMM's 28 Sep 2017 provincial figures
@@ -28,7 +32,10 @@ def _call(page, date_from, date_to, pairing="nw-syria", month=None, origin="SYR"
     names = ["options", "month", "map", "map_summary", "map_defs", "map_rows", "map_store",
              "bars", "bars_summary", "bars_defs", "bars_rows", "bars_store"]
     assert len(out) == len(names)
-    return dict(zip(names, out, strict=True))
+    out = dict(zip(names, out, strict=True))
+    for name in ("map", "bars"):  # the page sends plain dicts: plotly must accept them as they are
+        out[name] = go.Figure(out[name])
+    return out
 
 
 def _bar_points(fig) -> list[tuple[str, int]]:
@@ -121,10 +128,14 @@ def test_map_is_maplibre_white_bg_with_local_geojson_explicit_view_and_attributi
     assert fig.layout.map.style == "white-bg"
     assert 36 < fig.layout.map.center.lon < 40 and 35 < fig.layout.map.center.lat < 38
     assert 5 < fig.layout.map.zoom < 9
-    for t in fig.data:
-        assert isinstance(t.geojson, dict) and t.featureidkey == "id"
+    client = border.dash.get_app().server.test_client()
+    for t in fig.data:  # each trace's boundaries: a same-origin URL the app serves, holding its areas
+        served = client.get(t.geojson)
+        assert t.geojson.startswith("/geo/") and t.featureidkey == "id" and served.status_code == 200
+        assert set(t.locations) <= {f["id"] for f in served.get_json()["features"]}
     for layer in fig.layout.map.layers:
-        assert layer.sourcetype == "geojson" and isinstance(layer.source, dict)
+        assert layer.sourcetype == "geojson" and layer.source.startswith("/geo/")
+        assert client.get(layer.source).get_json()["features"], layer.source
     cited = fig.layout.annotations[-1].text.replace("<br>", " ")
     assert "UN OCHA / UN Cartographic Section" in cited and "Natural Earth" in cited
     assert "do not imply official endorsement or acceptance by the United Nations" in cited
@@ -179,5 +190,77 @@ def test_border_on_postgresql(pg_engine, use_store):
 
 def test_a_release_filter_gives_the_same_border_figures(border):
     out = border.update_border(*WITH_2017, "SYR", None, [], [], [], "2026-07-01", "nw-syria", "2017-09")
-    assert ("Hatay", 416589) in _bar_points(out[7])
+    assert ("Hatay", 416589) in _bar_points(go.Figure(out[7]))
     assert {r["area_code"] for r in out[6] if r["status"] == "no data"} >= {"SY07", "SY02"}
+
+
+def _inline_collection(codes) -> dict:
+    """The collection the map drew before boundaries were served by URL: each code from map_layer()'s layer."""
+    by_layer: dict[str, list[str]] = {}
+    for code in dict.fromkeys(codes):
+        if charts.map_layer(code):
+            by_layer.setdefault(charts.map_layer(code), []).append(code)
+    return {"type": "FeatureCollection",
+            "features": [f for name, cs in by_layer.items() for f in geo.lean(name, cs)["features"]]}
+
+
+@pytest.mark.parametrize("pairing", ["nw-syria", "ne-syria"])
+def test_map_boundaries_by_url_are_the_outlines_it_drew_inline(border, pairing):
+    """Served boundaries draw exactly what the inline collections drew: per trace the features of its locations
+    (plotly draws no other), per layer every feature of the same subset, and the PNG gets them inline."""
+    client = border.dash.get_app().server.test_client()
+    for month in ("2017-09", "2019-12", "2020-01", "2020-03"):
+        out = _call(border, *WITH_2017, pairing=pairing, month=month)
+        fig = out["map"]
+        if month not in {o["value"] for o in out["options"]}:
+            continue
+        for t in fig.data:
+            served = client.get(t.geojson).get_json()["features"]
+            assert [f for f in served if f["id"] in set(t.locations)] == \
+                _inline_collection(t.locations)["features"], (month, t.name)
+        gaps = {r["area_code"] for r in out["map_store"] if r["status"] == "no data"}
+        layers = [client.get(layer.source).get_json() for layer in fig.layout.map.layers]
+        areas = [a for a in border.queries.pairing(pairing).areas if a.kind in ("governorate", "province")]
+        box = geo.union_bbox(*(geo.bbox(charts.map_layer(a.code), [a.code]) for a in areas))
+        pad = (box[0] - 3, box[1] - 2, box[2] + 3, box[3] + 2)
+        syr = {a.code for a in areas if a.side == "syria"}
+        district_layer = "syr_admin2_nw" if syr <= {"SY07", "SY02"} else "syr_admin2"
+        expected = [geo.lean("countries_me", box=pad, step=2)] * 2 + [
+            geo.lean("syr_admin1", box=pad, step=2), geo.lean("tur_admin1", box=pad, step=2),
+            geo.lean(district_layer, [c for c in geo.codes(district_layer) if c[:4] in syr])]
+        if gaps:
+            expected.append(_inline_collection(r["area_code"] for r in out["map_store"] if r["status"] == "no data"))
+        assert layers == expected, month
+        inline = geojson_route.inline(fig.to_dict())
+        assert [t["geojson"] for t in inline["data"]] == [client.get(t.geojson).get_json() for t in fig.data]
+        assert [layer["source"] for layer in inline["layout"]["map"]["layers"]] == layers
+
+
+def test_boundary_route_serves_known_layers_and_refuses_the_rest(border):
+    client = border.dash.get_app().server.test_client()
+    address = geojson_route.url("border_areas", ["SY07", "TR-31", "SY0700"])
+    response = client.get(address)
+
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    assert "immutable" in response.headers["Cache-Control"] and response.headers["Content-Security-Policy"]
+    assert [f["id"] for f in response.get_json()["features"]] == ["SY07", "SY0700", "TR-31"]
+    # the detailed Idleb/Aleppo districts, as map_layer() chooses them
+    assert response.get_json()["features"][1] == geo.lean("syr_admin2_nw", ["SY0700"])["features"][0]
+    assert geojson_route.collection(address) == response.get_json()
+    version = geojson_route.version()
+    for bad in (f"/geo/{version}/no_such_layer.geojson", f"/geo/{version}/countries_me.geojson?box=1,2,3",
+                f"/geo/{version}/countries_me.geojson?box=1,2,3,nan", f"/geo/{version}/countries_me.geojson?step=0",
+                f"/geo/{version}/countries_me.geojson?codes=<script>", f"/geo/{version}/countries_me.geojson?x=1",
+                "/geo/zz/countries_me.geojson"):
+        assert client.get(bad).status_code == 404, bad
+        assert geojson_route.collection(bad) is None
+    assert geojson_route.collection("http://example.org" + address) is None
+
+
+def test_png_of_the_map_renders_with_the_served_boundaries_inline(border):
+    from dashboard import png
+
+    fig = _call(border, *WITH_2017, month="2017-09")["map"]
+    assert all(t.geojson.startswith("/geo/") for t in fig.data)
+    image = png.render(fig.to_dict())
+    assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 10_000

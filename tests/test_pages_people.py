@@ -92,3 +92,32 @@ def test_an_empty_period_points_to_the_next_split_and_errors_are_sentences(peopl
     monkeypatch.setattr(queries, "frame", lambda *a, **k: 1 / 0)
     fig, summary, *_ = people.update_people(*bar())
     assert "could not be read (ZeroDivisionError)" in summary
+
+
+def test_a_split_by_sex_without_age_bands_is_a_pyramid_of_the_sex_totals(people):
+    """UNHCR's Türkiye rows with their age bands left out: female and male totals only (age 'all'). Once an
+    IndexError (the page said it could not be drawn); now one band per sex, of all ages."""
+    from dashboard import filters as flt_mod
+    from dashboard.queries import core
+    from dashboard.queries import people as queries
+
+    engine = core.store_engine()
+    filters = flt_mod.from_query({"from": "2025-01-01", "to": "2025-12-31", "origin": "SYR", "location": "TUR"},
+                                 known_places=set(core.known(engine)["places"]),
+                                 known_sources=set(core.known(engine)["series"]))
+    every = queries.frame(engine, filters)
+    sexes_only = every[every["age_group"] == "all"]
+    assert set(sexes_only["sex"]) >= {"female", "male", "all"} and (every["age_group"] != "all").any()
+
+    pyr = queries.pyramid(engine, filters, sexes_only)
+    assert [(r["sex"], r["age_group"], r["value"]) for r in pyr.bands.to_dict("records")] == \
+        [("female", "all", 1135265), ("male", "all", 1212491)]
+    assert pyr.sex_totals == {"female": 1135265, "male": 1212491} and pyr.total == 2347756
+
+    fig, summary, _, rows, store = people._pyramid(engine, filters, sexes_only)
+    male, female = fig.data
+    assert (list(male.y), list(male.x), list(female.y), list(female.x)) == \
+        (["all ages"], [1212491], ["all ages"], [1135265])
+    assert "all ages: 1,135,265" in female.hovertext[0]
+    assert "female 1,135,265 (48%), male 1,212,491 (52%)" in summary
+    assert "could not" not in summary and rows == store and sum(r["value"] for r in rows) == 2347756

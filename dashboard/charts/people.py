@@ -13,6 +13,7 @@ from dashboard.charts.trends import legend_below
 
 SEXES = (("male", "Male"), ("female", "Female"))
 PATTERNS = {"male": "", "female": "/"}  # one colour per population group: sex is told by the pattern and side
+AGE_LABELS = {"all": "all ages"}  # a split by sex only is drawn as one band per sex
 
 
 def pyramid_figure(bands: pd.DataFrame, title: str, reference: str) -> go.Figure:
@@ -27,20 +28,24 @@ def pyramid_figure(bands: pd.DataFrame, title: str, reference: str) -> go.Figure
     for col, (sex, label) in enumerate(SEXES, start=1):
         pts = bands[bands["sex"] == sex]
         fig.add_trace(go.Bar(
-            name=label, x=[int(v) for v in pts["value"]], y=list(pts["age_group"]), orientation="h",
+            name=label, x=[int(v) for v in pts["value"]], y=[_age(a) for a in pts["age_group"]], orientation="h",
             marker={"color": colour, "pattern": {"shape": PATTERNS[sex], "fgcolor": "white"}},
             hoverinfo="text", hovertext=[_hover(label, r) for r in pts.to_dict("records")],
             text=[f"{int(v):,}" for v in pts["value"]], textposition="auto"), row=1, col=col)
     fig.update_xaxes(range=[peak * 1.1, 0], row=1, col=1, tickformat="~s")
     fig.update_xaxes(range=[0, peak * 1.1], row=1, col=2, tickformat="~s")
     fig.update_yaxes(title_text="Age band (years)", categoryorder="array",
-                     categoryarray=list(dict.fromkeys(bands["age_group"])), row=1, col=1)
+                     categoryarray=list(dict.fromkeys(_age(a) for a in bands["age_group"])), row=1, col=1)
     fig.update_layout(height=430, showlegend=False, bargap=0.1)
     return cite(fig, title, citation_text(bands, reference))
 
 
+def _age(age_group: str) -> str:
+    return AGE_LABELS.get(age_group, age_group)
+
+
 def _hover(label: str, row: dict) -> str:
-    return html.escape(f"{label}, {row['age_group']}: {int(row['value']):,} — "
+    return html.escape(f"{label}, {_age(row['age_group'])}: {int(row['value']):,} — "
                        f"{format_date(row['reference_period_end'])} — {row['source']} — summed over "
                        f"{row['n_locations']} location(s)", quote=False)
 

@@ -179,8 +179,10 @@ def month_rows(engine: Engine, figs: pd.DataFrame, nat: pd.DataFrame, p: Pairing
     gaz = core.known(engine)["gazetteer"]
     codes = syria_codes(engine, p)
     start, end = pd.Timestamp(month + "-01"), pd.Timestamp(_month_end(month))
-    # The frames are small: plain records are much faster here than pandas selections.
-    here = [r for r in figs.to_dict("records") if start <= r["reference_period_end"] <= end]
+    # The month's figures are few: plain records are much faster here than pandas selections. The period's may
+    # be tens of thousands: select the month first (records of all of them cost more than the rest of the page).
+    ends = figs["reference_period_end"]
+    here = figs[(ends >= start) & (ends <= end)].to_dict("records")
     rows: list[dict] = []
     # Syria: movements into and out of each governorate (district), summed over the published pairs of one
     # series and month (movements, never people), and IDP flows (people) per area and series.

@@ -81,6 +81,8 @@ def pyramid(engine: Engine, filters: Filters, figures: pd.DataFrame | None = Non
                                                                  best["reference_period_end"])]
     rows = _one_level_per_location(rows)
     bands = rows[rows["age_group"] != "all"]
+    if bands.empty:  # split by sex only, no age bands: one band per sex, of all ages (the chart says so)
+        bands = rows[rows["age_group"] == "all"]
     agg = bands.groupby(["sex", "age_group"], as_index=False).agg(
         value=("value", "sum"), n_locations=("location_code", "nunique"), n_rows=("value", "size"))
     first = bands.iloc[0]

@@ -176,3 +176,37 @@ def test_from_x_is_the_origin_and_the_border_is_no_place(gazetteer):
     (c,) = extract("There were 262,134 Syrian refugees in camps close to the border with Syria.",
                    dt.date(2015, 8, 15), gazetteer, "TUR").candidates
     assert (c.place, c.kind) == ("TUR", "hosted")
+
+
+@pytest.mark.parametrize(("sentence", "context", "expected"), [
+    # written by the project (synthetic), in forms of the train sentences of sets 2 and 3
+    ("Some 9,000 people were displaced since 1 March, the majority into northern Idleb.", "XSY-NW",
+     [(9000, "XSY-NW", None)]),
+    ("Some 9,000 people fled, mostly escaping by moving to camps in northwest Idleb.", "XSY-NW",
+     [(9000, "XSY-NW", None)]),
+    ("Notably, 5,000 IDPs arrived from Suran sub-district in Hama governorate.", "SYR", [(5000, "SYR", "SY05")]),
+    ("Türkiye hosts some 3.6 million Syrians, more than 400,000 of them in Hatay province.", "TUR",
+     [(3600000, "TUR", "SYR"), (400000, "TR-31", "SYR")]),
+    ("Shelling displaced 9,000 people from and within southern Idleb governorate and western Aleppo governorate.",
+     "SYR", [(9000, "XSY-NW", None)]),
+    ("There are 8,000 refugees in Kilis, and over 6,000 each in Adana and Maraş.", "TUR",
+     [(8000, "TR-79", None), (6000, "TR-01", None), (6000, "TR-46", None)]),
+])
+def test_partial_and_joint_places(gazetteer, sentence, context, expected):
+    found = extract(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates
+    assert [(c.number, c.place, c.origin) for c in found] == expected
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # written by the project (synthetic)
+    ("Since the ceasefire of 5 March 2020, some 6,000 IDPs have returned to Idleb.",
+     [(6000, "2020-03-05", "2020-03-20")]),
+    ("The number of displaced is 5,000 people (figures as at 15 March), an increase from 4,000 two weeks ago.",
+     [(5000, "2020-03-15", "2020-03-15"), (4000, "2020-03-06", "2020-03-06")]),
+    ("From 9 to 12 March, some 7,000 more people were displaced.", [(7000, "2020-03-09", "2020-03-12")]),
+    ("Since 1 March, shelling, and air strikes have displaced some 9,000 people, including 2,000 people displaced "
+     "from 9 to 12 March alone.", [(9000, "2020-03-01", "2020-03-20"), (2000, "2020-03-09", "2020-03-12")]),
+])
+def test_period_belongs_to_its_own_count(gazetteer, sentence, expected):
+    found = extract(sentence, dt.date(2020, 3, 20), gazetteer, "SYR").candidates
+    assert [(c.number, c.period_start.isoformat(), c.period_end.isoformat()) for c in found] == expected

@@ -79,10 +79,19 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
-# Third held-aside set (label_set 4, 2026-11-25): labels committed before the extractor was run on it; not yet
-# measured. Set 2 (measured twice, place 0.57 / 0.57 and period 0.86 / 0.86) is now train. After the one
-# measurement of set 4, a field that fails gets a strict xfail here with its numbers; a field that passes gets none.
-KNOWN_HELDOUT_MISSES: dict[str, str] = {}
+# Third held-aside set (label_set 4), labels committed before the extractor was run on it (08f7c50), measured once on
+# 2026-11-25 after train-only fixes (06009a7). Every field falls short; fixing them because of these sentences would
+# be tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry
+# must be removed. (Set 2, measured twice with place 0.57 / 0.57 and period 0.86 / 0.86, is now train.)
+_MEASURED = "measured once after train-only fixes, not tuned on the held-aside set"
+KNOWN_HELDOUT_MISSES: dict[str, str] = {
+    "number": f"held-aside number precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); {_MEASURED}",
+    "qualifier": f"held-aside qualifier precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); "
+                 f"{_MEASURED}",
+    "kind": f"held-aside kind precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); {_MEASURED}",
+    "place": f"held-aside place precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); {_MEASURED}",
+    "period": f"held-aside period precision 0.68 / recall 0.54 (13 right of 19 predicted, 24 expected); {_MEASURED}",
+}
 
 
 @pytest.fixture(scope="module")

@@ -79,15 +79,18 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
-# Second held-aside set (label_set 2), measured once on 2026-11-25 after the extractor was fixed on train only,
-# then frozen; measured a second time (once) after the third labelled set (train only) and place/period fixes on
-# train only. Place and period still fall short; fixing them because of these sentences would be tuning on the
-# held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must be removed.
-KNOWN_HELDOUT_MISSES = {
-    "place": "held-aside place precision 0.57 / recall 0.57 (8 right of 14 predicted, 14 expected; was 0.33 / "
-             "0.29); measured once after train-only fixes, not tuned on the held-aside set",
-    "period": "held-aside period precision 0.86 / recall 0.86 (12 right of 14 predicted, 14 expected; was 0.75 / "
-              "0.64); measured once after train-only fixes, not tuned on the held-aside set",
+# Third held-aside set (label_set 4), labels committed before the extractor was run on it (08f7c50), measured once on
+# 2026-11-25 after train-only fixes (06009a7). Every field falls short; fixing them because of these sentences would
+# be tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry
+# must be removed. (Set 2, measured twice with place 0.57 / 0.57 and period 0.86 / 0.86, is now train.)
+_MEASURED = "measured once after train-only fixes, not tuned on the held-aside set"
+KNOWN_HELDOUT_MISSES: dict[str, str] = {
+    "number": f"held-aside number precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); {_MEASURED}",
+    "qualifier": f"held-aside qualifier precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); "
+                 f"{_MEASURED}",
+    "kind": f"held-aside kind precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); {_MEASURED}",
+    "place": f"held-aside place precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); {_MEASURED}",
+    "period": f"held-aside period precision 0.68 / recall 0.54 (13 right of 19 predicted, 24 expected); {_MEASURED}",
 }
 
 
@@ -126,15 +129,19 @@ def test_heldout_precision_and_recall(quality, field):
         f"(needs {MIN_PRECISION} / {MIN_RECALL})\n" + _table(quality[0]))
 
 
-def test_the_held_aside_set_is_the_second_labelled_set():
-    """Sentences looked at (label sets 1 and 3) are never held aside; the held-aside set was about a third of the
-    sentences labelled when it was chosen (sets 1 and 2; set 3 was added to train afterwards)."""
+def test_the_held_aside_set_is_the_fourth_labelled_set():
+    """Sentences looked at (label sets 1-3) are never held aside; the held-aside set is about a third of all
+    sentences, holds negatives, and comes from documents used in no other set."""
+    rows = list(csv.DictReader(LABELS.open(encoding="utf-8", newline="")))
     sentences = labelled().values()
     heldout = [s for s in sentences if s["split"] == "heldout"]
-    assert {s["label_set"] for s in heldout} == {"2"}
-    assert {s["split"] for s in sentences if s["label_set"] in ("1", "3")} == {"train"}
-    assert len(heldout) >= 24 and sum(not s["expected"] for s in heldout) >= 8
-    assert 0.3 <= len(heldout) / sum(s["label_set"] in ("1", "2") for s in sentences) <= 0.4
+    assert {s["label_set"] for s in heldout} == {"4"}
+    assert {s["split"] for s in sentences if s["label_set"] in ("1", "2", "3")} == {"train"}
+    assert len(heldout) >= 50 and sum(not s["expected"] for s in heldout) >= 15
+    assert 0.3 <= len(heldout) / len(sentences) <= 0.4
+    urls = {split: {r["source_url"] for r in rows if r["split"] == split and r["source_url"]} for split in ("train",
+                                                                                                          "heldout")}
+    assert urls["heldout"] and not urls["heldout"] & urls["train"]
 
 
 def test_the_article_yields_its_two_figures_and_no_soldiers(gazetteer):
@@ -178,3 +185,37 @@ def test_from_x_is_the_origin_and_the_border_is_no_place(gazetteer):
     (c,) = extract("There were 262,134 Syrian refugees in camps close to the border with Syria.",
                    dt.date(2015, 8, 15), gazetteer, "TUR").candidates
     assert (c.place, c.kind) == ("TUR", "hosted")
+
+
+@pytest.mark.parametrize(("sentence", "context", "expected"), [
+    # written by the project (synthetic), in forms of the train sentences of sets 2 and 3
+    ("Some 9,000 people were displaced since 1 March, the majority into northern Idleb.", "XSY-NW",
+     [(9000, "XSY-NW", None)]),
+    ("Some 9,000 people fled, mostly escaping by moving to camps in northwest Idleb.", "XSY-NW",
+     [(9000, "XSY-NW", None)]),
+    ("Notably, 5,000 IDPs arrived from Suran sub-district in Hama governorate.", "SYR", [(5000, "SYR", "SY05")]),
+    ("Türkiye hosts some 3.6 million Syrians, more than 400,000 of them in Hatay province.", "TUR",
+     [(3600000, "TUR", "SYR"), (400000, "TR-31", "SYR")]),
+    ("Shelling displaced 9,000 people from and within southern Idleb governorate and western Aleppo governorate.",
+     "SYR", [(9000, "XSY-NW", None)]),
+    ("There are 8,000 refugees in Kilis, and over 6,000 each in Adana and Maraş.", "TUR",
+     [(8000, "TR-79", None), (6000, "TR-01", None), (6000, "TR-46", None)]),
+])
+def test_partial_and_joint_places(gazetteer, sentence, context, expected):
+    found = extract(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates
+    assert [(c.number, c.place, c.origin) for c in found] == expected
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # written by the project (synthetic)
+    ("Since the ceasefire of 5 March 2020, some 6,000 IDPs have returned to Idleb.",
+     [(6000, "2020-03-05", "2020-03-20")]),
+    ("The number of displaced is 5,000 people (figures as at 15 March), an increase from 4,000 two weeks ago.",
+     [(5000, "2020-03-15", "2020-03-15"), (4000, "2020-03-06", "2020-03-06")]),
+    ("From 9 to 12 March, some 7,000 more people were displaced.", [(7000, "2020-03-09", "2020-03-12")]),
+    ("Since 1 March, shelling, and air strikes have displaced some 9,000 people, including 2,000 people displaced "
+     "from 9 to 12 March alone.", [(9000, "2020-03-01", "2020-03-20"), (2000, "2020-03-09", "2020-03-12")]),
+])
+def test_period_belongs_to_its_own_count(gazetteer, sentence, expected):
+    found = extract(sentence, dt.date(2020, 3, 20), gazetteer, "SYR").candidates
+    assert [(c.number, c.period_start.isoformat(), c.period_end.isoformat()) for c in found] == expected

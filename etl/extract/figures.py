@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from etl.extract import numbers, periods
 from etl.gazetteer import Gazetteer
@@ -39,12 +39,21 @@ _LEVEL_WORDS = {"governorate": 1, "province": 1, "district": 2, "sub-district": 
 # "northern Aleppo governorate", "north-west Syria": a direction before a name (tried with the name first).
 _DIRECTION = re.compile(r"\b((?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|central)\s+$", re.I)
 # A place in a "from ..." phrase is where people came from, not the figure's place ("mainly from southern Idleb").
-_FROM = re.compile(r"\b(from)\s+(?:(?!(?:to|into|towards|in)\b)[\w'’-]+\s+){0,4}$", re.I)
+_FROM = re.compile(r"\b(from)(?!\s+and\s+within\b)\s+(?:(?!(?:to|into|towards|in)\b)[\w'’-]+\s+){0,4}"
+                   r"(?:(?:sub-district|district|city|town|village|camp|area)\s+in\s+(?:[\w'’-]+\s+){0,2})?$", re.I)
 _PARTIAL_FROM = re.compile(r"\b(?:mainly|mostly|largely|partly|many|most)\s+from\s+[^,;]*$", re.I)
-# Clauses: ", and", ", while", ";", a new count after a comma or a dash ("..., 93,991 of them returned"; not a
-# year: "December 1, 2019"), and ", with" (parts: "with 74% arriving in Idleb").
-_CLAUSE_CUT = re.compile(r";|,\s+(?:and|while|whereas|but)\b|,\s+(?=\d)(?!(?:19|20)\d\d\b)|,\s+with\b"
-                         r"|\s+[-–—]{1,2}\s+(?=\d)")
+# ... and a place only part of them went to ("the majority into central and northern Idleb", "mostly escaping
+# hostilities by moving to ... in northwest Idleb"): neither the figure's place nor an origin.
+_PARTIAL = re.compile(r"\b(?:mainly|mostly|largely|partly|primarily|the\s+majority|most\s+of\s+(?:them|whom))\b"
+                      r"[^,;()]*$", re.I)
+# Clauses: ", and", ", while", ";", a new (hedged) count after a comma or a dash ("..., 93,991 of them returned"; not a
+# year: "December 1, 2019"), ", with" (parts: "with 74% arriving in Idleb"), ", including" (a part with its own
+# period) and ", an increase from" (an earlier value).
+_HEDGED = r"(?:(?:more\s+than|over|some|about|around|nearly|almost|approximately|an\s+estimated|close\s+to)\s+)?"
+_CLAUSE_CUT = re.compile(r";|,\s+(?:and|while|whereas|but)\b|,\s+with\b|,\s+including\b"
+                         r"|,\s+(?:an?\s+)?(?:increase|rise|decrease|drop|up|down)\s+from\b")
+# A new count after a comma or a dash cuts only after a count ("From 9 to 12 February, some 142,000 ..." is one).
+_NEW_COUNT = re.compile(rf",\s+{_HEDGED}(?=\d)(?!(?:19|20)\d\d\b)|\s+[-–—]{{1,2}}\s+(?=\d)")
 # The figure's place usually follows it after a locative word ("displaced in X", "arrived in X", "returned to X").
 _LOCATIVE = re.compile(r"\b(?:in|into|to|towards|at|across)\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I)
 
@@ -85,7 +94,8 @@ def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_p
     places, origins = _places(sentence, gazetteer)
     dated = periods.find(sentence, report_date)
     previous_ok = False  # "..., and more than 650,000 in Jordan" continues only a figure just accepted
-    for mention in numbers.find(sentence):
+    mentions = numbers.find(sentence)
+    for mention in mentions:
         written = sentence[mention.start:mention.end]
         unit, why = _unit(sentence, mention, has_previous=previous_ok)
         previous_ok = False
@@ -102,8 +112,13 @@ def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_p
             continue
         previous_ok = True
         clause = _clause(sentence, mention)
-        place = _place_for(places, clause, mention, sentence)
-        period = _nearest_period(dated, mention)
+        place = _place_for(places, clause, mention, sentence, gazetteer)
+        if out.candidates and not any(clause[0] <= p[0] < clause[1] for p in places):
+            # a figure with no place of its own ("..., including 200,000 displaced from 26 January") has the
+            # place of the figure before it
+            last = out.candidates[-1]
+            place = (0, 0, last.place, last.place_published) if last.place_published else None
+        period = _nearest_period(dated, mention, clause, [_clause(sentence, m) for m in mentions if m is not mention])
         start, end = (period.start, period.end) if period else (report_date, report_date)
         out.candidates.append(Candidate(
             mention.value, mention.qualifier, kind, unit if unit != "same" else out.candidates[-1].unit,
@@ -112,6 +127,12 @@ def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_p
             or _nearest_in(origins, clause, mention), start, end,
             mention.low,
             mention.high, (mention.start, mention.end), place[3] if place else None, mention.is_rounded))
+        each = re.match(r"\s+each\s+in\s+", sentence[mention.end:])
+        if each:  # "over 60,000 each in Adana and Maraş": the same count for every place listed
+            listed = _listed(places, mention.end + each.end(), sentence)
+            if len(listed) > 1:
+                first = out.candidates.pop()
+                out.candidates += [replace(first, place=p[2], place_published=p[3]) for p in listed]
     if re.search(EVENT_VERBS, sentence, re.I):
         when = dated[0].start if dated else _weekday(sentence, report_date)
         # the report's own place first: a sentence's first name is often its dateline ("BEIRUT:")
@@ -140,8 +161,13 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool) -> tuple[
             verb = " ".join(words[i:i + 4]).lower()
             if any(re.search(p, verb) for _, p in KINDS):
                 return "people", ""
+        if w == "each" and has_previous and re.match(r"\s+in\b", after[after.lower().index("each") + 4:]):
+            return "same", ""  # "86,000 refugees in Kilis, ... and over 60,000 each in Adana and Maraş"
         if w == "in" and has_previous:  # "..., and more than 650,000 in Jordan": the same count again
             return "same", ""
+        if has_previous and re.search(r"\b(?:increase|rise|decrease|drop|up|down)\s+from\s+$",
+                                      sentence[:mention.start], re.I):
+            return "same", ""  # "53,540 people ..., an increase from 43,000 just two weeks ago": an earlier value
         return _counted_before(sentence, mention) or (None, f"counts {word!r}, not people")
     return _counted_before(sentence, mention) or (None, "no counted noun")
 
@@ -175,7 +201,10 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
 
 def _clause(sentence: str, mention: numbers.Mention) -> tuple[int, int]:
     """The part of the sentence the number belongs to (see _CLAUSE_CUT)."""
-    cuts = [0] + [m.start() for m in re.finditer(_CLAUSE_CUT, sentence)]
+    counts = [m.end for m in numbers.find(sentence)  # not the first day of "from 9 to 12 February"
+              if not numbers._MONTH.match(re.sub(r"^\s*(?:to|and|until|-|–)\s*\d{1,2}\b", "", sentence[m.end:]))]
+    cuts = sorted([0] + [m.start() for m in re.finditer(_CLAUSE_CUT, sentence)]
+                  + [m.start() for m in re.finditer(_NEW_COUNT, sentence) if any(e <= m.start() for e in counts)])
     cuts += [len(sentence)]
     for a, b in zip(cuts, cuts[1:], strict=False):
         if a <= mention.start < b:
@@ -197,15 +226,14 @@ def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, s
         direction = _DIRECTION.search(sentence[:start])
         if direction:
             code = _resolve(sentence[direction.start():m.end()], gazetteer, level)
-            if code:
-                start, name = direction.start(), sentence[direction.start():m.end()]
-            else:
-                start = direction.start()
+            start, name = direction.start(), sentence[direction.start():m.end()]
         code = code or _resolve(m.group(0), gazetteer, level)
         if not code:
             continue
         if re.search(r"\bborders?\s+(?:with|of)\s+(?:the\s+)?$", sentence[:start], re.I):
             continue  # "close to the border with Syria": the far side of a border is nobody's place
+        if _PARTIAL.search(sentence[:start]) and not _FROM.search(sentence[:start]):
+            continue
         if _FROM.search(sentence[:start]):  # "an influx from Idlib": where people come from
             if not _PARTIAL_FROM.search(sentence[:start]):
                 origins.append((start, m.end(), code, name))
@@ -214,12 +242,57 @@ def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, s
     return found, origins
 
 
-def _place_for(places: list, clause: tuple[int, int], mention: numbers.Mention, sentence: str):
+def _place_for(places: list, clause: tuple[int, int], mention: numbers.Mention, sentence: str,
+               gazetteer: Gazetteer):
     """A place after the number in its clause introduced by "in", "to", "into"... first; else the nearest
-    in the clause; else the nearest in the sentence."""
+    in the clause; else the nearest in the sentence. Two places joined by "and" ("from and within southern
+    Idlib Governorate and western Aleppo Governorate") are the smallest area holding both."""
     inside = [p for p in places if clause[0] <= p[0] < clause[1]]
     after = [p for p in inside if p[0] >= mention.end and _LOCATIVE.search(sentence[:p[0]])]
-    return _nearest(after, mention) or _nearest(inside, mention) or _nearest(places, mention)
+    hit = _nearest(after, mention) or _nearest(inside, mention) or _nearest(places, mention)
+    if hit is None:
+        return None
+    i = places.index(hit)
+    if i + 1 < len(places) and re.fullmatch(_JOINED, sentence[hit[1]:places[i + 1][0]], re.I):
+        both = [hit, places[i + 1]]
+        code = _joint(both, gazetteer)
+        if code:
+            return (hit[0], both[1][1], code, sentence[hit[0]:both[1][1]])
+    return hit
+
+
+_JOINED = r"(?:\s+(?:governorates?|provinces?|districts?))?\s*(?:,\s*(?:and\s+)?|\s+and\s+)"
+
+
+def _joint(items: list, gazetteer: Gazetteer) -> str | None:
+    """The smallest place holding all the named places: a composite area whose members hold them (a part
+    member only for a name written with a direction, "western Aleppo"), else their lowest common ancestor."""
+    def held_by(members: dict[str, bool], code: str, directional: bool) -> bool:
+        if code in members:
+            return directional or not members[code]
+        return any(a in members and not members[a] for a in gazetteer.ancestors(code))
+
+    named = [(p[2], bool(re.match(r"(?:north|south|east|west|central)", p[3], re.I))) for p in items]
+    composites = []
+    for rec in gazetteer.places("composite"):
+        members = {m.code: m.is_partial for m in gazetteer.members(rec.code)}
+        if members and all(held_by(members, c, d) for c, d in named):
+            composites.append((len(members), rec.code))
+    if composites:
+        return min(composites)[1]
+    common = [c for c in (named[0][0], *gazetteer.ancestors(named[0][0]))
+              if all(c == o or c in gazetteer.ancestors(o) for o, _ in named)]
+    return common[0] if common else None
+
+
+def _listed(places: list, at: int, sentence: str) -> list:
+    """The places listed from offset `at` on: "Adana and Maraş", "Adana, Mersin and Maraş"."""
+    out = []
+    for p in places:
+        if p[0] == at or (out and p[0] > out[-1][1]
+                          and re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", sentence[out[-1][1]:p[0]])):
+            out.append(p)
+    return out
 
 
 def _nearest_in(items: list, clause: tuple[int, int], mention: numbers.Mention) -> str | None:
@@ -244,11 +317,17 @@ def _nearest(items: list, mention: numbers.Mention):
     return min(items, key=lambda p: min(abs(p[0] - mention.end), abs(mention.start - p[1])))
 
 
-def _nearest_period(dated: list[periods.Period], mention: numbers.Mention) -> periods.Period | None:
-    """The nearest period; an "as at D" date ends an open one ("since 1 February ... (figures as at 22
-    February)"), else it is the figure's reference day."""
+def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, clause: tuple[int, int] = (0, 0),
+                    others: tuple = ()) -> periods.Period | None:
+    """The nearest period, in the figure's clause first; an "as at D" date ends an open one ("since 1 February
+    ... (figures as at 22 February)"), else it is the figure's reference day."""
     stops = [p for p in dated if p.kind == "as_at"]
-    spans = [p for p in dated if p.kind != "as_at"] or stops
+    own = [p for p in dated if clause[0] <= p.span[0] < clause[1]]
+    # a period in the clause of another count belongs to that count
+    others = [c for c in others if c != clause]
+    free = [p for p in dated if p.kind != "as_at" and not any(a <= p.span[0] < b for a, b in others)]
+    spans = ([p for p in own if p.kind != "as_at"] or [p for p in own if p.kind == "as_at"]
+             or free or [p for p in dated if p.kind != "as_at"] or stops)
     if not spans:
         return None
     near = min(spans, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
@@ -260,8 +339,11 @@ def _nearest_period(dated: list[periods.Period], mention: numbers.Mention) -> pe
 
 
 def _origin(sentence: str, mention: numbers.Mention) -> str | None:
-    """ "3.6 million Syrian refugees" -> SYR: a nationality written right after the number."""
+    """ "3.6 million Syrian refugees", "3.6 million Syrians" -> SYR: a nationality written right after the number."""
     m = re.match(r"\s+(?:\w+\s+){0,2}?([A-Z][a-z]+)\s+(refugees|asylum|nationals|returnees)", sentence[mention.end:])
+    if m:
+        return DEMONYMS.get(m.group(1).lower())
+    m = re.match(r"\s+(?:more\s+|registered\s+)?([A-Z][a-z]+)s\b", sentence[mention.end:])  # "3.6 million Syrians"
     return DEMONYMS.get(m.group(1).lower()) if m else None
 
 

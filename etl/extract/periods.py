@@ -1,6 +1,7 @@
 """Periods written in a sentence ("from 26 January to 2 February", "in February 2020", "since 1 December",
 "after 5 March", "in the week to 9 February", "between 12-17 February", "within three days from 9 February",
-"as at 22 February"); US-style dates ("December 1, 2019", "February 17") are read as day-month dates."""
+"as at 22 February", "since the ceasefire of 5 March", "two weeks ago"); US-style dates ("December 1, 2019",
+"February 17") are read as day-month dates."""
 from __future__ import annotations
 
 import calendar
@@ -23,13 +24,14 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("within_days", rf"\bwithin\s+(\w+)\s+days?\s+(?:from|of|after|since)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("weeks_to", rf"\b(?:in|during|over)\s+the\s+(?:past\s+|(\w+)\s+)?weeks?\s+(?:to|ending|up\s+to)\s+"
                  rf"(\d{{1,2}})\s+{_MON}{_Y}"),
-    ("since", rf"\b(?:since|after)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("since", rf"\b(?:since|after)\s+(?:the\s+[\w-]+(?:\s+[\w-]+)?\s+(?:of|on)\s+)?(\d{{1,2}})\s+{_MON}{_Y}"),
     ("since_month", rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MON}\s+(\d{{4}})"),
     ("as_at", rf"\b(?:as\s+(?:at|of)|by)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("day", rf"\bon\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("month", rf"\b(?:in|during|as\s+(?:at|of))\s+{_MON}\s+(\d{{4}})"),
     ("month_no_year", rf"\b(?:in|during)\s+{_MON}\b(?!\s+\d)"),
     ("year", r"\b(?:in|during)\s+(\d{4})\b"),
+    ("ago", r"\b(\w+)\s+(days?|weeks?)\s+ago\b"),
 ]
 
 
@@ -115,6 +117,12 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
     if kind == "month":
         month, year = _M[g[0].lower()], int(g[1])
         return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    if kind == "ago":  # "just two weeks ago": the report date minus that, one day
+        n = _WEEKS.get(g[0].lower(), int(g[0]) if g[0].isdigit() else None)
+        if n is None:
+            raise ValueError(f"not a number: {g[0]!r}")
+        day = report - dt.timedelta(days=n * (7 if g[1].lower().startswith("week") else 1))
+        return day, day
     year = int(g[0])
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 

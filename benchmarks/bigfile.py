@@ -90,14 +90,17 @@ def write(folder: Path, mb: float, *, seed: int = 7, name: str | None = None, ma
     return Written(path, path.stat().st_size, lines, figures)
 
 
-def truncate_mid_row(path: Path, from_end_bytes: int = 1000) -> None:
-    """Cut the file inside a line near its end (the last line then has too few fields)."""
+def truncate_mid_row(path: Path, from_end_bytes: int = 1000) -> int:
+    """Cut the file inside a line near its end (that line then has too few fields); returns its line number."""
     size = path.stat().st_size
     with path.open("rb+") as fh:
         fh.seek(max(size - from_end_bytes, 0))
         tail = fh.read()
         cut = size - len(tail) + tail.index(b"\n") + 1 + 10  # ten bytes into the next line
         fh.truncate(cut)
+        fh.seek(0)
+        newlines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+    return newlines + 1
 
 
 def _csv_cell(value: str) -> str:

@@ -26,6 +26,7 @@ IDENTITY_FIELDS = ("series", "population_group", "measure", "origin_code", "loca
 VALUE_FIELDS = ("value", "value_low", "value_high", "qualifier", "missing_reason")
 CHUNK_ROWS = 20_000
 KEY_LOOKUP_MAX = 20_000  # above this many figures one scan of the series beats lookups by key
+CHUNK_FIGURES = 5_000  # figures validated and written at a time: each costs a few kB of Python objects in flight
 SET_ASIDE_KEPT = 1_000  # set-aside rows a LoadResult carries for the report; all of them go to rejected_row
 
 EXIT_OK, EXIT_REJECTED, EXIT_PARTIAL = 0, 1, 2
@@ -118,6 +119,17 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
                           seconds=(_now() - started).total_seconds())
 
 
+def _split(chunks: Iterable[Transformed]) -> Iterator[Transformed]:
+    """Each chunk cut into pieces of at most CHUNK_FIGURES records (a file loaded whole is one chunk)."""
+    for t in chunks:
+        if len(t.records) <= CHUNK_FIGURES:
+            yield t
+            continue
+        for i in range(0, len(t.records), CHUNK_FIGURES):
+            yield Transformed(t.records.iloc[i:i + CHUNK_FIGURES].copy(), t.series, t.skipped if i == 0 else [],
+                              t.places if i == 0 else [])
+
+
 def _write_chunks(conn: Connection, chunks: Iterable[Transformed], gazetteer: Gazetteer, source: str,
                   snap: Snapshot, fmt: str, version: str | None, started: dt.datetime, *, today: dt.date | None,
                   progress: bool, scan_series: bool) -> LoadResult:
@@ -132,7 +144,7 @@ def _write_chunks(conn: Connection, chunks: Iterable[Transformed], gazetteer: Ga
     parent_notes: list[str] = []
     n_rows = n_bad = 0
     first_bad: dict | None = None
-    for transformed in chunks:
+    for transformed in _split(chunks):
         if transformed.places:
             declared.update({p["code"]: p for p in transformed.places})
             resolve.declare(declared)

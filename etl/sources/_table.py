@@ -19,7 +19,7 @@ csv.field_size_limit(10_000_000)
 # that swallowed the lines after it, never a figure's note.
 MAX_CELL_CHARS = 32_767
 BLOCK_BYTES = 1 << 20
-CHUNK_LINES = 10_000  # data lines per chunk of a streamed table
+CHUNK_LINES = 5_000  # data lines per chunk of a streamed table
 _DATA_LIKE = re.compile(r"[\d\s.,:/+-]*\d[\d\s.,:/+T-]*")
 
 
@@ -173,10 +173,11 @@ def read_csv_strict(path: Path, required: list[str], *, skip_lines: int = 0) -> 
 
 
 def iter_csv_strict(path: Path, required: list[str], *, skip_lines: int = 0,
-                    chunk_lines: int = CHUNK_LINES) -> Iterator[pd.DataFrame]:
+                    chunk_lines: int | None = None) -> Iterator[pd.DataFrame]:
     """read_csv_strict in chunks of `chunk_lines` data lines, read as they are needed: memory does not grow with
     the file. A defect anywhere (undecodable byte, short row, unbalanced quote) raises FileRejected when its chunk
     is read, so a caller that writes chunk by chunk must do it in one transaction and roll back."""
+    chunk_lines = chunk_lines or CHUNK_LINES
     lines = iter_lines(check_text(path))
     for _ in range(skip_lines):
         next(lines, None)

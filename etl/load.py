@@ -325,6 +325,9 @@ class FileWriter:
                  series_infos: dict[str, SeriesInfo], started: dt.datetime, *, progress: bool = False,
                  transform_version: str | None = None, fmt: str | None = None, scan_series: bool = True):
         self.conn, self.source, self.path, self.scan_series = conn, source, Path(path), scan_series
+        if conn.dialect.name == "postgresql":  # psycopg prepares a repeated lookup; a generic plan made while the
+            # table was small seq-scans it once this transaction has made it big: plan each lookup afresh
+            conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         self.series_infos = dict(series_infos)
         self.series_ids = _upsert_series(conn, series_infos)
         self.run_id = conn.execute(insert(LoadRun).values(

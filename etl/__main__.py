@@ -523,8 +523,8 @@ def _print_result(r: LoadResult) -> None:
     for row in r.set_aside[:10]:
         print(f"  set aside: line {row['row_number']}, column {row['column']}, value {row['value']!r}: "
               f"{row['reason']}; {row['suggestion']}", file=sys.stderr)
-    if len(r.set_aside) > 10:
-        print(f"  ... and {len(r.set_aside) - 10} more: python -m etl rejects list", file=sys.stderr)
+    if r.rows_set_aside > 10:
+        print(f"  ... and {r.rows_set_aside - 10} more: python -m etl rejects list", file=sys.stderr)
 
 
 def _where(engine) -> str:

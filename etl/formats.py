@@ -6,7 +6,7 @@ from pathlib import Path
 from types import ModuleType
 
 from etl.records import FileRejected
-from etl.sources._table import decode, looks_like_html, read_bytes, read_header
+from etl.sources._table import check_text, read_header
 
 # Adding a publisher: write etl/sources/<name>.py (FORMAT, detect, extract, transform) and list it here.
 SOURCE_MODULES = (
@@ -53,9 +53,7 @@ def choose(path: Path, fmt: str | None = None) -> ModuleType:
 
 
 def _check_readable(path: Path) -> None:
-    """Say why a file is unreadable (undecodable, truncated archive, empty, HTML) before guessing its format."""
-    text = decode(path, read_bytes(path))
-    if not text.strip():
-        raise FileRejected(path, "file is empty")
-    if looks_like_html(text):
-        raise FileRejected(path, "an HTML page instead of data (a login, error or bot-challenge page?)", row=1)
+    """Say why a file is unreadable (undecodable, truncated archive, empty, HTML) before guessing its format.
+    The file is read block by block: memory does not grow with its size."""
+    for _ in check_text(path):
+        pass

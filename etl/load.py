@@ -4,11 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
@@ -16,14 +18,16 @@ from tqdm import tqdm
 from etl import formats
 from etl.gazetteer import Gazetteer
 from etl.models import Document, LoadRun, Observation, Place, RejectedRow, Release, Series
-from etl.records import FileRejected, SeriesInfo, Transformed
-from etl.validate import too_many_set_aside, validate
+from etl.records import FileRejected, SeriesInfo, Snapshot, Transformed
+from etl.validate import PlaceResolver, too_many_set_aside, validate
 
 IDENTITY_FIELDS = ("series", "population_group", "measure", "origin_code", "location_code", "period_start",
                    "period_end", "sex", "age_group", "cause", "breakdown", "unit")
 VALUE_FIELDS = ("value", "value_low", "value_high", "qualifier", "missing_reason")
 CHUNK_ROWS = 20_000
 KEY_LOOKUP_MAX = 20_000  # above this many figures one scan of the series beats lookups by key
+CHUNK_FIGURES = 5_000  # figures validated and written at a time: each costs a few kB of Python objects in flight
+SET_ASIDE_KEPT = 1_000  # set-aside rows a LoadResult carries for the report; all of them go to rejected_row
 
 EXIT_OK, EXIT_REJECTED, EXIT_PARTIAL = 0, 1, 2
 
@@ -42,7 +46,7 @@ class LoadResult:
     set_aside: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     skipped: bool = False  # the same content was loaded before
-    identity_keys: list[str] = field(default_factory=list, repr=False)  # of the figures the file gave
+    identity_keys: Iterable[str] = field(default_factory=list, repr=False)  # of the figures the file gave (KeyLog)
 
     @property
     def exit_code(self) -> int:
@@ -71,6 +75,8 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
               progress: bool = False, today: dt.date | None = None, force: bool = False) -> LoadResult:
     """Load one file by the failure policy: rejected whole, or loaded with bad rows set aside (partial).
 
+    A format with transform_chunks() is read, validated and written chunk by chunk inside the file's one
+    transaction, so memory does not grow with the file; a defect found late rolls the whole file back.
     A file already loaded with the same content and transform version is skipped unless `force`."""
     started = _now()
     path = Path(path)
@@ -83,24 +89,13 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
         version = getattr(module, "TRANSFORM_VERSION", None)
         if not force and (previous := _same_file_loaded(engine, source, snap.sha256, version)) is not None:
             return _log_skipped(engine, source, path, fmt_name, snap.sha256, version, previous, started)
-        transformed: Transformed = module.transform(snap)
+        streamed = hasattr(module, "transform_chunks")
+        chunks: Iterable[Transformed] = module.transform_chunks(snap) if streamed else [module.transform(snap)]
         with engine.connect() as conn:
             gazetteer = Gazetteer.load(conn)
-        declared = {p["code"]: p for p in transformed.places}
-        transformed.records["retrieved_on"] = snap.retrieved_on.isoformat()
-        checked = validate(transformed.records, gazetteer, today=today, declared=set(declared))
-        n_rows = len(transformed.records)
-        if too_many_set_aside(len(checked.set_aside), n_rows):
-            first = checked.set_aside[0]
-            raise FileRejected(path, f"{len(checked.set_aside)} of {n_rows} rows are bad (first: "
-                               f"{first['reason']}); the file is rejected whole", first["row_number"],
-                               first["column"])
         with engine.begin() as conn:
-            parent_notes = _add_declared_places(conn, gazetteer, declared, checked.good)
-            result = write_validated(conn, source, path, snap.sha256, checked.good, checked.set_aside,
-                                     transformed.series, n_rows, started, progress=progress,
-                                     transform_version=version, fmt=fmt_name,
-                                     message="; ".join(transformed.skipped + parent_notes) or None)
+            result = _write_chunks(conn, chunks, gazetteer, source, snap, fmt_name, version, started, today=today,
+                                   progress=progress, scan_series=not streamed)
         result.seconds = (_now() - started).total_seconds()
         return result
     except FileRejected as exc:
@@ -122,6 +117,57 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
             failure = FileRejected(path, f"{reason} (the attempt could not be logged either: {_first_line(log_exc)})")
         return LoadResult(str(path), source, "failed", message=str(failure),
                           seconds=(_now() - started).total_seconds())
+
+
+def _split(chunks: Iterable[Transformed]) -> Iterator[Transformed]:
+    """Each chunk cut into pieces of at most CHUNK_FIGURES records (a file loaded whole is one chunk)."""
+    for t in chunks:
+        if len(t.records) <= CHUNK_FIGURES:
+            yield t
+            continue
+        for i in range(0, len(t.records), CHUNK_FIGURES):
+            yield Transformed(t.records.iloc[i:i + CHUNK_FIGURES].copy(), t.series, t.skipped if i == 0 else [],
+                              t.places if i == 0 else [])
+
+
+def _write_chunks(conn: Connection, chunks: Iterable[Transformed], gazetteer: Gazetteer, source: str,
+                  snap: Snapshot, fmt: str, version: str | None, started: dt.datetime, *, today: dt.date | None,
+                  progress: bool, scan_series: bool) -> LoadResult:
+    """Validate and write each chunk on `conn`; too many bad rows, counted over the whole file, reject it
+    (FileRejected: the caller's transaction rolls everything back)."""
+    path = snap.path
+    writer: FileWriter | None = None
+    declared: dict[str, dict] = {}
+    resolve = PlaceResolver(gazetteer)
+    added: set[str] = set()
+    skipped: list[str] = []
+    parent_notes: list[str] = []
+    n_rows = n_bad = 0
+    first_bad: dict | None = None
+    for transformed in _split(chunks):
+        if transformed.places:
+            declared.update({p["code"]: p for p in transformed.places})
+            resolve.declare(declared)
+        transformed.records["retrieved_on"] = snap.retrieved_on.isoformat()
+        checked = validate(transformed.records, gazetteer, today=today, resolve=resolve)
+        n_rows += len(transformed.records)
+        n_bad += len(checked.set_aside)
+        first_bad = first_bad or (checked.set_aside[0] if checked.set_aside else None)
+        if writer is None:
+            writer = FileWriter(conn, source, path, snap.sha256, transformed.series, started, progress=progress,
+                                transform_version=version, fmt=fmt, scan_series=scan_series)
+        else:
+            writer.add_series(transformed.series)
+        skipped += [n for n in transformed.skipped if n not in skipped]
+        parent_notes += [n for n in _add_declared_places(conn, gazetteer, declared, checked.good, added)
+                         if n not in parent_notes]
+        writer.write(checked.good, checked.set_aside)
+    if writer is None:
+        raise FileRejected(path, "no figures in the file")
+    if too_many_set_aside(n_bad, n_rows):
+        raise FileRejected(path, f"{n_bad} of {n_rows} rows are bad (first: {first_bad['reason']}); the file is "
+                           "rejected whole", first_bad["row_number"], first_bad["column"])
+    return writer.finish(n_rows, message="; ".join(skipped + parent_notes) or None)
 
 
 def _disk_full(exc: SQLAlchemyError) -> bool:
@@ -193,9 +239,12 @@ def _date(v):
 
 
 def _add_declared_places(conn: Connection, gazetteer: Gazetteer, declared: dict[str, dict],
-                         good: list[dict]) -> list[str]:
+                         good: list[dict], added: set[str] | None = None) -> list[str]:
     """Places a file defines (UNHCR's camps, DTM's p-codes), added when used, with their declared ancestors,
-    parents first. An existing code is never overwritten: a different declared parent is reported."""
+    parents first. An existing code is never overwritten: a different declared parent is reported.
+    `added` (updated) holds the codes added by earlier chunks of the same file."""
+    if not declared:
+        return []
     used = {r["location_code"] for r in good} | {r["origin_code"] for r in good if r["origin_code"]}
     needed: list[str] = []
     for code in sorted(used & set(declared)):
@@ -204,9 +253,11 @@ def _add_declared_places(conn: Connection, gazetteer: Gazetteer, declared: dict[
             chain.append(code)
             code = declared[code].get("parent_code")
         needed += [c for c in reversed(chain) if c not in needed]
-    added: set[str] = set()
+    added = set() if added is None else added
     notes = []
     for code in needed:
+        if code in added:
+            continue
         place = dict(declared[code])
         parent = place.get("parent_code")
         if parent and parent not in declared and parent not in gazetteer:
@@ -228,93 +279,190 @@ def write_validated(conn: Connection, source: str, path: Path, sha256: str | Non
                     *, progress: bool = False, transform_version: str | None = None,
                     fmt: str | None = None, message: str | None = None) -> LoadResult:
     """Write validated records, set-aside rows and the run log on `conn` (the caller's transaction)."""
-    series_ids = _upsert_series(conn, series_infos)
-    run_id = conn.execute(insert(LoadRun).values(
-        source=source, path=str(path), file_sha256=sha256, format=fmt or source, status="running",
-        started_at=started, transform_version=transform_version)).inserted_primary_key[0]
+    writer = FileWriter(conn, source, path, sha256, series_infos, started, progress=progress,
+                        transform_version=transform_version, fmt=fmt)
+    writer.write(good, set_aside)
+    return writer.finish(n_rows, message=message)
 
-    recs = good
-    # Releases and documents, created once per distinct value.
-    release_ids: dict[tuple, int] = {}
-    doc_ids: dict[tuple, int] = {}
-    for rec in recs:
-        sid = rec["series_id"] = series_ids[rec["series"]]
-        rkey = (sid, rec["release"] or rec["doc_title"])
-        if rkey not in release_ids:
-            release_ids[rkey] = _get_or_create(conn, Release, {"series_id": sid, "label": rkey[1]},
-                                               {"released_on": _date(rec["released_on"])})
-        rec["release_id"] = release_ids[rkey]
-        dkey = (sid, rec["doc_title"], rec["doc_url"])
-        if dkey not in doc_ids:
-            doc_ids[dkey] = _get_or_create(
-                conn, Document, {"series_id": sid, "title": rec["doc_title"], "url": rec["doc_url"]},
-                {"published_on": _date(rec["published_on"]), "retrieved_on": _date(rec["retrieved_on"]),
-                 "publisher": rec["doc_publisher"] or series_infos[rec["series"]].publisher,
-                 "channel": rec.get("channel")})
-        rec["document_id"] = doc_ids[dkey]
-        rec["identity_key"] = identity_key(rec)
 
-    release_dates = dict(conn.execute(select(Release.id, Release.released_on)).all())
-    existing = _latest_by_key(conn, list(set(series_ids.values())), list({r["identity_key"] for r in recs}))
-    new_rows, changed, unchanged = [], [], 0
-    seen_in_file: dict[str, tuple] = {}
-    for rec in recs:
-        key = rec["identity_key"]
-        vals = tuple(rec[f] for f in VALUE_FIELDS)
-        if key in seen_in_file:
-            if seen_in_file[key] != vals:
-                set_aside.append({"row_number": rec.get("row_number"), "column": rec.get("column"),
-                                  "value": str(rec["value"]), "reason": "the same figure is given twice in this "
-                                  f"file with different values ({seen_in_file[key][0]} and {vals[0]})",
-                                  "suggestion": "keep one of the two rows", "record_json": json.dumps(
-                                      {k: str(v) for k, v in rec.items()}, ensure_ascii=False)})
+class KeyLog:
+    """The identity keys of the figures a file gave, in order: 16 bytes each in a temporary file that stays in
+    memory up to 8 MB (half a million keys) and spills to disk beyond. Iterating gives the hex keys."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=8 << 20)
+        self._n = 0
+
+    def add(self, keys: list[str]) -> None:
+        self._file.seek(0, 2)
+        self._file.write(b"".join(bytes.fromhex(k) for k in keys))
+        self._n += len(keys)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[str]:
+        offset = 0
+        while True:
+            self._file.seek(offset)
+            block = self._file.read(16 << 12)
+            if not block:
+                return
+            offset += len(block)
+            yield from (block[i:i + 16].hex() for i in range(0, len(block), 16))
+
+
+_UNCHANGED = "etl_load_unchanged"  # a temporary table: figures of this file found unchanged in earlier chunks
+
+
+class FileWriter:
+    """Writes one file's validated records chunk by chunk on the caller's transaction: releases and documents,
+    new figures and new vintages, set-aside rows, and the run log. Memory does not grow with the file: a figure
+    given twice in the file is found in the store (rows this run wrote) or, when it was unchanged, in a
+    temporary table of (key, values) — nothing is held per figure but its 16-byte key in a KeyLog."""
+
+    def __init__(self, conn: Connection, source: str, path: Path, sha256: str | None,
+                 series_infos: dict[str, SeriesInfo], started: dt.datetime, *, progress: bool = False,
+                 transform_version: str | None = None, fmt: str | None = None, scan_series: bool = True):
+        self.conn, self.source, self.path, self.scan_series = conn, source, Path(path), scan_series
+        if conn.dialect.name == "postgresql":  # psycopg prepares a repeated lookup; a generic plan made while the
+            # table was small seq-scans it once this transaction has made it big: plan each lookup afresh
+            conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        self.series_infos = dict(series_infos)
+        self.series_ids = _upsert_series(conn, series_infos)
+        self.run_id = conn.execute(insert(LoadRun).values(
+            source=source, path=str(path), file_sha256=sha256, format=fmt or source, status="running",
+            started_at=started, transform_version=transform_version)).inserted_primary_key[0]
+        self.release_ids: dict[tuple, int] = {}
+        self.doc_ids: dict[tuple, int] = {}
+        self.rows_new = self.rows_changed = self.rows_unchanged = self.rows_set_aside = 0
+        self.set_aside: list[dict] = []  # the first SET_ASIDE_KEPT, for the report; all are in rejected_row
+        self.keys = KeyLog()
+        self._unchanged_table = False
+        self.bar = tqdm(unit="rows", desc=self.path.name, disable=not progress, leave=False)
+
+    def add_series(self, series_infos: dict[str, SeriesInfo]) -> None:
+        new = {slug: info for slug, info in series_infos.items() if slug not in self.series_infos}
+        if new:
+            self.series_ids.update(_upsert_series(self.conn, new))
+            self.series_infos.update(new)
+
+    def write(self, recs: list[dict], set_aside: list[dict]) -> None:
+        """Write one chunk; `set_aside` (its rows set aside by validation) gets the chunk's in-file duplicates."""
+        conn = self.conn
+        for rec in recs:  # releases and documents, created once per distinct value
+            sid = rec["series_id"] = self.series_ids[rec["series"]]
+            rkey = (sid, rec["release"] or rec["doc_title"])
+            if rkey not in self.release_ids:
+                self.release_ids[rkey] = _get_or_create(conn, Release, {"series_id": sid, "label": rkey[1]},
+                                                        {"released_on": _date(rec["released_on"])})
+            rec["release_id"] = self.release_ids[rkey]
+            dkey = (sid, rec["doc_title"], rec["doc_url"])
+            if dkey not in self.doc_ids:
+                self.doc_ids[dkey] = _get_or_create(
+                    conn, Document, {"series_id": sid, "title": rec["doc_title"], "url": rec["doc_url"]},
+                    {"published_on": _date(rec["published_on"]), "retrieved_on": _date(rec["retrieved_on"]),
+                     "publisher": rec["doc_publisher"] or self.series_infos[rec["series"]].publisher,
+                     "channel": rec.get("channel")})
+            rec["document_id"] = self.doc_ids[dkey]
+            rec["identity_key"] = identity_key(rec)
+
+        release_dates = dict(conn.execute(select(Release.id, Release.released_on)).all())
+        keys = list({r["identity_key"] for r in recs})
+        existing = _latest_by_key(conn, list(set(self.series_ids.values())), keys, run_id=self.run_id,
+                                  scan_series=self.scan_series)
+        earlier_unchanged = self._unchanged_in_earlier_chunks(keys)
+        new_rows, changed, unchanged_now = [], [], []
+        seen: dict[str, tuple] = {}  # first occurrence in this chunk
+        for rec in recs:
+            key = rec["identity_key"]
+            vals = tuple(rec[f] for f in VALUE_FIELDS)
+            old = existing.get(key)
+            first = seen.get(key) or (old and old["this_run"]) or earlier_unchanged.get(key)
+            if first is not None:
+                if first != vals:
+                    set_aside.append({"row_number": rec.get("row_number"), "column": rec.get("column"),
+                                      "value": str(rec["value"]), "reason": "the same figure is given twice in "
+                                      f"this file with different values ({first[0]} and {vals[0]})",
+                                      "suggestion": "keep one of the two rows", "record_json": json.dumps(
+                                          {k: str(v) for k, v in rec.items()}, ensure_ascii=False)})
+                else:
+                    self.rows_unchanged += 1
+                continue
+            seen[key] = vals
+            if old is None:
+                new_rows.append(_row(rec, self.run_id, vintage=1, is_latest=True))
+            elif old["vals"] == vals:
+                self.rows_unchanged += 1
+                unchanged_now.append({"k": key, "v": json.dumps(vals)})
             else:
-                unchanged += 1
-            continue
-        seen_in_file[key] = vals
-        old = existing.get(key)
-        if old is None:
-            new_rows.append(_row(rec, run_id, vintage=1, is_latest=True))
-        elif old["vals"] == vals:
-            unchanged += 1
-        else:
-            newer = (release_dates.get(rec["release_id"]) or dt.date.min) >= (
-                release_dates.get(old["release_id"]) or dt.date.min)
-            changed.append((old, _row(rec, run_id, vintage=old["max_vintage"] + 1, is_latest=newer)))
+                newer = (release_dates.get(rec["release_id"]) or dt.date.min) >= (
+                    release_dates.get(old["release_id"]) or dt.date.min)
+                changed.append((old, _row(rec, self.run_id, vintage=old["max_vintage"] + 1, is_latest=newer)))
+        self.keys.add(list(seen))
+        if unchanged_now:
+            self._remember_unchanged(unchanged_now)
+        if changed:
+            latest_ids = [old["id"] for old, row in changed if row["is_latest"]]
+            for i in range(0, len(latest_ids), 500):
+                conn.execute(update(Observation).where(Observation.id.in_(latest_ids[i:i + 500]))
+                             .values(is_latest=False))
+        to_insert = new_rows + [row for _, row in changed]
+        for i in range(0, len(to_insert), CHUNK_ROWS):
+            chunk = to_insert[i:i + CHUNK_ROWS]
+            conn.execute(insert(Observation), chunk)
+            self.bar.update(len(chunk))
+        if set_aside:
+            conn.execute(insert(RejectedRow), [{**r, "run_id": self.run_id, "source": self.source,
+                                                "path": str(self.path), "status": "open"} for r in set_aside])
+        self.rows_new += len(new_rows)
+        self.rows_changed += len(changed)
+        self.rows_set_aside += len(set_aside)
+        self.set_aside += set_aside[:max(SET_ASIDE_KEPT - len(self.set_aside), 0)]
 
-    if changed:
-        latest_ids = [old["id"] for old, row in changed if row["is_latest"]]
-        for i in range(0, len(latest_ids), 500):
-            conn.execute(update(Observation).where(Observation.id.in_(latest_ids[i:i + 500]))
-                         .values(is_latest=False))
-    to_insert = new_rows + [row for _, row in changed]
-    bar = tqdm(total=len(to_insert), unit="rows", desc=path.name, disable=not progress, leave=False)
-    for i in range(0, len(to_insert), CHUNK_ROWS):
-        chunk = to_insert[i:i + CHUNK_ROWS]
-        conn.execute(insert(Observation), chunk)
-        bar.update(len(chunk))
-    bar.close()
-    if set_aside:
-        conn.execute(insert(RejectedRow), [{**r, "run_id": run_id, "source": source, "path": str(path),
-                                            "status": "open"} for r in set_aside])
-    status = "partial" if set_aside else "success"
-    conn.execute(update(LoadRun).where(LoadRun.id == run_id).values(
-        status=status, finished_at=_now(), rows_read=n_rows, rows_new=len(new_rows), rows_changed=len(changed),
-        rows_unchanged=unchanged, rows_set_aside=len(set_aside), message=message))
-    return LoadResult(str(path), source, status, rows_read=n_rows, rows_new=len(new_rows),
-                      rows_changed=len(changed), rows_unchanged=unchanged, rows_set_aside=len(set_aside),
-                      set_aside=set_aside, message=message, identity_keys=list(seen_in_file))
+    def _unchanged_in_earlier_chunks(self, keys: list[str]) -> dict[str, tuple]:
+        if not self._unchanged_table:
+            return {}
+        stmt = text(f"SELECT identity_key, vals FROM {_UNCHANGED} WHERE identity_key IN :keys").bindparams(
+            bindparam("keys", expanding=True))
+        return {k: tuple(json.loads(v)) for i in range(0, len(keys), 500)
+                for k, v in self.conn.execute(stmt, {"keys": keys[i:i + 500]})}
+
+    def _remember_unchanged(self, rows: list[dict]) -> None:
+        if not self._unchanged_table:
+            self.conn.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_UNCHANGED} "
+                                   "(identity_key VARCHAR(32) PRIMARY KEY, vals TEXT NOT NULL)"))
+            self.conn.execute(text(f"DELETE FROM {_UNCHANGED}"))
+            self._unchanged_table = True
+        self.conn.execute(text(f"INSERT INTO {_UNCHANGED} (identity_key, vals) VALUES (:k, :v)"), rows)
+
+    def finish(self, n_rows: int, message: str | None = None) -> LoadResult:
+        """The run's outcome in the run log; the result carries the counts and the first set-aside rows."""
+        self.bar.close()
+        if self._unchanged_table:
+            self.conn.execute(text(f"DROP TABLE {_UNCHANGED}"))
+        status = "partial" if self.rows_set_aside else "success"
+        self.conn.execute(update(LoadRun).where(LoadRun.id == self.run_id).values(
+            status=status, finished_at=_now(), rows_read=n_rows, rows_new=self.rows_new,
+            rows_changed=self.rows_changed, rows_unchanged=self.rows_unchanged, rows_set_aside=self.rows_set_aside,
+            message=message))
+        return LoadResult(str(self.path), self.source, status, rows_read=n_rows, rows_new=self.rows_new,
+                          rows_changed=self.rows_changed, rows_unchanged=self.rows_unchanged,
+                          rows_set_aside=self.rows_set_aside, set_aside=self.set_aside, message=message,
+                          identity_keys=self.keys)
 
 
-def _latest_by_key(conn: Connection, series_ids: list[int], keys: list[str]) -> dict[str, dict]:
-    """The current figure per identity, with the highest vintage number so far: looked up by key for a
-    small file, read for the whole series (one scan) for a large one."""
+def _latest_by_key(conn: Connection, series_ids: list[int], keys: list[str], *, run_id: int | None = None,
+                   scan_series: bool = True) -> dict[str, dict]:
+    """The current figure per identity, with the highest vintage number so far, and the values this run already
+    wrote for it ("this_run", a figure given twice in the file): looked up by key for a small file or a chunk,
+    read for the whole series (one scan) for a large file loaded whole."""
     out: dict[str, dict] = {}
     if not series_ids or not keys:
         return out
     base = select(Observation.identity_key, Observation.id, Observation.vintage, Observation.is_latest,
-                  Observation.release_id, *[getattr(Observation, f) for f in VALUE_FIELDS])
-    if len(keys) <= KEY_LOOKUP_MAX:
+                  Observation.release_id, Observation.run_id, *[getattr(Observation, f) for f in VALUE_FIELDS])
+    if len(keys) <= KEY_LOOKUP_MAX or not scan_series:
         queries = [base.where(Observation.identity_key.in_(keys[i:i + 500])) for i in range(0, len(keys), 500)]
     else:
         queries = [base.where(Observation.series_id.in_(series_ids))]
@@ -322,10 +470,12 @@ def _latest_by_key(conn: Connection, series_ids: list[int], keys: list[str]) -> 
         key = row[0]
         entry = out.get(key)
         if entry is None:
-            entry = out[key] = {"id": None, "max_vintage": 0, "vals": None, "release_id": None}
+            entry = out[key] = {"id": None, "max_vintage": 0, "vals": None, "release_id": None, "this_run": None}
         entry["max_vintage"] = max(entry["max_vintage"], row[2])
         if row[3]:
-            entry.update(id=row[1], vals=tuple(row[5:]), release_id=row[4])
+            entry.update(id=row[1], vals=tuple(row[6:]), release_id=row[4])
+        if run_id is not None and row[5] == run_id:
+            entry["this_run"] = tuple(row[6:])
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,12 +86,17 @@ class PlaceResolver:
     """Gazetteer lookups for the validator, plus composites given as code lists and a file's own places."""
 
     def __init__(self, gazetteer: Gazetteer, declared: set[str] = frozenset()):
-        self.gazetteer, self.declared = gazetteer, declared
+        self.gazetteer, self.declared = gazetteer, set(declared)
         self._cache: dict[tuple, Resolution] = {}
         self._composites = {frozenset(m.code for m in gazetteer.members(p.code)): p.code
                             for p in gazetteer.places("composite")}
         self._levels = {(a, p.admin_level) for p in gazetteer.places() if p.kind.startswith("admin")
                         for a in gazetteer.ancestors(p.code)}
+
+    def declare(self, codes: Iterable[str]) -> None:
+        """More places the file defines (a later chunk's): earlier answers may change."""
+        self.declared |= set(codes)
+        self._cache.clear()
 
     def __call__(self, ref, scheme, level, within, fallback=None) -> Resolution:
         key = (ref, scheme, level, within, fallback)
@@ -124,13 +130,14 @@ class PlaceResolver:
 
 
 def validate(records: pd.DataFrame, gazetteer: Gazetteer, *, today: dt.date | None = None,
-             declared: set[str] = frozenset()) -> Validated:
-    """Split records into good typed rows and rows set aside with reason and suggestion."""
+             declared: set[str] = frozenset(), resolve: PlaceResolver | None = None) -> Validated:
+    """Split records into good typed rows and rows set aside with reason and suggestion. `resolve`: a resolver
+    kept over the chunks of one file (its `declared` places are used instead of `declared`)."""
     today = today or dt.date.today()
     rows = as_dicts(records)
     good: list[dict] = []
     set_aside: list[dict] = []
-    resolve = PlaceResolver(gazetteer, declared)
+    resolve = resolve or PlaceResolver(gazetteer, declared)
 
     for rec in rows:
         problem = _check(rec, resolve, today)

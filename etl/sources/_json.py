@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from etl.records import FileRejected
-from etl.sources._table import decode, looks_like_html, read_bytes
+from etl.sources._table import decode, looks_like_html, read_bytes, read_head
 
 
 def read_json(path: Path) -> object:
@@ -25,7 +25,7 @@ def read_json(path: Path) -> object:
 def head(path: Path, n_bytes: int = 8192) -> str:
     """The first characters of a file (gunzipped), for detection; empty when unreadable."""
     try:
-        return read_bytes(Path(path))[:n_bytes].decode("utf-8-sig", errors="replace").lstrip()
+        return read_head(Path(path), n_bytes).decode("utf-8-sig", errors="replace").lstrip()
     except (FileRejected, OSError):
         return ""
 

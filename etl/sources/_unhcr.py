@@ -1,10 +1,12 @@
 """What UNHCR's tidy Refugee Data Finder tables share: series, release, columns, and wide-to-long unpivoting."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 
-from etl.records import SeriesInfo, Snapshot, new_records
-from etl.sources._table import read_header
+from etl.records import SeriesInfo, Snapshot, Transformed, new_records
+from etl.sources._table import iter_csv_strict, read_header
 
 UNHCR_LICENCE = "CC BY 4.0"
 UNHCR_CITATION = "UNHCR Refugee Data Finder, https://www.unhcr.org/refugee-statistics/ (CC BY 4.0)"
@@ -91,3 +93,10 @@ def unpivot(df: pd.DataFrame, columns: dict[str, tuple[str, str, str]], snap: Sn
     # UNHCR rounds counts below 5 for protection; they stay exact-as-published but flagged as rounded.
     out["is_rounded"] = pd.to_numeric(out["value_raw"], errors="coerce").lt(5)
     return new_records(out)
+
+
+def unpivot_chunks(snap: Snapshot, required: list[str], columns: dict[str, tuple[str, str, str]], dataset: str,
+                   series: SeriesInfo = RPSD) -> Iterator[Transformed]:
+    """The wide table unpivoted chunk by chunk as it is read (each line's figures depend on that line only)."""
+    for df in iter_csv_strict(snap.path, required):
+        yield Transformed(unpivot(df, columns, snap, dataset, series), {series.slug: series})

@@ -16,7 +16,7 @@ from etl.extract import text as plain
 from etl.extract.figures import extract as extract_sentence
 from etl.gazetteer import Gazetteer
 from etl.records import FileRejected, Snapshot, snapshot
-from etl.sources._table import decode, read_bytes
+from etl.sources._table import decode, read_bytes, read_head
 
 FORMAT = "report"
 TRANSFORM_VERSION = "1"
@@ -35,7 +35,7 @@ class Report:
 def detect(path: Path) -> str | None:
     """Prose (plain text or HTML with sentences); a table (CSV/TSV header) or JSON is not a report."""
     try:
-        text = decode(path, read_bytes(path)[:65536])
+        text = decode(path, read_head(path, 65536))
     except FileRejected as exc:
         return exc.reason
     head = text.lstrip()

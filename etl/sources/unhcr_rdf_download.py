@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from pathlib import Path
 
 from etl.records import FileRejected, Snapshot, Transformed, snapshot
 from etl.sources import _unhcr
-from etl.sources._table import decode, read_bytes, read_csv_strict
+from etl.sources._table import iter_text, read_csv_strict
 
 FORMAT = "unhcr_rdf_download"
 TRANSFORM_VERSION = "1"
@@ -90,8 +89,12 @@ _POP = {"refugees": ("REF", "stock", "asylum"), "asylum_seekers": ("ASY", "stock
 
 
 def _preamble(path: Path) -> list[str]:
-    text = decode(path, read_bytes(path))
-    return io.StringIO(text).read(65536).splitlines()[:MAX_PREAMBLE]
+    text = ""
+    for block in iter_text(path):  # the first 65,536 characters, without reading the rest
+        text += block
+        if len(text) >= 65536:
+            break
+    return text[:65536].splitlines()[:MAX_PREAMBLE]
 
 
 def _date(text: str | None) -> dt.date | None:

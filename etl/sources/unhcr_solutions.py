@@ -1,6 +1,7 @@
 """UNHCR Refugee Data Finder solutions table: returns, resettlement and naturalisation during each year."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from etl.records import Snapshot, Transformed, snapshot
@@ -32,3 +33,8 @@ def transform(snap: Snapshot) -> Transformed:
     df = read_csv_strict(snap.path, REQUIRED)
     records = _unhcr.unpivot(df, COLUMNS, snap, "solutions", _unhcr.RPSD)
     return Transformed(records, {_unhcr.RPSD.slug: _unhcr.RPSD})
+
+
+def transform_chunks(snap: Snapshot) -> Iterator[Transformed]:
+    """transform() chunk by chunk as the file is read, for the loader to stream a big file (the same records)."""
+    return _unhcr.unpivot_chunks(snap, REQUIRED, COLUMNS, "solutions")

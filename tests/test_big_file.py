@@ -1,0 +1,105 @@
+"""A big labelled-synthetic UNHCR population table loads in chunks inside one transaction, with a memory ceiling.
+
+The loading process is a real `python -m etl load` in a subprocess; its peak resident memory (ru_maxrss from
+wait4) must stay under RSS_LIMIT_MB whatever the file's size. A file of the same kind cut mid-row near its end is
+rejected whole, with the store's content digest unchanged, although most of its chunks were written before
+the cut line was read.
+
+Size: BIG_FILE_MB (default 2, CI). The full size (docs/reliability.md, about 7.6 million lines):
+    BIG_FILE_MB=500 .venv/bin/python -m pytest tests/test_big_file.py -s -p no:randomly
+The memory bound is a ceiling, not a speed assertion: times are printed (-s), never asserted.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from benchmarks import bigfile
+from etl import db, integrity
+from etl import store as ops
+from etl.models import LoadRun, Observation, RejectedRow
+
+ROOT = Path(__file__).resolve().parents[1]
+BIG_FILE_MB = float(os.environ.get("BIG_FILE_MB", "2"))
+RSS_LIMIT_MB = 400
+TRUNCATED_MB = max(BIG_FILE_MB / 3, 5)  # still dozens of chunks written before the cut line is read
+
+
+@dataclass
+class Child:
+    code: int
+    stdout: str
+    stderr: str
+    peak_rss_mb: float
+    seconds: float
+
+
+def run_load(url: str, path: Path, folder: Path) -> Child:
+    """`python -m etl load path` against `url`; its own peak RSS from wait4 (not any other child's)."""
+    out, err = folder / "load.out", folder / "load.err"
+    started = time.monotonic()
+    with out.open("w") as fo, err.open("w") as fe:
+        proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(path)], cwd=ROOT, stdout=fo, stderr=fe,
+                                env={**os.environ, "DATABASE_URL": url})
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return Child(proc.returncode, out.read_text(), err.read_text(), usage.ru_maxrss / 1024,
+                 time.monotonic() - started)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request, tmp_path) -> str:
+    """An empty migrated store with the gazetteer: a SQLite file, or the wiped TEST_DATABASE_URL database."""
+    if request.param == "sqlite":
+        engine = db.make_engine(f"sqlite:///{tmp_path / 'big.db'}")
+    else:
+        engine = request.getfixturevalue("pg_engine")
+    ops.init(engine)
+    engine.dispose()
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_a_big_file_loads_in_one_transaction_under_the_memory_ceiling(store_url, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("big-file")  # under the temp dir (/tmp), removed by pytest
+    engine = db.make_engine(store_url)
+    try:
+        # 1. Cut mid-row near its end: rejected whole, nothing of its earlier chunks stays.
+        cut = bigfile.write(folder, TRUNCATED_MB, seed=8, name=f"{bigfile.PREFIX}_unhcr_population_cut.csv")
+        cut_line = bigfile.truncate_mid_row(cut.path)
+        before = integrity.content_digest(engine)
+        rejected = run_load(store_url, cut.path, folder)
+        print(f"\ncut file {cut.bytes / 1e6:.0f} MB, {cut.lines:,} lines: exit {rejected.code} in "
+              f"{rejected.seconds:.0f} s, peak RSS {rejected.peak_rss_mb:.0f} MB")
+        assert rejected.code == 1, rejected.stdout + rejected.stderr
+        assert "REJECTED" in rejected.stderr and f"row {cut_line}:" in rejected.stderr, rejected.stderr
+        # too few fields, or (cut inside a quoted country name) an unbalanced quote
+        assert "fields but the header has 16" in rejected.stderr or "malformed CSV" in rejected.stderr
+        assert cut_line > cut.lines - 100, (cut_line, cut.lines)  # near the end: after almost every chunk
+        assert integrity.content_digest(engine) == before, "a rejected file left figures in the store"
+        with engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(Observation)) == 0
+            assert conn.execute(select(LoadRun.status)).scalars().all() == ["rejected"]
+        assert rejected.peak_rss_mb < RSS_LIMIT_MB
+
+        # 2. The whole file: every figure arrives (the structural zeros are not figures), in one run.
+        big = bigfile.write(folder, BIG_FILE_MB, seed=7)
+        loaded = run_load(store_url, big.path, folder)
+        print(f"big file {big.bytes / 1e6:.0f} MB, {big.lines:,} lines, {big.figures:,} figures: exit "
+              f"{loaded.code} in {loaded.seconds:.0f} s ({big.figures / loaded.seconds:,.0f} figures/s), "
+              f"peak RSS {loaded.peak_rss_mb:.0f} MB")
+        assert loaded.code == 0, loaded.stdout + loaded.stderr
+        with engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(Observation)) == big.figures
+            assert conn.scalar(select(func.count()).select_from(RejectedRow)) == 0
+            run = conn.execute(select(LoadRun).where(LoadRun.status == "success")).one()
+        assert (run.rows_read, run.rows_new, run.rows_set_aside) == (big.figures, big.figures, 0)
+        assert loaded.peak_rss_mb < RSS_LIMIT_MB
+    finally:
+        engine.dispose()

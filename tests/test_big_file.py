@@ -29,7 +29,7 @@ from etl.models import LoadRun, Observation, RejectedRow
 ROOT = Path(__file__).resolve().parents[1]
 BIG_FILE_MB = float(os.environ.get("BIG_FILE_MB", "2"))
 RSS_LIMIT_MB = 400
-TRUNCATED_MB = max(BIG_FILE_MB / 3, 5)  # still dozens of chunks written before the cut line is read
+TRUNCATED_MB = max(BIG_FILE_MB / 3, 2)  # still a dozen chunks written before the cut line is read
 
 
 @dataclass

@@ -3,6 +3,7 @@ through Dash's HTTP endpoint of the app under gunicorn; p50/p95 with caches clea
 same requests again (cached hits)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import random
@@ -59,46 +60,62 @@ def _options(page: dash_client.Page, cid: str) -> list[str]:
     return [o["value"] if isinstance(o, dict) else o for o in page.values.get((cid, "options")) or []]
 
 
-def measure_store(base_url: str, *, n_combos: int = N_COMBOS, seed: int = 7) -> dict[str, dict]:
-    """Per page: cold and cached interaction times (seconds) over `n_combos` combinations, and errors."""
-    client = dash_client.Client(base_url)
-    pages = dash_client.discover_pages(client)
-    first = next(p for p in pages if (("f-origin", "options") in p.values))
+def measure_store(base_urls: dict[str, str], *, n_combos: int = N_COMBOS, seed: int = 7) -> dict[str, dict]:
+    """Per mode ('fast', 'baseline') and page: cold and cached interaction times (seconds) over `n_combos`
+    combinations, and errors. The modes' servers run side by side and each combination is sent to one mode right
+    after the other (alternating which goes first), so a change in the machine's load falls on both alike."""
+    clients = {mode: dash_client.Client(url) for mode, url in base_urls.items()}
+    pages = {mode: dash_client.discover_pages(c) for mode, c in clients.items()}
+    first_mode = next(iter(pages))
+    first = next(p for p in pages[first_mode] if (("f-origin", "options") in p.values))
     combos = draw_combinations(_options(first, "f-origin"), _options(first, "f-source"), n_combos, seed)
-    results: dict[str, dict] = {}
+    results: dict[str, dict] = {mode: {} for mode in clients}
     with ThreadPoolExecutor(max_workers=8) as pool:
-        for page in pages:
-            for _ in range(WARMUP_ROUNDS):
-                dash_client.interact(client, page, {}, pool)
-            cold, cached, errors, requests = [], [], [], 0
-            for combo in combos:
-                overrides = {(k, "value"): v for k, v in combo.items() if (k, "value") in page.values}
-                first_try = dash_client.interact(client, page, overrides, pool)
-                again = dash_client.interact(client, page, overrides, pool)
-                cold.append(first_try.seconds)
-                cached.append(again.seconds)
-                errors += first_try.errors + again.errors
-                requests = first_try.requests
-            results[page.name] = {"cold": cold, "cached": cached, "errors": errors, "callbacks": requests,
-                                  "filters": sum((k, "value") in page.values for k in FILTER_IDS)}
+        for i, page in enumerate(pages[first_mode]):
+            per_mode = {mode: pages[mode][i] for mode in clients}
+            for mode, client in clients.items():
+                for _ in range(WARMUP_ROUNDS):
+                    dash_client.interact(client, per_mode[mode], {}, pool)
+            got = {mode: {"cold": [], "cached": [], "errors": [], "callbacks": 0} for mode in clients}
+            order = list(clients)
+            for n, combo in enumerate(combos):
+                # alternate who goes first: the first to ask also warms the store's pages for the other
+                for mode in (order if n % 2 == 0 else order[::-1]):
+                    client = clients[mode]
+                    mine = per_mode[mode]
+                    overrides = {(k, "value"): v for k, v in combo.items() if (k, "value") in mine.values}
+                    first_try = dash_client.interact(client, mine, overrides, pool)
+                    again = dash_client.interact(client, mine, overrides, pool)
+                    r = got[mode]
+                    r["cold"].append(first_try.seconds)
+                    r["cached"].append(again.seconds)
+                    r["errors"] += first_try.errors + again.errors
+                    r["callbacks"] = first_try.requests
+            for mode in clients:
+                results[mode][page.name] = {**got[mode], "filters": sum((k, "value") in page.values
+                                                                        for k in FILTER_IDS)}
     return results
 
 
 def run(store_urls: dict[tuple[str, str], str], *, n_combos: int = N_COMBOS, baseline: bool = False,
         log_dir: Path | None = None) -> Table:
     """Latency per store, size and page; with `baseline`, the same with DASHBOARD_FAST_PATH=0 and the ratio."""
+    from benchmarks.load import redis  # (load imports this module)
+
     rows = []
     for (kind, label), url in store_urls.items():
         modes = [("fast", "1")] + ([("baseline", "0")] if baseline else [])
-        measured = {}
-        for mode, flag in modes:
-            env = {"DATABASE_URL": url, server.FAST_PATH_ENV: flag}
-            log = (log_dir / f"gunicorn_{kind}_{label}_{mode}.log") if log_dir else None
-            from benchmarks.load import redis  # (load imports this module)
-            with tempfile.TemporaryDirectory(prefix="bench-redis-") as folder, redis(Path(folder)) as cache_url:
-                env["CACHE_REDIS_URL"] = cache_url  # one cache for both workers, as deployed (docs/deploy.md)
-                with server.gunicorn("app:server", env, log_path=log) as served:  # fresh workers, empty Redis
-                    measured[mode] = measure_store(served.base_url, n_combos=n_combos)
+        with contextlib.ExitStack() as stack:
+            base_urls = {}
+            for mode, flag in modes:
+                env = {"DATABASE_URL": url, server.FAST_PATH_ENV: flag}
+                if mode == "fast":  # one cache for both workers, as deployed (docs/deploy.md)
+                    folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-redis-"))
+                    env["CACHE_REDIS_URL"] = stack.enter_context(redis(Path(folder)))
+                log = (log_dir / f"gunicorn_{kind}_{label}_{mode}.log") if log_dir else None
+                served = stack.enter_context(server.gunicorn("app:server", env, log_path=log))  # fresh workers
+                base_urls[mode] = served.base_url
+            measured = measure_store(base_urls, n_combos=n_combos)
         for page, r in measured["fast"].items():
             cold, cached = np.array(r["cold"]) * 1000, np.array(r["cached"]) * 1000
             base = measured.get("baseline", {}).get(page)
@@ -123,7 +140,10 @@ def run(store_urls: dict[tuple[str, str], str], *, n_combos: int = N_COMBOS, bas
                "combinations on every page and store.",
                "Caches cleared first: each store and mode gets freshly started workers; each page's default view is "
                f"requested {WARMUP_ROUNDS} times untimed first (imports, connections), then every combination once "
-               "(cold) and at once again (cached).",
+               "(cold) and at once again (cached). With `--baseline` both apps run side by side (2 + 2 workers) and "
+               "each combination goes to both, one right after the other, the first of the two alternating (the "
+               "first to ask also warms the store's pages in memory for the other), so the machine's load falls on "
+               "both alike.",
                "The fast path runs as deployed: both workers share one Redis (a throwaway redis-server on "
                "loopback, emptied for each store and mode), so a repeated interaction is a cache hit whichever "
                "worker answers. Baseline (`--baseline`) = the same app with "

@@ -144,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     if partial:
         preface.insert(0, f"**Partial run** ({'--quick: ' if args.quick else ''}sizes "
                        f"{', '.join(size_label(n) for n in sizes)}; stores {', '.join(kinds)}; benchmarks "
-                       f"{', '.join(only)}; {combos} filter combinations per page). The full run is `{COMMAND}` "
-                       "with no arguments (add `--baseline` once the fast path exists).\n")
+                       f"{', '.join(only)}; {combos} filter combinations per page). The full run is `{COMMAND} "
+                       "--baseline` (every size and store, and the latency baseline).\n")
     preface.append(f"Load average at the start: {' / '.join(f'{x:.2f}' for x in load_at_start)} (1/5/15 min) on "
                    f"{os.cpu_count()} cores; above the core count, other work shared the CPU and every time here is "
                    "slower and noisier than on a quiet machine (ratios within one run suffer less).")

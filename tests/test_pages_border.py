@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import pytest
-from test_pages_flows import build_sample_store
+from test_pages_flows import build_sample_store, ledger_rivals
 
 from dashboard import geo, geojson_route
 from dashboard.charts import border as charts
@@ -264,3 +264,38 @@ def test_png_of_the_map_renders_with_the_served_boundaries_inline(border):
     assert all(t.geojson.startswith("/geo/") for t in fig.data)
     image = png.render(fig.to_dict())
     assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 10_000
+
+
+@pytest.fixture
+def border_ledger(app_store, use_store):
+    """The Border region page reading the real samples store with its figure ledger rebuilt."""
+    use_store(app_store)
+    from app import app  # noqa: F401
+    from dashboard.pages import border as page
+
+    return page
+
+
+def test_national_figures_with_rivals_in_the_ledger_say_how_many_on_hover(border_ledger, app_store):
+    # UNHCR's (31 Dec 2019) and DGMM's (21 Jan 2020, via the press) Syrians in Türkiye are rivals in the ledger;
+    # January 2020's national panel draws both, side by side.
+    rivals = [r for r in ledger_rivals(app_store) if r["location_code"] == "TUR" and r["origin_code"] == "SYR"
+              and r["period_end"].isoformat() <= "2020-01-31"]
+    assert len(rivals) == 2 and {r["rank"] == 1 for r in rivals} == {True, False}
+    out = _call(border_ledger, *OFFENSIVE, month="2020-01")
+    national = [r for r in out["bars_store"] if r["quantity"] == "national"]
+    hovers = {x: h for t in out["bars"].data if t.type == "bar" and t.customdata
+              for x, h in zip(t.x, t.customdata, strict=True)}
+    for r in rivals:
+        (row,) = [n for n in national if n["value"] == r["value"]]
+        assert row["rival_note"] == r["words"] and row["is_chosen"] == (r["rank"] == 1)  # the CSV's column
+        assert f"Figure ledger: {r['words']}" in hovers[r["value"]]
+    # every other bar (provinces, Syrian movements summed per area) has no rival in the ledger: no words
+    others = [h for x, h in hovers.items() if x not in {r["value"] for r in rivals}]
+    assert others and not any("Figure ledger" in h for h in others)
+    # a look back (release filter): the ledger compares current figures, so no rival words
+    back = border_ledger.update_border(*OFFENSIVE, "SYR", None, [], [], [], "2026-07-01", "nw-syria", "2020-01")
+    assert {r["value"] for r in back[11] if r["quantity"] == "national"} == {r["value"] for r in rivals}
+    assert not any("ledger" in str(h) for t in go.Figure(back[7]).data if t.customdata is not None
+                   for h in t.customdata)
+    assert all("rival_note" not in row for row in back[11])

@@ -222,3 +222,69 @@ def test_a_release_filter_gives_the_same_sankeys_through_one_cached_query(flows)
     # Before UNHCR's release of 25 Jun 2026 there were no UNHCR figures in this store: none are shown.
     out = flows.update_country_flows(*OFFENSIVE, "SYR", None, [], [], [], "2026-01-01", 10, None)
     assert not out[1] or not out[1].startswith("unhcr_rpsd")
+
+
+def ledger_rivals(url: str) -> list[dict]:
+    """Every figure in a group of the figure ledger of the store at `url`, with the words a chart's hover gives it
+    ('chosen over 1 rival figure (see Sources)'), read from the ledger tables."""
+    from sqlalchemy import select
+
+    from dashboard.queries.ledger import rival_note
+    from etl.models import LedgerGroup, LedgerMember, Observation, Series
+
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(Observation.id.label("observation_id"), Series.slug, Observation.population_group,
+                       Observation.measure, Observation.unit,
+                       Observation.period_start, Observation.period_end, Observation.origin_code,
+                       Observation.location_code, Observation.value, LedgerGroup.member_count, LedgerMember.rank)
+                .join(LedgerMember, LedgerMember.observation_id == Observation.id)
+                .join(LedgerGroup, LedgerGroup.id == LedgerMember.group_id)
+                .join(Series, Series.id == Observation.series_id)).mappings().all()
+    finally:
+        engine.dispose()
+    return [dict(r) | {"words": rival_note(r["member_count"] - 1, r["rank"] == 1)} for r in rows]
+
+
+@pytest.fixture
+def flows_ledger(app_store, use_store):
+    """The Flows page reading the real samples store with its figure ledger rebuilt (as `refresh` does)."""
+    use_store(app_store)
+    from app import app  # noqa: F401
+    from dashboard.pages import flows as page
+
+    return page
+
+
+def test_a_link_with_rivals_in_the_ledger_says_how_many_on_hover_and_in_the_csv(flows_ledger, app_store):
+    # The samples' rivals: UNHCR's Syrian refugees in Türkiye (31 Dec 2019) and DGMM's, quoted by the press
+    # (21 Jan 2020): the ledger chose one, passed over the other. Each is one link of its own Sankey.
+    rivals = [r for r in ledger_rivals(app_store) if r["origin_code"] and r["location_code"] == "TUR"]
+    assert len(rivals) >= 2 and {r["rank"] == 1 for r in rivals} == {True, False}
+    for r in rivals:
+        key = "|".join([r["slug"], r["population_group"], r["measure"], r["unit"], r["period_start"].isoformat(),
+                        r["period_end"].isoformat()])
+        out = _call(flows_ledger.update_country_flows, *OFFENSIVE, choice=key)
+        assert out["value"] == key
+        (row, hover), = [(row, h) for row, h in zip(out["sankey_store"], out["sankey"].data[0].link.customdata,
+                                                    strict=True) if row["destination_code"] == "TUR"]
+        assert row["value"] == r["value"]
+        assert f"Figure ledger: {r['words']}" in hover and r["words"].endswith("1 rival figure (see Sources)")
+        assert row["rival_note"] == r["words"] and row["is_chosen"] == (r["rank"] == 1)  # the CSV's column
+        arrow = next(t.customdata[0][3] for t in out["map"].data if t.customdata is not None
+                     and tuple(t.customdata[0][:2]) == ("SYR", "TUR"))
+        assert f"Figure ledger: {r['words']}" in arrow
+    # a look back (release filter): the ledger compares current figures, so no rival words anywhere
+    back = flows_ledger.update_country_flows(*OFFENSIVE, "SYR", None, [], [], [], "2026-07-01", 10, UNHCR_2019)
+    assert back[1] == UNHCR_2019
+    assert not any("ledger" in h or "rival" in h for h in back[2].data[0].link.customdata)
+    assert all("rival_note" not in row for row in back[6])
+
+
+def test_the_other_link_sums_figures_and_gives_no_rival_count(flows_ledger):
+    out = _call(flows_ledger.update_country_flows, *OFFENSIVE, top_n=1, choice=UNHCR_2019)
+    other = out["sankey"].data[0].link.customdata[-1]
+    assert "sum of 2 figures" in other and "Figure ledger" not in other
+    assert out["sankey_store"][-1]["rival_note"] is None

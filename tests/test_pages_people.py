@@ -121,3 +121,47 @@ def test_a_split_by_sex_without_age_bands_is_a_pyramid_of_the_sex_totals(people)
     assert "all ages: 1,135,265" in female.hovertext[0]
     assert "female 1,135,265 (48%), male 1,212,491 (52%)" in summary
     assert "could not" not in summary and rows == store and sum(r["value"] for r in rows) == 2347756
+
+
+def test_the_ledger_words_on_hover_are_those_of_the_figures_drawn_and_a_sum_says_it_is_one(people, app_store):
+    """Each single figure drawn (a band of one figure, a breakdown and its total) carries its rivals in the figure
+    ledger on hover, read here from the ledger tables; a band summing figures says so and counts no rival. The
+    samples' one rival pair (Syrians in Türkiye, UNHCR vs DGMM) is a total of no split: no People figure has one."""
+    from test_pages_flows import ledger_rivals
+
+    from dashboard import filters as flt_mod
+    from dashboard.queries import core
+    from dashboard.queries import people as queries
+
+    words = {r["observation_id"]: r["words"] for r in ledger_rivals(app_store)}
+    assert words  # the ledger was rebuilt on the samples
+    engine = core.store_engine()
+    known = core.known(engine)
+    summed = 0
+    for args in ({"from": "2025-01-01", "to": "2025-12-31", "origin": "SYR", "location": "TUR"},
+                 {"from": "2025-01-01", "to": "2025-12-31", "origin": "SYR", "location": "LBN", "group": ["OOC"]}):
+        filters = flt_mod.from_query(args, known_places=set(known["places"]), known_sources=set(known["series"]))
+        bands = queries.pyramid(engine, filters).bands
+        fig, *_ = people._pyramid(engine, filters, queries.frame(engine, filters))
+        hovers = [h for t in fig.data for h in t.hovertext]
+        assert len(hovers) == len(bands)
+        for band in bands.to_dict("records"):
+            one = band["n_rows"] == 1
+            expected = words.get(int(band["observation_id"]), "") if one else ""
+            assert band["rival_note"] == expected
+            hover = next(h for h in hovers if h.startswith(("Female" if band["sex"] == "female" else "Male")
+                                                          + f", {band['age_group']}: {int(band['value']):,}"))
+            assert ("a sum of" in hover) == (not one) and ("Figure ledger" in hover) == bool(expected)
+            summed += not one
+    assert summed  # Aakar's accommodation types: bands that sum figures
+    filters = flt_mod.from_query({"from": "2019-12-01", "to": "2020-03-31", "origin": "SYR"},
+                                 known_places=set(known["places"]), known_sources=set(known["series"]))
+    shares, _ = queries.breakdown_shares(engine, filters)
+    assert len(shares)
+    assert list(shares["rival_note"]) == [words.get(int(i), "") for i in shares["observation_id"]]
+    assert list(shares["total_rival_note"]) == [words.get(int(i), "") for i in shares["total_observation_id"]]
+    # a look back (release filter): the ledger compares current figures, so no rival column nor words
+    *_, srows, _, _ = people.update_people(*bar(date_from="2019-12-01", date_to="2020-03-31", as_of="2026-07-01"))
+    assert srows and all("rival_note" not in r and "total_rival_note" not in r for r in srows)
+    _, _, _, _, rows, *_ = people.update_people(*bar(location="TUR", as_of="2026-07-01"))
+    assert rows and all("rival_note" not in r for r in rows)

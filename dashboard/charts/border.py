@@ -276,6 +276,8 @@ def _hover(r: dict) -> str:
     unit = " movements (not people)" if r["measure"] == "movement" else " people"
     secondary = " (secondary source)" if r.get("is_secondary") else ""
     extra = f"<br>{r['note']}" if r.get("note") and r["quantity"] in ("arrivals", "departures") else ""
+    if r.get("rival_note"):  # the figure ledger, in the Trends chart's words
+        extra += f"<br>Figure ledger: {r['rival_note']}"
     return (f"{r['area_name']}: {r['label']}<br>{r['value_text']}{unit}<br>{r['reference']} · {r['qualifier']}"
             f"<br>Source: {r['publisher']}{secondary}{extra}")
 

@@ -18,6 +18,7 @@ LINK_COLUMNS = [
     "publisher", "originator", "licence", "series_title", "citation", "retrieved_at", "source_title", "source_url",
     "is_secondary", "note", "members", "n_figures",
 ]
+LEDGER_COLUMNS = ["is_chosen", "rival_note"]  # with no release filter: the figure ledger's marks (a sum has none)
 
 
 def month_or_period(start, end) -> str:
@@ -44,14 +45,15 @@ def top_links(df: pd.DataFrame, top_n: int, *, place_word: str = "countries") ->
 
     The rest is summed only because every link has the same series, group, measure, unit and reference
     period, and the destinations are disjoint areas of one level."""
+    columns = LINK_COLUMNS + [c for c in LEDGER_COLUMNS if c in df.columns]
     if df.empty:
-        return pd.DataFrame(columns=LINK_COLUMNS)
+        return pd.DataFrame(columns=columns)
     df = df.sort_values(["value", "origin_name", "location_name"], ascending=[False, True, True])
     rows = [_link_row(r) for r in df.head(top_n).itertuples(index=False)]
     rest = df.iloc[top_n:]
     if len(rest):
         rows.append(_other_row(rest, place_word))
-    return pd.DataFrame(rows, columns=LINK_COLUMNS)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _link_row(r) -> dict:
@@ -64,7 +66,7 @@ def _link_row(r) -> dict:
         "publisher": r.publisher, "originator": r.originator, "licence": r.licence, "series_title": r.series_title,
         "citation": r.citation, "retrieved_at": _iso(r.retrieved_at), "source_title": r.source_title,
         "source_url": r.source_url, "is_secondary": bool(r.is_secondary), "note": _text(r.note), "members": "",
-        "n_figures": 1,
+        "n_figures": 1, **{c: getattr(r, c) for c in LEDGER_COLUMNS if hasattr(r, c)},
     }
 
 
@@ -145,7 +147,7 @@ def arrows_map(links: pd.DataFrame, title: str, *, level: str) -> tuple[go.Figur
         if a is not None and b is not None:
             rows.append(r._asdict())
             ends.append((a, b))
-    drawn = pd.DataFrame(rows, columns=LINK_COLUMNS)
+    drawn = pd.DataFrame(rows, columns=links.columns)
     if drawn.empty:
         return empty_figure("None of these flows can be drawn: no geometry for their places.", title), drawn
     colour = GROUP_COLOURS.get(drawn["population_group"].iloc[0], "#999999")
@@ -250,7 +252,9 @@ def _link_hover(r, unit: str) -> str:
     if r.destination_code == OTHER:
         head += f" (sum of {r.n_figures} figures, listed in the table)"
     secondary = " (secondary source)" if r.is_secondary else ""
-    return f"{head}<br>{r.reference} · {r.qualifier}<br>Source: {r.publisher}{secondary}"
+    note = getattr(r, "rival_note", None)  # the figure ledger, in the Trends chart's words ('other': none)
+    ledger = f"<br>Figure ledger: {note}" if isinstance(note, str) and note else ""
+    return f"{head}<br>{r.reference} · {r.qualifier}<br>Source: {r.publisher}{secondary}{ledger}"
 
 
 def _citation(links: pd.DataFrame) -> str:

@@ -45,9 +45,11 @@ def _age(age_group: str) -> str:
 
 
 def _hover(label: str, row: dict) -> str:
+    summed = f" (a sum of {row['n_rows']} figures)" if row.get("n_rows", 1) > 1 else ""
+    ledger = f" — Figure ledger: {row['rival_note']}" if row.get("rival_note") else ""  # the Trends chart's words
     return html.escape(f"{label}, {_age(row['age_group'])}: {int(row['value']):,} — "
                        f"{format_date(row['reference_period_end'])} — {row['source']} — summed over "
-                       f"{row['n_locations']} location(s)", quote=False)
+                       f"{row['n_locations']} location(s){summed}{ledger}", quote=False)
 
 
 def shares_figure(shares: pd.DataFrame, title: str) -> go.Figure:
@@ -73,4 +75,11 @@ def shares_figure(shares: pd.DataFrame, title: str) -> go.Figure:
 def _share_hover(row: dict) -> str:
     return html.escape(f"{row['breakdown']}: {qualified(row['value'], row['qualifier'])} of "
                        f"{qualified(row['total'], row['total_qualifier'])} = {row['share']:.1%} — "
-                       f"{row['period']} — {row['source']}", quote=False)
+                       f"{row['period']} — {row['source']}{_ledger(row)}", quote=False)
+
+
+def _ledger(row: dict) -> str:
+    """The figure ledger's words (as on the Trends chart) for the breakdown and for its total."""
+    notes = [f"Figure ledger: {row['rival_note']}" if row.get("rival_note") else "",
+             f"Figure ledger, the total: {row['total_rival_note']}" if row.get("total_rival_note") else ""]
+    return "".join(f" — {n}" for n in notes if n)

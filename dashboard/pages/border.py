@@ -85,7 +85,7 @@ def update_border(date_from, date_to, origin, location, groups, measures, source
                        "north-west Syria figures Nov 2019 – Apr 2020).")
             return [], None, *_empty(message), *_empty(message)
         nat = queries.national(engine, flt, month)
-        rows = queries.month_rows(engine, figs, nat, p, month)
+        rows = queries.month_rows(engine, figs, nat, p, month, ledger=flt.as_of is None)
         month_label = f"{pd.Timestamp(month + '-01'):%B %Y}"
         areas = [{"code": a.code, "name": a.name, "side": a.side, "kind": a.kind} for a in p.areas]
         map_fig, drawn = charts.border_map(rows, areas, f"{p.name}, {month_label}", month_label)

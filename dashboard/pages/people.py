@@ -21,10 +21,12 @@ FILTER_INPUTS = [Input(i, "value") for i in ("f-from", "f-to", "f-origin", "f-lo
 PROVENANCE = ["source", "publisher", "originator", "series_slug", "series_title", "source_kind", "licence",
               "vintage", "retrieved_at", "citation"]
 PYRAMID_COLUMNS = ["sex", "age_group", "value", "n_locations", "n_rows", "population_group", "measure",
-                   "origin_name", "location_name", "reference_period_start", "reference_period_end"] + PROVENANCE
+                   "origin_name", "location_name", "reference_period_start", "reference_period_end"] + PROVENANCE \
+    + ["is_chosen", "rival_note"]
 SHARE_COLUMNS = ["category", "breakdown", "share", "figure", "value", "qualifier", "total", "total_qualifier",
                  "period", "reference_period_start", "reference_period_end", "population_group", "measure",
-                 "origin_name", "location_name", "source_title", "source_url", "source_ref"] + PROVENANCE
+                 "origin_name", "location_name", "source_title", "source_url", "source_ref"] + PROVENANCE \
+    + ["is_chosen", "rival_note", "total_rival_note"]
 
 
 def layout(**query_args) -> html.Div:

@@ -13,6 +13,7 @@ from dashboard.cache import cached_query
 from dashboard.charts.core import format_date, qualified
 from dashboard.filters import Filters
 from dashboard.queries import core
+from dashboard.queries import ledger as ledger_marks
 from dashboard.queries.flows import cached_figures
 from etl import config as etl_config
 
@@ -173,9 +174,11 @@ def national(engine: Engine, flt: Filters, month: str) -> pd.DataFrame:
     return df[df["reference_period_end"] == latest].reset_index(drop=True)
 
 
-def month_rows(engine: Engine, figs: pd.DataFrame, nat: pd.DataFrame, p: Pairing, month: str) -> pd.DataFrame:
+def month_rows(engine: Engine, figs: pd.DataFrame, nat: pd.DataFrame, p: Pairing, month: str,
+               *, ledger: bool = False) -> pd.DataFrame:
     """One row per figure drawn for the month (both sides, national beside), plus 'no data' rows for areas
-    without one. Each side's figures come from one reference date per series (the latest in the month)."""
+    without one. Each side's figures come from one reference date per series (the latest in the month).
+    With `ledger` (no release filter: the ledger compares current figures), a figure's rivals in the ledger."""
     gaz = core.known(engine)["gazetteer"]
     codes = syria_codes(engine, p)
     start, end = pd.Timestamp(month + "-01"), pd.Timestamp(_month_end(month))
@@ -206,6 +209,11 @@ def month_rows(engine: Engine, figs: pd.DataFrame, nat: pd.DataFrame, p: Pairing
             rows.append(_no_data_row(a, quantity, month))
     out = pd.DataFrame(rows, columns=ROW_COLUMNS)
     out["value"] = out["value"].astype("Int64")  # a gap stays <NA> (None in the table and CSV), never 0.0
+    if ledger:  # per figure drawn; a sum of movements has none (its parts are listed in `members`)
+        marks = ledger_marks.marks(engine, [r["observation_id"] for r in rows if r.get("observation_id")])
+        got = [marks.get(r.get("observation_id")) for r in rows]
+        out = out.assign(is_chosen=[bool(m and m[1]) for m in got],
+                         rival_note=[ledger_marks.rival_note(*m) if m else "" for m in got])
     return out
 
 
@@ -243,6 +251,7 @@ def _figure_row(r: dict, side: str, kind: str, quantity: str) -> dict:
         "originator": r["originator"], "licence": r["licence"], "citation": r["citation"],
         "retrieved_at": _iso(r["retrieved_at"]), "source_title": r["source_title"], "source_url": r["source_url"],
         "is_secondary": bool(r["is_secondary"]), "note": _text(r["note"]), "members": "",
+        "observation_id": int(r["observation_id"]),  # for the ledger's marks; not a column of the rows
     }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from dashboard.cache import cached_query
 from dashboard.filters import Filters, as_list, from_query
 from dashboard.queries import core
+from dashboard.queries import ledger as ledger_marks
 from etl.export import ExportFilter, export_query
 from etl.models import POPULATION_GROUPS
 
@@ -166,7 +167,8 @@ def links(engine: Engine, flt: Filters, level: str, choice: Choice) -> tuple[pd.
     """The figures of one set (one series, group, measure, unit, period): totals only, with provenance.
 
     Returns the figures with a value and the number of figures published without one (not available,
-    confidential): those are gaps, never zeros."""
+    confidential): those are gaps, never zeros. Without a release filter (the ledger compares current
+    figures), each figure's rivals in the ledger too (`rivals`, `is_chosen`, `rival_note`)."""
     xf, _, _ = _level_filter(engine, flt, level)
     if xf.as_of is None:  # a narrow query for this set (the level's query may hold many sets)
         xf = core.to_export_filter(flt, measures=(choice.measure,), population_groups=(choice.group,),
@@ -185,7 +187,8 @@ def links(engine: Engine, flt: Filters, level: str, choice: Choice) -> tuple[pd.
         keep &= (df["origin_admin_level"] == 1) & (df["location_kind"] == "admin1")
     df = df[keep]
     missing = int(df["value"].isna().sum())
-    return df[df["value"].notna()].reset_index(drop=True), missing
+    df = df[df["value"].notna()].reset_index(drop=True)
+    return (ledger_marks.with_marks(engine, df) if flt.as_of is None else df), missing
 
 
 def _date(value) -> dt.date:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, select
 from dashboard.cache import cached_query
 from dashboard.filters import Filters
 from dashboard.queries import core
+from dashboard.queries import ledger as ledger_marks
 from dashboard.queries.overview import figures_where, rank
 from etl.models import Observation
 
@@ -76,7 +77,11 @@ def pyramid(engine: Engine, filters: Filters, figures: pd.DataFrame | None = Non
     group = next((g for g in filters.groups if g in sizes.index), sizes.index[0] if len(sizes) else
                  rows["population_group"].iloc[0])
     rows = rows[rows["population_group"] == group]
-    best = rank(rows).iloc[0]  # one source and one date: never combined
+    ranked = rank(rows)
+    # The ledger compares current figures: a split it passed over for a rival's is not drawn (as Overview).
+    marks = ledger_marks.marks(engine, rows["observation_id"]) if filters.as_of is None else {}
+    kept = ~ranked["observation_id"].map(lambda i: i in marks and not marks[i][1])
+    best = ranked[kept].iloc[0] if kept.any() else ranked.iloc[0]  # one source and one date: never combined
     rows = rows[(rows["series_slug"] == best["series_slug"]) & (rows["reference_period_end"] ==
                                                                  best["reference_period_end"])]
     rows = _one_level_per_location(rows)
@@ -84,7 +89,11 @@ def pyramid(engine: Engine, filters: Filters, figures: pd.DataFrame | None = Non
     if bands.empty:  # split by sex only, no age bands: one band per sex, of all ages (the chart says so)
         bands = rows[rows["age_group"] == "all"]
     agg = bands.groupby(["sex", "age_group"], as_index=False).agg(
-        value=("value", "sum"), n_locations=("location_code", "nunique"), n_rows=("value", "size"))
+        value=("value", "sum"), n_locations=("location_code", "nunique"), n_rows=("value", "size"),
+        observation_id=("observation_id", "first"))
+    if filters.as_of is None:  # a band of one figure: its rivals in the ledger; a sum of figures has none
+        one = agg["observation_id"].where(agg["n_rows"] == 1)
+        agg = ledger_marks.with_marks(engine, agg.assign(observation_id=one))
     first = bands.iloc[0]
     for col in ("population_group", "measure", "reference_period_start", "reference_period_end", "series_slug",
                 "series_title", "source", "publisher", "originator", "licence", "citation", "retrieved_at",
@@ -146,13 +155,17 @@ def breakdown_shares(engine: Engine, filters: Filters, figures: pd.DataFrame | N
     totals = figures[_is_total(figures)]
     key = ["series_slug", "publisher", "population_group", "measure", "origin_code", "location_code",
            "reference_period_start", "reference_period_end"]
-    totals = totals[key + ["value", "qualifier"]].rename(columns={"value": "total", "qualifier": "total_qualifier"})
+    totals = totals[key + ["value", "qualifier", "observation_id"]].rename(
+        columns={"value": "total", "qualifier": "total_qualifier", "observation_id": "total_observation_id"})
     merged = parts.merge(totals.drop_duplicates(key), on=key, how="left")
     ok = merged["total"].notna() & merged["value"].notna() & (merged["total"] > 0)
     merged["total"] = merged["total"].astype("Int64")
     merged["share"] = pd.array([pd.NA] * len(merged), "Float64")
     merged.loc[ok, "share"] = merged.loc[ok, "value"].astype(float) / merged.loc[ok, "total"].astype(float)
     shares = merged[ok].sort_values(["reference_period_end", "source", "breakdown"]).reset_index(drop=True)
+    if filters.as_of is None:  # the ledger compares current figures: the breakdown's rivals and its total's
+        shares = ledger_marks.with_marks(engine, shares)
+        shares["total_rival_note"] = ledger_marks.with_marks(engine, shares, "total_observation_id")["rival_note"]
     return shares, merged[~ok].reset_index(drop=True)
 
 

@@ -251,6 +251,8 @@ class Observation(Base):
         CheckConstraint("vintage >= 1", name="vintage_positive"),
         Index("ix_observation_latest_lookup", "is_latest", "location_code", "population_group", "period_end"),
         Index("ix_observation_latest_origin", "is_latest", "origin_code", "period_end"),
+        Index("ix_observation_latest_end", "is_latest", "period_end"),  # the first figure after a period
+        Index("ix_observation_latest_location_end", "is_latest", "location_code", "period_end"),
         Index("ix_observation_series_latest", "series_id", "is_latest"),
         Index("ix_observation_origin", "origin_code"),
     )

@@ -91,7 +91,8 @@ def run(store_url: str, label: str, duration_s: int = 15) -> Table:
                         f"{server.WORKERS} workers on 127.0.0.1; the load generator shares the machine's cores with "
                         "the workers (its CPU use is shown).",
                         "The request is the Trends chart callback of the page as first drawn (its default filters). "
-                        "'Cached interaction' = the same request again and again; the app has no result cache yet, "
-                        "so every request recomputes it.",
+                        "'Cached interaction' = the same request again and again: after its first answer each worker "
+                        "serves it from the response cache (dashboard/response_cache.py; each worker's own "
+                        "SimpleCache here), which still reads the store's data version on every request.",
                         f"Goal (issue 7): ≥ 50 % of the bare endpoint's requests/s; worker memory ≤ {RSS_GOAL_MB} MB "
                         "at 10 M rows."])

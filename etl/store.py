@@ -183,11 +183,14 @@ def data_version(conn) -> str:
     store that reuses run ids, an accepted figure or an override changes it too). One row of cheap aggregates."""
     from etl.models import Candidate, CandidateEvent, LedgerGroup, LedgerOverride
 
-    runs, started, finished = conn.execute(select(func.count(), func.max(LoadRun.started_at),
-                                                  func.max(LoadRun.finished_at)).select_from(LoadRun)).one()
-    reviewed = conn.scalar(select(func.count()).select_from(Candidate).where(Candidate.status != "pending"))
-    events = conn.scalar(select(func.count()).select_from(CandidateEvent).where(CandidateEvent.status != "pending"))
-    ledger = conn.scalar(select(func.max(LedgerGroup.computed_at)))
+    # One statement for the scalars (it runs on every request of the dashboard), one for the overrides.
+    runs, started, finished, reviewed, events, ledger = conn.execute(select(
+        select(func.count()).select_from(LoadRun).scalar_subquery(),
+        select(func.max(LoadRun.started_at)).scalar_subquery(),
+        select(func.max(LoadRun.finished_at)).scalar_subquery(),
+        select(func.count()).select_from(Candidate).where(Candidate.status != "pending").scalar_subquery(),
+        select(func.count()).select_from(CandidateEvent).where(CandidateEvent.status != "pending").scalar_subquery(),
+        select(func.max(LedgerGroup.computed_at)).scalar_subquery())).one()
     overrides = conn.execute(select(LedgerOverride.status, func.count(), func.max(LedgerOverride.id))
                              .group_by(LedgerOverride.status).order_by(LedgerOverride.status)).all()
     parts = (str(started), str(finished), reviewed, events, str(ledger), [tuple(o) for o in overrides])

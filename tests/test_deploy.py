@@ -193,8 +193,10 @@ def test_the_same_request_is_served_from_redis_by_the_other_worker_with_identica
     first = http(f"{base}/_dash-update-component", overview)
     assert first.status == 200 and b"3,576,370 Syrian refugees in T" in first.body
     keys = sorted(client.keys("*"))
-    assert keys and all(k.startswith(b"displacement:q:") for k in keys)  # the page queries, by data version
+    # the page queries and the whole answer (dashboard/response_cache.py), both by data version
+    assert keys and all(k.startswith((b"displacement:q:", b"displacement:r:")) for k in keys)
     assert any(b"overview.headline_cards" in k for k in keys)
+    assert sum(k.startswith(b"displacement:r:") for k in keys) == 1
     hits = client.info("stats")["keyspace_hits"]
 
     other = None

@@ -1,9 +1,9 @@
 """A big labelled-synthetic UNHCR population table loads in chunks inside one transaction, with a memory ceiling.
 
-The loading process is a real `python -m etl load` in a subprocess; its peak resident memory (ru_maxrss from
-wait4) must stay under RSS_LIMIT_MB whatever the file's size. A file of the same kind cut mid-row near its end is
-rejected whole, with the store's content digest unchanged, although most of its chunks were written before
-the cut line was read.
+The loading process is a real `python -m etl load` in a subprocess; its peak resident memory (VmHWM, which it
+reports as it exits) must stay under RSS_LIMIT_MB whatever the file's size. A file of the same kind cut mid-row
+near its end is rejected whole, with the store's content digest unchanged, although most of its chunks were
+written before the cut line was read.
 
 Size: BIG_FILE_MB (default 2, CI). The full size (docs/reliability.md, about 7.6 million lines):
     BIG_FILE_MB=500 .venv/bin/python -m pytest tests/test_big_file.py -s -p no:randomly
@@ -41,16 +41,32 @@ class Child:
     seconds: float
 
 
+# `python -m etl ...` that writes its own peak RSS (VmHWM of /proc/self/status) to argv[1] when it exits. Not
+# ru_maxrss from wait4: Linux carries the parent's high-water mark into a forked child across exec, so a big
+# pytest process (after the browser tests) made a small load look like 600 MB.
+LAUNCH = """
+import atexit, runpy, sys
+hwm_file = sys.argv[1]
+def report():
+    with open("/proc/self/status") as fh:
+        kb = next(line.split()[1] for line in fh if line.startswith("VmHWM:"))
+    with open(hwm_file, "w") as out:
+        out.write(kb)
+atexit.register(report)
+sys.argv = ["etl", *sys.argv[2:]]
+runpy.run_module("etl", run_name="__main__", alter_sys=True)
+"""
+
+
 def run_load(url: str, path: Path, folder: Path) -> Child:
-    """`python -m etl load path` against `url`; its own peak RSS from wait4 (not any other child's)."""
-    out, err = folder / "load.out", folder / "load.err"
+    """`python -m etl load path` against `url`; its own peak RSS (VmHWM, written by the process as it exits)."""
+    out, err, hwm = folder / "load.out", folder / "load.err", folder / "load.hwm"
     started = time.monotonic()
     with out.open("w") as fo, err.open("w") as fe:
-        proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(path)], cwd=ROOT, stdout=fo, stderr=fe,
-                                env={**os.environ, "DATABASE_URL": url})
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    return Child(proc.returncode, out.read_text(), err.read_text(), usage.ru_maxrss / 1024,
+        proc = subprocess.run([sys.executable, "-c", LAUNCH, str(hwm), "load", str(path)], cwd=ROOT, stdout=fo,
+                              stderr=fe, env={**os.environ, "DATABASE_URL": url}, check=False)
+    assert hwm.exists(), f"the load process reported no peak RSS (exit {proc.returncode}): {err.read_text()[-2000:]}"
+    return Child(proc.returncode, out.read_text(), err.read_text(), int(hwm.read_text()) / 1024,
                  time.monotonic() - started)
 
 

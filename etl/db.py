@@ -48,5 +48,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Create or migrate the schema to `revision` (Alembic owns the schema)."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            # Python's sqlite3 opens a transaction only before DML, so the migration's first CREATE TABLEs
+            # were committed one by one: a refresh killed during the first migration left tables without
+            # their alembic_version, and every later run failed ("table load_run already exists"). An explicit
+            # BEGIN makes the whole upgrade one transaction (SQLite's DDL is transactional).
+            conn.exec_driver_sql("BEGIN")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)

@@ -79,19 +79,11 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
-# Third held-aside set (label_set 4), labels committed before the extractor was run on it (08f7c50), measured once on
-# 2026-11-25 after train-only fixes (06009a7). Every field falls short; fixing them because of these sentences would
-# be tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry
-# must be removed. (Set 2, measured twice with place 0.57 / 0.57 and period 0.86 / 0.86, is now train.)
-_MEASURED = "measured once after train-only fixes, not tuned on the held-aside set"
-KNOWN_HELDOUT_MISSES: dict[str, str] = {
-    "number": f"held-aside number precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); {_MEASURED}",
-    "qualifier": f"held-aside qualifier precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); "
-                 f"{_MEASURED}",
-    "kind": f"held-aside kind precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); {_MEASURED}",
-    "place": f"held-aside place precision 0.89 / recall 0.71 (17 right of 19 predicted, 24 expected); {_MEASURED}",
-    "period": f"held-aside period precision 0.68 / recall 0.54 (13 right of 19 predicted, 24 expected); {_MEASURED}",
-}
+# Fourth held-aside set (label_set 5): labels committed before the extractor was run on it. Not measured yet.
+# (Set 4, measured once on 2026-11-25 with every field short of the gate, is now train; its numbers are in
+# tests/fixtures/report_sentences.md.) A field found short when set 5 is measured gets a strict xfail entry here,
+# with its numbers, so the day it passes the entry must go.
+KNOWN_HELDOUT_MISSES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -129,14 +121,14 @@ def test_heldout_precision_and_recall(quality, field):
         f"(needs {MIN_PRECISION} / {MIN_RECALL})\n" + _table(quality[0]))
 
 
-def test_the_held_aside_set_is_the_fourth_labelled_set():
-    """Sentences looked at (label sets 1-3) are never held aside; the held-aside set is about a third of all
+def test_the_held_aside_set_is_the_fifth_labelled_set():
+    """Sentences looked at (label sets 1-4) are never held aside; the held-aside set is about a third of all
     sentences, holds negatives, and comes from documents used in no other set."""
     rows = list(csv.DictReader(LABELS.open(encoding="utf-8", newline="")))
     sentences = labelled().values()
     heldout = [s for s in sentences if s["split"] == "heldout"]
-    assert {s["label_set"] for s in heldout} == {"4"}
-    assert {s["split"] for s in sentences if s["label_set"] in ("1", "2", "3")} == {"train"}
+    assert {s["label_set"] for s in heldout} == {"5"}
+    assert {s["split"] for s in sentences if s["label_set"] in ("1", "2", "3", "4")} == {"train"}
     assert len(heldout) >= 50 and sum(not s["expected"] for s in heldout) >= 15
     assert 0.3 <= len(heldout) / len(sentences) <= 0.4
     urls = {split: {r["source_url"] for r in rows if r["split"] == split and r["source_url"]} for split in ("train",

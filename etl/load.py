@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from etl import formats
+from etl import formats, memory
 from etl.gazetteer import Gazetteer
 from etl.models import Document, LoadRun, Observation, Place, RejectedRow, Release, Series
 from etl.records import FileRejected, SeriesInfo, Snapshot, Transformed
@@ -90,6 +90,8 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
         if not force and (previous := _same_file_loaded(engine, source, snap.sha256, version)) is not None:
             return _log_skipped(engine, source, path, fmt_name, snap.sha256, version, previous, started)
         streamed = hasattr(module, "transform_chunks")
+        if streamed:
+            memory.steady_heap()
         chunks: Iterable[Transformed] = module.transform_chunks(snap) if streamed else [module.transform(snap)]
         with engine.connect() as conn:
             gazetteer = Gazetteer.load(conn)
@@ -162,6 +164,8 @@ def _write_chunks(conn: Connection, chunks: Iterable[Transformed], gazetteer: Ga
         parent_notes += [n for n in _add_declared_places(conn, gazetteer, declared, checked.good, added)
                          if n not in parent_notes]
         writer.write(checked.good, checked.set_aside)
+        if not scan_series:  # a streamed file: what this chunk freed goes back to the OS before the next is read
+            memory.release_free_memory()
     if writer is None:
         raise FileRejected(path, "no figures in the file")
     if too_many_set_aside(n_bad, n_rows):

@@ -1,11 +1,13 @@
 """Keep a long streamed load's resident memory flat: hand freed memory back to the operating system.
 
 A load frees about as much as it allocates per chunk, yet glibc's heap kept growing by some 30 bytes per figure
-(peak RSS 262 MB for a 3 MB file, 377 MB for 100 MB): freed chunks stayed in the heap, fragmented, because glibc
-raises its mmap threshold after the first big free (so later big buffers came from the heap, not mmap) and only
-trims the top of the heap. pyarrow's mimalloc pool (pandas 3's strings) kept its own freed pages too. Measured with
-profiling `python -m etl load` on a 60 MB synthetic file: RssAnon flat at 164-170 MB with the three
-settings below, 200-220 MB and rising without them. glibc only; elsewhere these are no-ops."""
+(peak RSS 262 MB for a 3 MB file, 377 MB for 100 MB): Python's own objects did not grow (tracemalloc, allocated
+blocks), but freed memory stayed in glibc's heap: malloc_trim(0) gave 20-30 MB back at each call. The likely cause
+is glibc's dynamic mmap threshold (raised after the first big free, so later big buffers come from the heap) and
+its trimming only the top of the heap. pyarrow's mimalloc pool (pandas 3's strings) kept its own freed pages too.
+Over the first 800,000 figures of a 60 MB synthetic file, RssAnon stayed at 164-170 MB with the settings below, and
+was at 200-220 MB and rising without them (docs/reliability.md has the 500 MB run). glibc only; elsewhere these are
+no-ops."""
 from __future__ import annotations
 
 import ctypes

@@ -60,6 +60,7 @@ class ExportFilter:
     date_to: dt.date | None = None
     sources: tuple[str, ...] = ()  # series slugs or publisher names
     as_of: dt.date | None = None  # the release date to look back at; None = latest
+    touching_codes: tuple[str, ...] = ()  # origin OR location among these (movements into or out of an area)
 
 
 def safe_cell(value: object) -> object:
@@ -131,6 +132,8 @@ def _identity_conditions(flt: ExportFilter) -> list:
         conditions.append(obs.origin_code.in_(flt.origin_codes))
     if flt.location_codes:
         conditions.append(obs.location_code.in_(flt.location_codes))
+    if flt.touching_codes:
+        conditions.append(or_(obs.origin_code.in_(flt.touching_codes), obs.location_code.in_(flt.touching_codes)))
     if flt.population_groups:
         conditions.append(obs.population_group.in_(flt.population_groups))
     if flt.measures:

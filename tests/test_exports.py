@@ -382,3 +382,23 @@ def test_streaming_export_of_200k_rows_stays_within_a_memory_budget(client, use_
 def test_sample_files_listed_in_the_manifest_exist():
     assert [p.name for p in sample_files()] and all(p.is_file() for p in sample_files())
     assert pd.read_csv(SAMPLES / "MANIFEST.csv")["file"].is_unique
+
+
+def test_touching_codes_select_movements_into_or_out_of_the_areas(served_app):
+    """ExportFilter.touching_codes (the Border page's movements) = origin in the codes OR location in them: the
+    union of the two one-sided filters, nothing else, on the real sample movements."""
+    from dashboard.queries import core
+
+    engine = core.store_engine()
+    moves = core.figures(engine, ExportFilter(measures=("movement",)))
+    places = sorted(set(moves["location_code"]) | set(moves["origin_code"].dropna()))
+    touched = {c: ((moves["location_code"] == c) | (moves["origin_code"] == c)).sum() for c in places}
+    codes = (min(places, key=lambda c: (touched[c], c)),)  # the area fewest movements touch
+    assert len(moves) > touched[codes[0]] > 0
+    touching = core.figures(engine, ExportFilter(measures=("movement",), touching_codes=codes))
+    into = core.figures(engine, ExportFilter(measures=("movement",), location_codes=codes))
+    out_of = core.figures(engine, ExportFilter(measures=("movement",), origin_codes=codes))
+    want = set(into["observation_id"]) | set(out_of["observation_id"])
+    assert set(touching["observation_id"]) == want
+    assert len(touching) == len(want) < len(moves)  # no row twice, and the filter does leave rows out
+    assert (touching["location_code"].isin(codes) | touching["origin_code"].isin(codes)).all()

@@ -100,7 +100,7 @@ def side_figures(engine: Engine, flt: Filters, p: Pairing) -> pd.DataFrame:
     provinces = tuple(a.code for a in p.side("turkey"))
     kinds = {  # kind -> export filter of the figures it needs
         "movement": core.to_export_filter(flt, measures=("movement",), population_groups=("IDP",), origin_codes=(),
-                                          location_codes=()),
+                                          location_codes=(), touching_codes=syrian),
         "displaced": core.to_export_filter(flt, measures=("flow",), population_groups=("IDP",), origin_codes=(),
                                            location_codes=syrian + codes["composites"]),
         "hosted": core.to_export_filter(flt, measures=("stock",), population_groups=("REF",),
@@ -115,7 +115,7 @@ def side_figures(engine: Engine, flt: Filters, p: Pairing) -> pd.DataFrame:
                  for k, x in kinds.items()}
     else:
         parts = {k: cached_figures(engine, x) for k, x in kinds.items()}
-    moves = parts["movement"]
+    moves = parts["movement"]  # (the release frame holds every movement; the query only those touching the areas)
     parts["movement"] = moves[moves["location_code"].isin(syrian) | moves["origin_code"].isin(syrian)]
     frames = [df.assign(kind=kind) for kind, df in parts.items() if len(df)]
     df = pd.concat(frames, ignore_index=True) if frames else parts["movement"].assign(kind=None)

@@ -7,14 +7,18 @@ data/gazetteer/countries.csv). Each line is one (year, origin, asylum) of 1900-2
 three non-zero group cells; the others are UNHCR's structural zeros ("0", or empty for oip), which the loader
 drops. hst (host community, no origin) stays 0: it would repeat one figure per asylum country and year.
 
-    .venv/bin/python -m benchmarks.bigfile --mb 500 [--out /tmp] [--seed 7]
+    .venv/bin/python -m benchmarks.bigfile --mb 500 [--out /tmp] [--seed 7] [--load sqlite:////tmp/big.db]
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import io
+import os
+import subprocess
+import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +26,7 @@ import numpy as np
 
 from etl.gazetteer import DATA_DIR as GAZETTEER_DIR
 
+ROOT = Path(__file__).resolve().parents[1]
 LABEL = "synthetic benchmark, not real"
 PREFIX = "synthetic-benchmark-not-real"
 HEADER = ["year", "coo_name", "coo", "coo_iso", "coa_name", "coa", "coa_iso", "refugees", "asylum_seekers",
@@ -124,14 +129,67 @@ def _write_manifest(folder: Path, file: str, seed: int) -> None:
         w.writerows(rows)
 
 
+@dataclass
+class Child:
+    code: int
+    stdout: str
+    stderr: str
+    peak_rss_mb: float
+    seconds: float
+
+
+# `python -m etl ...` that writes its own peak RSS (VmHWM of /proc/self/status) to argv[1] when it exits. Not
+# ru_maxrss from wait4: Linux carries the parent's high-water mark into a forked child across exec, so a big
+# pytest process (after the browser tests) made a small load look like 600 MB.
+LAUNCH = """
+import atexit, runpy, sys
+hwm_file = sys.argv[1]
+def report():
+    with open("/proc/self/status") as fh:
+        kb = next(line.split()[1] for line in fh if line.startswith("VmHWM:"))
+    with open(hwm_file, "w") as out:
+        out.write(kb)
+atexit.register(report)
+sys.argv = ["etl", *sys.argv[2:]]
+runpy.run_module("etl", run_name="__main__", alter_sys=True)
+"""
+
+
+def run_load(url: str, path: Path, folder: Path) -> Child:
+    """`python -m etl load path` against `url`; its own peak RSS (VmHWM, written by the process as it exits)."""
+    out, err, hwm = folder / "load.out", folder / "load.err", folder / "load.hwm"
+    started = time.monotonic()
+    with out.open("w") as fo, err.open("w") as fe:
+        proc = subprocess.run([sys.executable, "-c", LAUNCH, str(hwm), "load", str(path)], cwd=ROOT, stdout=fo,
+                              stderr=fe, env={**os.environ, "DATABASE_URL": url}, check=False)
+    if not hwm.exists():
+        raise RuntimeError(f"the load process reported no peak RSS (exit {proc.returncode}): {err.read_text()[-2000:]}")
+    return Child(proc.returncode, out.read_text(), err.read_text(), int(hwm.read_text()) / 1024,
+                 time.monotonic() - started)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=500, help="size in megabytes (10**6 bytes); default 500")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()), help="folder (default: the temp dir)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--load", metavar="DATABASE_URL",
+                        help="then load it with `python -m etl load` into this store (migrated first; use an empty "
+                             "one) and print the time and the load process's peak RSS")
     args = parser.parse_args(argv)
     w = write(args.out, args.mb, seed=args.seed)
-    print(f"{w.path}: {w.bytes:,} bytes, {w.lines:,} lines, {w.figures:,} figures (non-zero cells)")
+    print(f"{w.path}: {w.bytes:,} bytes, {w.lines:,} lines, {w.figures:,} figures (non-zero cells)", flush=True)
+    if args.load:
+        from etl import db
+        from etl import store as ops
+
+        engine = db.make_engine(args.load)
+        ops.init(engine)
+        engine.dispose()
+        done = run_load(args.load, w.path, args.out)
+        print(f"load: exit {done.code} in {done.seconds:,.0f} s ({w.figures / done.seconds:,.0f} figures/s), "
+              f"peak RSS {done.peak_rss_mb:,.0f} MB\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        raise SystemExit(done.code)
 
 
 if __name__ == "__main__":

@@ -12,11 +12,6 @@ The memory bound is a ceiling, not a speed assertion: times are printed (-s), ne
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -26,48 +21,9 @@ from etl import db, integrity
 from etl import store as ops
 from etl.models import LoadRun, Observation, RejectedRow
 
-ROOT = Path(__file__).resolve().parents[1]
 BIG_FILE_MB = float(os.environ.get("BIG_FILE_MB", "2"))
 RSS_LIMIT_MB = 400
 TRUNCATED_MB = max(BIG_FILE_MB / 3, 2)  # still a dozen chunks written before the cut line is read
-
-
-@dataclass
-class Child:
-    code: int
-    stdout: str
-    stderr: str
-    peak_rss_mb: float
-    seconds: float
-
-
-# `python -m etl ...` that writes its own peak RSS (VmHWM of /proc/self/status) to argv[1] when it exits. Not
-# ru_maxrss from wait4: Linux carries the parent's high-water mark into a forked child across exec, so a big
-# pytest process (after the browser tests) made a small load look like 600 MB.
-LAUNCH = """
-import atexit, runpy, sys
-hwm_file = sys.argv[1]
-def report():
-    with open("/proc/self/status") as fh:
-        kb = next(line.split()[1] for line in fh if line.startswith("VmHWM:"))
-    with open(hwm_file, "w") as out:
-        out.write(kb)
-atexit.register(report)
-sys.argv = ["etl", *sys.argv[2:]]
-runpy.run_module("etl", run_name="__main__", alter_sys=True)
-"""
-
-
-def run_load(url: str, path: Path, folder: Path) -> Child:
-    """`python -m etl load path` against `url`; its own peak RSS (VmHWM, written by the process as it exits)."""
-    out, err, hwm = folder / "load.out", folder / "load.err", folder / "load.hwm"
-    started = time.monotonic()
-    with out.open("w") as fo, err.open("w") as fe:
-        proc = subprocess.run([sys.executable, "-c", LAUNCH, str(hwm), "load", str(path)], cwd=ROOT, stdout=fo,
-                              stderr=fe, env={**os.environ, "DATABASE_URL": url}, check=False)
-    assert hwm.exists(), f"the load process reported no peak RSS (exit {proc.returncode}): {err.read_text()[-2000:]}"
-    return Child(proc.returncode, out.read_text(), err.read_text(), int(hwm.read_text()) / 1024,
-                 time.monotonic() - started)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -90,7 +46,7 @@ def test_a_big_file_loads_in_one_transaction_under_the_memory_ceiling(store_url,
         cut = bigfile.write(folder, TRUNCATED_MB, seed=8, name=f"{bigfile.PREFIX}_unhcr_population_cut.csv")
         cut_line = bigfile.truncate_mid_row(cut.path)
         before = integrity.content_digest(engine)
-        rejected = run_load(store_url, cut.path, folder)
+        rejected = bigfile.run_load(store_url, cut.path, folder)
         print(f"\ncut file {cut.bytes / 1e6:.0f} MB, {cut.lines:,} lines: exit {rejected.code} in "
               f"{rejected.seconds:.0f} s, peak RSS {rejected.peak_rss_mb:.0f} MB")
         assert rejected.code == 1, rejected.stdout + rejected.stderr
@@ -106,7 +62,7 @@ def test_a_big_file_loads_in_one_transaction_under_the_memory_ceiling(store_url,
 
         # 2. The whole file: every figure arrives (the structural zeros are not figures), in one run.
         big = bigfile.write(folder, BIG_FILE_MB, seed=7)
-        loaded = run_load(store_url, big.path, folder)
+        loaded = bigfile.run_load(store_url, big.path, folder)
         print(f"big file {big.bytes / 1e6:.0f} MB, {big.lines:,} lines, {big.figures:,} figures: exit "
               f"{loaded.code} in {loaded.seconds:.0f} s ({big.figures / loaded.seconds:,.0f} figures/s), "
               f"peak RSS {loaded.peak_rss_mb:.0f} MB")

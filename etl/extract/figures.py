@@ -16,15 +16,15 @@ from etl.gazetteer import Gazetteer
 KINDS = [
     ("fled", r"\bfle[de]s?\b|\bfleeing\b|\babandon(?:ed|ing)? their homes\b|\b(?:leave|left|leaving) their homes\b"),
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b"),
-    ("returned", r"\breturn(?:ed|ing|s|ees?)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"),
+    ("returned", r"\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"),
     ("hosted", r"\bhost(?:s|ed|ing)?\b|\b(?:is|are|was|were|remains?)\s+home\s+to\b"),
     ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b|\bmov(?:e|ed|ing)\s+(?:\w+\s+)?(?:to|into|towards)\b"
                 r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"),
 ]
-# Counted only when nothing else in the clause says what happened: "DTM identified 1,665,108 IDPs" (an assessment's
-# IDPs are displaced; "returnees" is in the verb lexicon above).
-NOUN_KINDS = [("displaced", r"\bIDPs?\b")]
+# Counted only when no verb in the clause says what happened: "DTM identified 1,665,108 IDPs (277,518 families) and
+# 4,884,612 returnees": an assessment's IDPs are displaced, its returnees returned; the noun nearest the number wins.
+NOUN_KINDS = [("displaced", r"\bIDPs?\b"), ("returned", r"\breturnees?\b")]
 PEOPLE = {"people": "people", "persons": "people", "individuals": "people", "idps": "people",
           "refugees": "people", "returnees": "people", "syrians": "people", "civilians": "people",
           "residents": "people", "children": "people", "idp": "people", "others": "people",
@@ -42,10 +42,14 @@ NOT_PEOPLE_OUTCOMES = r"\b(killed|dead|died|injured|wounded|deployed|funded)\b"
 # Counts that are not displacement figures although they count people: a projection ("is expected to rise to
 # nearly 1.9 million, including 1.7 million Syrian refugees"), people served, reached or in need, a net change
 # of a stock ("a decrease of 79,872 IDPs"), an age group ("1.4 million refugees ... are under 15 years old").
-_PROJECTION = re.compile(r"\b(?:expected|projected|forecast|anticipated|likely|planned|set)\s+to\s+(?:\w+\s+){0,2}?"
-                         r"(?:rise|grow|increase|reach|exceed|climb|hit|surpass|top|be)\b|\bwill\s+(?:likely\s+)?"
-                         r"(?:rise|grow|increase|reach|exceed|climb|top|be)\b|\bplanning\s+figures?\b"
-                         r"|\bprojections?\b", re.I)
+_PROJECTION = re.compile(r"\b(?:expected|projected|forecast|anticipated|planned|likely|set|due)\s+to\b"
+                         r"|\bwill\s+(?:likely\s+)?(?:rise|grow|increase|reach|exceed|climb|top|be)\b"
+                         r"|\bplanning\s+figures?\b|\bprojections?\b", re.I)
+# ... also when the count is the subject: "Some 2,000 IDPs are expected to return to Sinjar"
+_PROJECTION_AFTER = re.compile(r"^\s+(?:[\w-]+\s+){0,3}?(?:(?:are|is|were|was)\s+(?:\w+\s+)?(?:expected|projected|"
+                               r"forecast|anticipated|planned|likely|set|due)\s+to|will)\b", re.I)
+# A part of a figure by age or sex ("..., including nearly 70,000 children, ...", "of whom 4,000 are women")
+_BREAKDOWN_NOUNS = r"(?:children|minors|boys|girls|women|men|elderly|adolescents|infants|babies|students|pupils)"
 _AID_BEFORE = re.compile(r"\b(?:reach(?:ed|ing|es)?|assist(?:ed|ing|s)?|serv(?:e|es|ed|ing)|support(?:ed|ing|s)?|"
                          r"target(?:ed|ing|s)?|benefit(?:ed|ing|s)?|help(?:ed|ing|s)?|for|feed(?:ing|s)?|"
                          r"provided|provide|providing|supplied|vaccinated|treated)\s+(?:the\s+)?$", re.I)
@@ -71,7 +75,8 @@ _LEVEL_WORDS = {"governorate": 1, "province": 1, "district": 2, "sub-district": 
 # "northern Aleppo governorate", "north-west Syria": a direction before a name (tried with the name first).
 _DIRECTION = re.compile(r"\b((?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|central)\s+$", re.I)
 # A place in a "from ..." phrase is where people came from, not the figure's place ("mainly from southern Idleb").
-_FROM = re.compile(r"\b(from)(?!\s+and\s+within\b)\s+(?:(?!(?:to|into|towards|in)\b)[\w'’-]+\s+){0,4}"
+_FROM = re.compile(rf"\b(from)(?!\s+and\s+within\b)\s+(?:(?!(?:to|into|towards|in)\b)(?:[{_UPPER}][\w'’-]*,\s+"
+                   r"|[\w'’-]+\s+)){0,4}"  # "from Turkey, Lebanon and Jordan"
                    r"(?:(?:sub-district|district|city|town|village|camp|area)\s+in\s+(?:[\w'’-]+\s+){0,2})?$", re.I)
 _PARTIAL_FROM = re.compile(r"\b(?:mainly|mostly|largely|partly|many|most)\s+from\s+[^,;]*$", re.I)
 # ... and a place only part of them went to ("the majority into central and northern Idleb", "mostly escaping
@@ -226,8 +231,8 @@ def _counted_before(sentence: str, mention: numbers.Mention) -> tuple[str, str] 
     reached 330,000": the counted noun is written before the number."""
     nouns = "|".join(sorted(PEOPLE, key=len, reverse=True))
     m = re.search(rf"\b(?:number|population|total)\s+of\s+(?:[\w-]+\s+){{0,2}}?({nouns})\b[^.;:]*?\b(?:reached|"
-                  r"rose\s+to|stood\s+at|totalled|totaled|is|was|were)\s+(?:(?:about|some|around|over|more\s+than|"
-                  r"nearly|almost|approximately|an\s+estimated)\s+)?$", sentence[:mention.start], re.I)
+                  r"(?:rose|risen|increased|grown|grew|climbed|jumped|surged)\s+to|(?:stood|stands|stand)\s+at|"
+                  rf"totals|totalled|totaled|is|was|were|are)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
     if m and m.group(1).lower() in PEOPLE:
         return PEOPLE[m.group(1).lower()], ""
     return None
@@ -263,8 +268,11 @@ def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
     lo, hi = _clause(sentence, mention)
     if re.match(r",\s+including\b", sentence[lo:]) and lo > 0:  # "..., including 1.7 million": the clause before
         lo = _clause_at(sentence, lo - 1)[0]
-    if _PROJECTION.search(sentence[lo:mention.start]):
+    if _PROJECTION.search(sentence[lo:mention.start]) or _PROJECTION_AFTER.search(sentence[mention.end:hi]):
         return "a projection, not a figure"
+    if (re.search(rf"(?:,\s+including|\bof\s+(?:whom|them))\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
+            and re.match(rf"\s+{_BREAKDOWN_NOUNS}\b", sentence[mention.end:], re.I)):
+        return "a part by age or sex (a breakdown), not a figure"
     bare = re.sub(rf"{_ANY_HEDGE}$", "", sentence[:mention.start], flags=re.I)
     if _NET_CHANGE.search(bare):
         return "a net change of a stock, not a figure"
@@ -290,6 +298,13 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
     verbs = [f for f in found if not f[0]] or found
     if verbs:
         return min(verbs, key=lambda f: f[1])[2]
+    apposition = re.match(r",\s+including\b[^,;()]*,", sentence[hi:])
+    if apposition:  # "more than 176,000 people, including nearly 70,000 children, have been displaced"
+        j = hi + apposition.end()
+        rest = sentence[j:_clause_at(sentence, j)[1]]
+        kinds = [(m.start(), kind) for kind, pattern in KINDS for m in re.finditer(pattern, rest, re.I)]
+        if kinds:
+            return min(kinds)[1]
     if re.match(r",\s+with\b", sentence[lo:]) and lo > 0 and re.match(
             rf"\s+(?:\w+\s+){{0,2}}?(?:refugees|asylum-seekers|idps|returnees|nationals|"
             rf"{'|'.join(w for w in PEOPLE if w.endswith(('ians', 'is', 'ans')))})\b", sentence[mention.end:], re.I):
@@ -299,10 +314,11 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
                  for m in re.finditer(pattern, sentence[plo:lo], re.I)]
         if kinds:
             return min(kinds)[1]
-    for kind, pattern in NOUN_KINDS:  # "DTM identified 1,665,108 IDPs (277,518 families)"
-        if re.search(pattern, sentence[lo:hi]):
-            return kind
-    return None
+    # the noun right after the number first ("4,921,404 returnees (820,234 households)"), else the nearest
+    nouns = [(0 if 0 <= lo + m.start() - mention.end <= 25 else 1,
+              min(abs(lo + m.start() - mention.end), abs(mention.start - (lo + m.end()))), kind)
+             for kind, pattern in NOUN_KINDS for m in re.finditer(pattern, sentence[lo:hi], re.I)]
+    return min(nouns)[2] if nouns else None
 
 
 def _clause(sentence: str, mention: numbers.Mention) -> tuple[int, int]:

@@ -17,7 +17,8 @@ KINDS = [
     ("fled", r"\bfle[de]s?\b|\bfleeing\b|\babandon(?:ed|ing)? their homes\b|\b(?:leave|left|leaving) their homes\b"),
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b"),
     ("returned", r"\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"),
-    ("hosted", r"\bhost(?:s|ed|ing)?\b|\b(?:is|are|was|were|remains?)\s+home\s+to\b"),
+    ("hosted", r"\bhost(?:s|ed|ing)?\b(?!\s+(?:communit|famil|countr|government|population|area|societ))"
+               r"|\b(?:is|are|was|were|remains?)\s+home\s+to\b"),  # "host communities" is no verb
     ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b|\bmov(?:e|ed|ing)\s+(?:\w+\s+)?(?:to|into|towards)\b"
                 r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"),
@@ -70,7 +71,11 @@ _ACTION_BEFORE_PERIOD = re.compile(r"\b(?:began|begun|started|erupted|broke\s+ou
                                    r"in\s+force|working|worked|began\s+operating)\s*,?\s*$", re.I)
 EVENT_VERBS = r"\b(recover(?:ed|ing)? (?:full )?control|took control|tak(?:es|ing) control|captured|seized|retook)\b"
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"  # Latin capitals incl. Turkish İ and Ş ("İstanbul", "Şanlıurfa")
-_PLACE_WORD = re.compile(rf"(?<![\w'’-])[{_UPPER}][\w'’-]*(?:\s+(?:al-|el-)?[{_UPPER}][\w'’-]*)*")
+# A capitalised function word at the start of a sentence is no part of a name ("In Anbar, ...", "Since Idleb ...").
+_FUNCTION_WORDS = ("In|On|At|From|Since|During|By|Of|The|To|Across|Within|For|And|While|Between|Throughout|Overall|"
+                   "Meanwhile|Also|Inside|Outside|Into|Towards|Near|Both|Elsewhere|Additionally|Moreover|However")
+_PLACE_WORD = re.compile(rf"(?<![\w'’-])(?!(?:{_FUNCTION_WORDS})\s)[{_UPPER}][\w'’-]*"
+                         rf"(?:\s+(?:al-|el-)?[{_UPPER}][\w'’-]*)*")
 _LEVEL_WORDS = {"governorate": 1, "province": 1, "district": 2, "sub-district": 3}
 # "northern Aleppo governorate", "north-west Syria": a direction before a name (tried with the name first).
 _DIRECTION = re.compile(r"\b((?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|central)\s+$", re.I)
@@ -184,7 +189,7 @@ def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_p
 def _unit(sentence: str, mention: numbers.Mention, has_previous: bool) -> tuple[str | None, str]:
     """The counted noun after the number, or why this number does not count people."""
     after, before = sentence[mention.end:], sentence[:mention.start]
-    to = re.match(rf"\s+to\s+{_ANY_HEDGE}", after)
+    to = re.match(rf"(?:\s+(?:in|on|at|as\s+of)\s+[^,;.]{{1,30}}?)?\s+to\s+{_ANY_HEDGE}", after)
     if to and re.search(rf"\bfrom\s+{_ANY_HEDGE}$", before, re.I):
         # "from an estimated two million to 4.25 million people": both count the noun after the second
         nxt = next((m for m in numbers.find(sentence) if m.start == mention.end + to.end()), None)
@@ -231,7 +236,8 @@ def _counted_before(sentence: str, mention: numbers.Mention) -> tuple[str, str] 
     reached 330,000": the counted noun is written before the number."""
     nouns = "|".join(sorted(PEOPLE, key=len, reverse=True))
     m = re.search(rf"\b(?:number|population|total)\s+of\s+(?:[\w-]+\s+){{0,2}}?({nouns})\b[^.;:]*?\b(?:reached|"
-                  r"(?:rose|risen|increased|grown|grew|climbed|jumped|surged)\s+to|(?:stood|stands|stand)\s+at|"
+                  r"(?:rose|risen|increased|grown|grew|climbed|jumped|surged|fell|fallen|dropped|decreased|declined)"
+                  r"(?:\s+from\s+[^.;:]*?)?\s+to|(?:stood|stands|stand)\s+at|"
                   rf"totals|totalled|totaled|is|was|were|are)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
     if m and m.group(1).lower() in PEOPLE:
         return PEOPLE[m.group(1).lower()], ""
@@ -251,6 +257,10 @@ def _elided(sentence: str, mention: numbers.Mention) -> str | None:
     return nouns[-1] if nouns else None
 
 
+_REFUGEE_NOUNS = "|".join(["refugees", "asylum-seekers", "migrants"]
+                          + [w for w in PEOPLE if w.endswith(("ians", "is", "ans")) and w != "civilians"])
+
+
 def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool:
     """A count of refugees with no verb is a stock, hosted: "86,000 refugees in Kilis", "3.6 million Syrians under
     temporary protection", "the number of refugees ... is 5,000", "Antep with 253,000 people"."""
@@ -258,6 +268,10 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
     return bool(
         re.match(r"\s+(?:\w+\s+){0,2}?(?:refugees|asylum-seekers|asylum\s+seekers)\b", after)
         or re.match(r"\s+(?:\w+\s+){0,2}?under\s+(?:temporary|international)\s+protection\b", after)
+        # "63,000 Syrians live in ...", "2.7 million Syrians are now registered in Turkey"
+        or re.match(rf"\s+(?:{_REFUGEE_NOUNS})\s+(?:(?:are|were|have\s+been|had\s+been)\s+)?(?:\w+\s+)?"
+                    r"(?:live[sd]?|living|reside[sd]?|residing|stay(?:ed|ing)?|shelter(?:ed|ing)|accommodated|"
+                    r"registered)\b", after, re.I)
         or re.search(r"\b(?:number|population)\s+of\s+(?:\w+\s+)?refugees\b", before, re.I)
         or _elided(sentence, mention) in ("refugees", "seekers", "asylum-seekers")
         or any(re.fullmatch(rf"\s+with\s+{_ANY_HEDGE}", sentence[p[1]:mention.start]) for p in places))
@@ -279,6 +293,8 @@ def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
     after = sentence[mention.end:hi]
     if (_AID_BEFORE.search(bare) and not _counted_before(sentence, mention)) or _AID_AFTER.search(after):
         return "people served, reached or in need, not displaced"
+    if re.match(r"\s+(?:[\w-]+\s+){0,2}?(?:a|per|each|every)\s+(?:day|week|month|hour)\b", after, re.I):
+        return "a rate (people a day), not a figure"
     if _AGE_GROUP.search(after):
         return "an age group (a breakdown), not a figure"
     return None

@@ -32,8 +32,9 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "in the past week", "over the last two months", "in the past 24 hours": up to the report date
     ("past", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(?:(\w+)\s+)?"
              r"(hours|days?|weeks?|months?)\b"),
-    ("since", rf"\b(?:since|after)\s+(?:the\s+[\w-]+(?:\s+[\w-]+)?\s+(?:of|on)\s+)?(\d{{1,2}})\s+{_MON}{_Y}"),
-    ("since_month", rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MON}\s+(\d{{4}})"),
+    # "since the ceasefire of 5 March", "since the start of the military operation on 9 October"
+    ("since", rf"\b(?:since|after)\s+(?:the\s+[\w-]+(?:\s+[\w-]+){{0,5}}?\s+(?:of|on)\s+)?(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("since_month", rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MON}(?:\s+(\d{{4}})\b|(?![\s\w]*\d))"),
     # "since 2014", "since the beginning of 2019", "since the start of the year", "so far this year"
     ("since_year", r"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(\d{4})\b(?![,.]?\d)"),
     ("since_year", r"\b(?:since\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year|so\s+far\s+this\s+year"
@@ -114,8 +115,9 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
     if kind == "since":
         month = _M[g[1].lower()]
         return dt.date(_year(g[2], month, report), month, int(g[0])), report
-    if kind == "since_month":
-        return dt.date(int(g[1]), _M[g[0].lower()], 1), report
+    if kind == "since_month":  # "since November 2018"; "since December": the latest one not after the report
+        month = _M[g[0].lower()]
+        return dt.date(_year(g[1], month, report), month, 1), report
     if kind == "month_list":  # the first day of the first month to the last day of the last
         months = [_M[x.lower()] for x in g[:-1] if x]
         y2 = _year(g[-1], months[-1], report)

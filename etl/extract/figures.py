@@ -141,7 +141,7 @@ def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_p
     mentions = numbers.find(sentence)
     for mention in mentions:
         written = sentence[mention.start:mention.end]
-        unit, why = _unit(sentence, mention, has_previous=previous_ok)
+        unit, why = _unit(sentence, mention, has_previous=previous_ok, places=places)
         previous_ok = False
         if unit is None:
             out.rejected.append((written, why))
@@ -186,7 +186,7 @@ def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_p
     return out
 
 
-def _unit(sentence: str, mention: numbers.Mention, has_previous: bool) -> tuple[str | None, str]:
+def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: list = ()) -> tuple[str | None, str]:
     """The counted noun after the number, or why this number does not count people."""
     after, before = sentence[mention.end:], sentence[:mention.start]
     to = re.match(rf"(?:\s+(?:in|on|at|as\s+of)\s+[^,;.]{{1,30}}?)?\s+to\s+{_ANY_HEDGE}", after)
@@ -195,7 +195,8 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool) -> tuple[
         nxt = next((m for m in numbers.find(sentence) if m.start == mention.end + to.end()), None)
         if nxt is not None:
             return _unit(sentence, nxt, has_previous=False)
-    if has_previous and re.search(rf"[{_UPPER}][\w'’-]*(?:\s*\(\s*|\s+with\s+{_ANY_HEDGE})$", before):
+    if has_previous and any(re.fullmatch(rf"\s*\(\s*|\s+with\s+{_ANY_HEDGE}", sentence[p[1]:mention.start], re.I)
+                            for p in places if p[1] <= mention.start):
         return "same", ""  # "Ninewa (19,110 individuals), Salah al-Din (18,750)", "Urfa with 240,000"
     words = re.findall(r"[A-Za-z][\w'-]*|[,.;:]", after)[:6]
     displaced_seen = False
@@ -265,6 +266,9 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
     """A count of refugees with no verb is a stock, hosted: "86,000 refugees in Kilis", "3.6 million Syrians under
     temporary protection", "the number of refugees ... is 5,000", "Antep with 253,000 people"."""
     after, before = sentence[mention.end:], sentence[:mention.start]
+    if re.match(r"\s+(?:[\w-]+\s+){1,3}?(?:(?:have|has|had|were|was)\s+(?:been\s+)?)?(?:departed|resettled|deported|"
+                r"relocated|evacuated|transferred|left|died|naturali[sz]ed|submitted|interviewed|referred)\b", after):
+        return False  # "2,900 refugees departed for resettlement": a verb outside the lexicon, no stock
     return bool(
         re.match(r"\s+(?:\w+\s+){0,2}?(?:refugees|asylum-seekers|asylum\s+seekers)\b", after)
         or re.match(r"\s+(?:\w+\s+){0,2}?under\s+(?:temporary|international)\s+protection\b", after)
@@ -331,7 +335,7 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
         if kinds:
             return min(kinds)[1]
     # the noun right after the number first ("4,921,404 returnees (820,234 households)"), else the nearest
-    nouns = [(0 if 0 <= lo + m.start() - mention.end <= 25 else 1,
+    nouns = [(0 if re.fullmatch(r"\s+(?:[\w-]+\s+){0,2}", sentence[mention.end:lo + m.start()]) else 1,
               min(abs(lo + m.start() - mention.end), abs(mention.start - (lo + m.end()))), kind)
              for kind, pattern in NOUN_KINDS for m in re.finditer(pattern, sentence[lo:hi], re.I)]
     return min(nouns)[2] if nouns else None

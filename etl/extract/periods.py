@@ -24,7 +24,7 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("range_dates", rf"\b(?:from|between|since)\s+(\d{{1,2}})\s+{_MON}{_Y}\s*,?{_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_months", rf"\b(?:from|between)\s+{_MON}{_TO}{_MON}{_Y}"),
     # "during the months of March and April 2019", "in May, June and July 2021", "January-April 2019"
-    ("month_list", rf"\b(?:in|during|over|covering)\s+{_MONTHS_LIST}\s+(?:and|to|until)\s+{_MON}{_Y}"),
+    ("month_list", rf"\b(?:in|during|over|cover(?:s|ed|ing)?)\s+{_MONTHS_LIST}\s+(?:and|to|until)\s+{_MON}{_Y}"),
     ("month_list", rf"(?<![\w-]){_MON}(?:\s*[-–]\s*|\s+to\s+){_MON}\s+(\d{{4}})"),
     ("within_days", rf"\bwithin\s+(\w+)\s+days?\s+(?:from|of|after|since)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("weeks_to", rf"\b(?:in|during|over)\s+the\s+(?:past\s+|(\w+)\s+)?weeks?\s+(?:to|ending|up\s+to)\s+"

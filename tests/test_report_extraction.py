@@ -228,6 +228,8 @@ def test_period_belongs_to_its_own_count(gazetteer, sentence, expected):
     ("Since 1 May, 9,000 people, including 4,000 children, have been displaced.", "SYR",
      [(9000, "displaced", "people")]),
     ("Some 6,000 displaced people stay with host communities in Idleb.", "SYR", [(6000, "displaced", "people")]),
+    ("Due to shelling, 5,000 people were displaced, and 3,000 were displaced due to floods.", "SYR",
+     [(5000, "displaced", "people"), (3000, "displaced", "people")]),
 ])
 def test_kind_and_unit_in_report_wording(gazetteer, sentence, context, expected):
     found = extract(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates

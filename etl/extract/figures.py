@@ -43,12 +43,12 @@ NOT_PEOPLE_OUTCOMES = r"\b(killed|dead|died|injured|wounded|deployed|funded)\b"
 # Counts that are not displacement figures although they count people: a projection ("is expected to rise to
 # nearly 1.9 million, including 1.7 million Syrian refugees"), people served, reached or in need, a net change
 # of a stock ("a decrease of 79,872 IDPs"), an age group ("1.4 million refugees ... are under 15 years old").
-_PROJECTION = re.compile(r"\b(?:expected|projected|forecast|anticipated|planned|likely|set|due)\s+to\b"
+_PROJECTION = re.compile(r"\b(?:expected|projected|forecast|anticipated|planned|likely)\s+to\b"
                          r"|\bwill\s+(?:likely\s+)?(?:rise|grow|increase|reach|exceed|climb|top|be)\b"
                          r"|\bplanning\s+figures?\b|\bprojections?\b", re.I)
 # ... also when the count is the subject: "Some 2,000 IDPs are expected to return to Sinjar"
 _PROJECTION_AFTER = re.compile(r"^\s+(?:[\w-]+\s+){0,3}?(?:(?:are|is|were|was)\s+(?:\w+\s+)?(?:expected|projected|"
-                               r"forecast|anticipated|planned|likely|set|due)\s+to|will)\b", re.I)
+                               r"forecast|anticipated|planned|likely)\s+to|will)\b", re.I)
 # A part of a figure by age or sex ("..., including nearly 70,000 children, ...", "of whom 4,000 are women")
 _BREAKDOWN_NOUNS = r"(?:children|minors|boys|girls|women|men|elderly|adolescents|infants|babies|students|pupils)"
 _AID_BEFORE = re.compile(r"\b(?:reach(?:ed|ing|es)?|assist(?:ed|ing|s)?|serv(?:e|es|ed|ing)|support(?:ed|ing|s)?|"

@@ -211,3 +211,66 @@ def test_partial_and_joint_places(gazetteer, sentence, context, expected):
 def test_period_belongs_to_its_own_count(gazetteer, sentence, expected):
     found = extract(sentence, dt.date(2020, 3, 20), gazetteer, "SYR").candidates
     assert [(c.number, c.period_start.isoformat(), c.period_end.isoformat()) for c in found] == expected
+
+
+@pytest.mark.parametrize(("sentence", "context", "expected"), [
+    # written by the project (synthetic), in forms of UNHCR, IOM DTM and OCHA reports (set 4, train), 2026-11-26
+    ("DTM identified 9,000 IDPs (1,500 families) and 12,000 returnees (2,000 households) in Iraq.", "IRQ",
+     [(9000, "displaced", "people"), (1500, "displaced", "families"), (12000, "returned", "people"),
+      (2000, "returned", "households")]),
+    ("Jordan is home to many refugees, with nearly 700,000 Syrians under temporary protection.", "JOR",
+     [(700000, "hosted", "people")]),
+    ("A rise in Iraqi refugees: some 8,000 were in Jordan by May 2015.", "JOR", [(8000, "hosted", "people")]),
+    ("The number of displaced Syrians rose from an estimated one million to 1.5 million people.", "SYR",
+     [(1000000, "displaced", "people"), (1500000, "displaced", "people")]),
+    ("Returns rose in two governorates: Ninewa (9,110 individuals) and Anbar (2,264).", "IRQ",
+     [(9110, "returned", "people"), (2264, "returned", "people")]),
+    ("Since 1 May, 9,000 people, including 4,000 children, have been displaced.", "SYR",
+     [(9000, "displaced", "people")]),
+    ("Some 6,000 displaced people stay with host communities in Idleb.", "SYR", [(6000, "displaced", "people")]),
+    ("Due to shelling, 5,000 people were displaced, and 3,000 were displaced due to floods.", "SYR",
+     [(5000, "displaced", "people"), (3000, "displaced", "people")]),
+])
+def test_kind_and_unit_in_report_wording(gazetteer, sentence, context, expected):
+    found = extract(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates
+    assert [(c.number, c.kind, c.unit) for c in found] == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    # written by the project (synthetic): counts of people that are not displacement figures
+    "The number of refugees in Jordan is expected to rise to 800,000, including 700,000 Syrian refugees.",
+    "Some 2,000 IDPs are expected to return to Sinjar by the end of the year.",
+    "DTM recorded a decrease of 9,872 IDPs in March.",
+    "Nearly 400,000 refugees in Jordan are under 18 years old.",
+    "Over 300,000 are aged between 15 and 24.",
+    "The station serves over 400,000 people in Al-Hasakeh city.",
+    "Some 76,000 people have been reached through relief convoys.",
+    "The plan seeks USD 1 billion to assist 4 million people.",
+    "Some 4,000 refugees a day are fleeing Syria.",
+    "In 2019, 2,900 refugees departed for resettlement from Turkey.",
+    "Some 2 million IDPs are in urgent need of assistance.",
+])
+def test_people_counts_that_are_not_figures(gazetteer, sentence):
+    found = extract(sentence, dt.date(2020, 3, 20), gazetteer, "SYR").candidates
+    assert found == []
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # written by the project (synthetic): a period right after another verb dates that action, not the figure
+    ("Since the crisis began in 2011, Turkey has hosted over one million Syrians.", ("2020-03-20", "2020-03-20")),
+    ("Data collected since November 2018 show that 1.2 million IDPs remained displaced.",
+     ("2020-03-20", "2020-03-20")),
+    ("On the 1 March a corridor opened, and over 3,000 people fled the enclave.", ("2020-03-01", "2020-03-01")),
+    ("In Anbar, 5,000 IDPs returned in the past week.", ("2020-03-14", "2020-03-20")),
+])
+def test_period_of_report_wording(gazetteer, sentence, expected):
+    (c,) = extract(sentence, dt.date(2020, 3, 20), gazetteer, "IRQ").candidates
+    assert (c.period_start.isoformat(), c.period_end.isoformat()) == expected
+
+
+def test_a_sentence_initial_word_is_no_part_of_a_place_and_from_lists_are_origins(gazetteer):
+    (c,) = extract("In Anbar, 5,000 IDPs returned.", dt.date(2020, 3, 20), gazetteer, "IRQ").candidates
+    assert c.place == "IQ-AN"
+    (c,) = extract("In 2019, 29,000 Syrian refugees returned from Turkey, Lebanon and Jordan.", dt.date(2020, 1, 31),
+                   gazetteer, "SYR").candidates
+    assert (c.place, c.kind) == ("SYR", "returned")

@@ -15,31 +15,73 @@ from etl.gazetteer import Gazetteer
 # What happened, by verb; the one nearest the number wins.
 KINDS = [
     ("fled", r"\bfle[de]s?\b|\bfleeing\b|\babandon(?:ed|ing)? their homes\b|\b(?:leave|left|leaving) their homes\b"),
-    ("displaced", r"\bdisplace(?:d|ment|ments)?\b"),
-    ("returned", r"\breturn(?:ed|ing|s|ees)?\b|\bmoved back\b"),
-    ("hosted", r"\bhost(?:s|ed|ing)?\b"),
+    ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b"),
+    ("returned", r"\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"),
+    ("hosted", r"\bhost(?:s|ed|ing)?\b(?!\s+(?:communit|famil|countr|government|population|area|societ))"
+               r"|\b(?:is|are|was|were|remains?)\s+home\s+to\b"),  # "host communities" is no verb
     ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b|\bmov(?:e|ed|ing)\s+(?:\w+\s+)?(?:to|into|towards)\b"
                 r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"),
 ]
+# Counted only when no verb in the clause says what happened: "DTM identified 1,665,108 IDPs (277,518 families) and
+# 4,884,612 returnees": an assessment's IDPs are displaced, its returnees returned; the noun nearest the number wins.
+NOUN_KINDS = [("displaced", r"\bIDPs?\b"), ("returned", r"\breturnees?\b")]
 PEOPLE = {"people": "people", "persons": "people", "individuals": "people", "idps": "people",
           "refugees": "people", "returnees": "people", "syrians": "people", "civilians": "people",
           "residents": "people", "children": "people", "idp": "people", "others": "people",
+          "asylum-seekers": "people", "seekers": "people", "migrants": "people", "iraqis": "people",
+          "afghans": "people", "palestinians": "people", "ukrainians": "people", "somalis": "people",
+          "yemenis": "people", "venezuelans": "people", "rohingya": "people",
           "families": "families", "households": "households"}
 # Words that may sit between a number and its noun ("3.6 million Syrian refugees", "142,000 more people").
 FILLERS = {"more", "registered", "displaced", "newly", "new", "internally", "of", "these", "them", "the",
-           "other", "additional", "further", "whom", "syrian", "iraqi", "afghan", "palestinian", "of people"}
+           "other", "additional", "further", "whom", "syrian", "iraqi", "afghan", "palestinian", "of people",
+           "asylum", "refugee", "returnee"}
 DEMONYMS = {"syrian": "SYR", "iraqi": "IRQ", "afghan": "AFG", "palestinian": "PSE", "turkish": "TUR",
             "lebanese": "LBN", "jordanian": "JOR", "ukrainian": "UKR", "sudanese": "SDN", "somali": "SOM"}
 NOT_PEOPLE_OUTCOMES = r"\b(killed|dead|died|injured|wounded|deployed|funded)\b"
+# Counts that are not displacement figures although they count people: a projection ("is expected to rise to
+# nearly 1.9 million, including 1.7 million Syrian refugees"), people served, reached or in need, a net change
+# of a stock ("a decrease of 79,872 IDPs"), an age group ("1.4 million refugees ... are under 15 years old").
+_PROJECTION = re.compile(r"\b(?:expected|projected|forecast|anticipated|planned|likely)\s+to\b"
+                         r"|\bwill\s+(?:likely\s+)?(?:rise|grow|increase|reach|exceed|climb|top|be)\b"
+                         r"|\bplanning\s+figures?\b|\bprojections?\b", re.I)
+# ... also when the count is the subject: "Some 2,000 IDPs are expected to return to Sinjar"
+_PROJECTION_AFTER = re.compile(r"^\s+(?:[\w-]+\s+){0,3}?(?:(?:are|is|were|was)\s+(?:\w+\s+)?(?:expected|projected|"
+                               r"forecast|anticipated|planned|likely)\s+to|will)\b", re.I)
+# A part of a figure by age or sex ("..., including nearly 70,000 children, ...", "of whom 4,000 are women")
+_BREAKDOWN_NOUNS = r"(?:children|minors|boys|girls|women|men|elderly|adolescents|infants|babies|students|pupils)"
+_AID_BEFORE = re.compile(r"\b(?:reach(?:ed|ing|es)?|assist(?:ed|ing|s)?|serv(?:e|es|ed|ing)|support(?:ed|ing|s)?|"
+                         r"target(?:ed|ing|s)?|benefit(?:ed|ing|s)?|help(?:ed|ing|s)?|for|feed(?:ing|s)?|"
+                         r"provided|provide|providing|supplied|vaccinated|treated)\s+(?:the\s+)?$", re.I)
+_AID_AFTER = re.compile(r"^[^,;]{0,60}?\b(?:(?:been|were|was|are|is|being)\s+(?:\w+\s+)?(?:reached|assisted|served|"
+                        r"supported|targeted|vaccinated|treated|helped|provided)|in\s+(?:\w+\s+)?need\b|"
+                        r"benefit(?:ed|ing|ted)?\s+from|received\s+(?:\w+\s+){0,2}(?:assistance|aid|support|food|"
+                        r"cash|services|items|kits?|vouchers|rations|water))", re.I)
+_NET_CHANGE = re.compile(r"\b(?:(?:a|an|the)\s+(?:net\s+)?(?:\w+\s+)?(?:decrease|increase|drop|rise|reduction|"
+                         r"decline|change|growth|fall)\s+of|(?:fell|dropped|decreased|increased|rose|grew|declined)"
+                         r"\s+by)\s+$", re.I)
+_AGE_GROUP = re.compile(r"^[^,;]{0,40}?\b(?:(?:are|were|is|was)\s+(?:aged\b|(?:under|over|below|above|younger|older)"
+                        r"\s+(?:the\s+age|\w+\s+years?|\d+\b))|years?\s+old\b|under\s+the\s+age\s+of)", re.I)
+# A period written right after a verb dates that action, not the figure ("Since the Syrian crisis began in 2011",
+# "data that had been collected since November 2018").
+_ACTION_BEFORE_PERIOD = re.compile(r"\b(?:began|begun|started|erupted|broke\s+out|came\s+into\s+force|entered\s+into"
+                                   r"\s+force|collected|gathered|conducted|carried\s+out|published|released|issued|"
+                                   r"launched|established|founded|signed|adopted|reinforced|operating|operated|present|"
+                                   r"in\s+force|working|worked|began\s+operating)\s*,?\s*$", re.I)
 EVENT_VERBS = r"\b(recover(?:ed|ing)? (?:full )?control|took control|tak(?:es|ing) control|captured|seized|retook)\b"
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"  # Latin capitals incl. Turkish İ and Ş ("İstanbul", "Şanlıurfa")
-_PLACE_WORD = re.compile(rf"(?<![\w'’-])[{_UPPER}][\w'’-]*(?:\s+(?:al-|el-)?[{_UPPER}][\w'’-]*)*")
+# A capitalised function word at the start of a sentence is no part of a name ("In Anbar, ...", "Since Idleb ...").
+_FUNCTION_WORDS = ("In|On|At|From|Since|During|By|Of|The|To|Across|Within|For|And|While|Between|Throughout|Overall|"
+                   "Meanwhile|Also|Inside|Outside|Into|Towards|Near|Both|Elsewhere|Additionally|Moreover|However")
+_PLACE_WORD = re.compile(rf"(?<![\w'’-])(?!(?:{_FUNCTION_WORDS})\s)[{_UPPER}][\w'’-]*"
+                         rf"(?:\s+(?:al-|el-)?[{_UPPER}][\w'’-]*)*")
 _LEVEL_WORDS = {"governorate": 1, "province": 1, "district": 2, "sub-district": 3}
 # "northern Aleppo governorate", "north-west Syria": a direction before a name (tried with the name first).
 _DIRECTION = re.compile(r"\b((?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|central)\s+$", re.I)
 # A place in a "from ..." phrase is where people came from, not the figure's place ("mainly from southern Idleb").
-_FROM = re.compile(r"\b(from)(?!\s+and\s+within\b)\s+(?:(?!(?:to|into|towards|in)\b)[\w'’-]+\s+){0,4}"
+_FROM = re.compile(rf"\b(from)(?!\s+and\s+within\b)\s+(?:(?!(?:to|into|towards|in)\b)(?:[{_UPPER}][\w'’-]*,\s+"
+                   r"|[\w'’-]+\s+)){0,4}"  # "from Turkey, Lebanon and Jordan"
                    r"(?:(?:sub-district|district|city|town|village|camp|area)\s+in\s+(?:[\w'’-]+\s+){0,2})?$", re.I)
 _PARTIAL_FROM = re.compile(r"\b(?:mainly|mostly|largely|partly|many|most)\s+from\s+[^,;]*$", re.I)
 # ... and a place only part of them went to ("the majority into central and northern Idleb", "mostly escaping
@@ -92,23 +134,27 @@ class Extraction:
 def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_place: str | None = None) -> Extraction:
     out = Extraction()
     places, origins = _places(sentence, gazetteer)
-    dated = periods.find(sentence, report_date)
+    all_dated = periods.find(sentence, report_date)
+    # a period right after another verb dates that action ("since the crisis began in 2011"), not a figure
+    dated = [p for p in all_dated if not _ACTION_BEFORE_PERIOD.search(sentence[:p.span[0]])]
     previous_ok = False  # "..., and more than 650,000 in Jordan" continues only a figure just accepted
     mentions = numbers.find(sentence)
     for mention in mentions:
         written = sentence[mention.start:mention.end]
-        unit, why = _unit(sentence, mention, has_previous=previous_ok)
+        unit, why = _unit(sentence, mention, has_previous=previous_ok, places=places)
         previous_ok = False
         if unit is None:
             out.rejected.append((written, why))
             continue
         kind = _kind(sentence, mention) or (out.candidates[-1].kind if out.candidates else None)
-        if kind is None and unit == "people" and (
-                re.match(r"\s+(?:\w+\s+){0,2}?(?:refugees|asylum-seekers)\b", sentence[mention.end:])
-                or re.search(r"\b(?:number|population)\s+of\s+(?:\w+\s+)?refugees\b", sentence[:mention.start], re.I)):
+        if kind is None and unit == "people" and _hosted_stock(sentence, mention, places):
             kind = "hosted"  # "There are 86,000 refugees in Kilis": a stock of refugees is hosted
         if kind is None:
             out.rejected.append((written, "no displacement verb (fled, displaced, returned, hosted...)"))
+            continue
+        why_not = _not_a_figure(sentence, mention)
+        if why_not:
+            out.rejected.append((written, why_not))
             continue
         previous_ok = True
         clause = _clause(sentence, mention)
@@ -134,15 +180,24 @@ def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_p
                 first = out.candidates.pop()
                 out.candidates += [replace(first, place=p[2], place_published=p[3]) for p in listed]
     if re.search(EVENT_VERBS, sentence, re.I):
-        when = dated[0].start if dated else _weekday(sentence, report_date)
+        when = all_dated[0].start if all_dated else _weekday(sentence, report_date)
         # the report's own place first: a sentence's first name is often its dateline ("BEIRUT:")
         out.events.append(CandidateEvent(when, default_place or (places[0][2] if places else None), sentence[:300]))
     return out
 
 
-def _unit(sentence: str, mention: numbers.Mention, has_previous: bool) -> tuple[str | None, str]:
+def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: list = ()) -> tuple[str | None, str]:
     """The counted noun after the number, or why this number does not count people."""
-    after = sentence[mention.end:]
+    after, before = sentence[mention.end:], sentence[:mention.start]
+    to = re.match(rf"(?:\s+(?:in|on|at|as\s+of)\s+[^,;.]{{1,30}}?)?\s+to\s+{_ANY_HEDGE}", after)
+    if to and re.search(rf"\bfrom\s+{_ANY_HEDGE}$", before, re.I):
+        # "from an estimated two million to 4.25 million people": both count the noun after the second
+        nxt = next((m for m in numbers.find(sentence) if m.start == mention.end + to.end()), None)
+        if nxt is not None:
+            return _unit(sentence, nxt, has_previous=False)
+    if has_previous and any(re.fullmatch(rf"\s*\(\s*|\s+with\s+{_ANY_HEDGE}", sentence[p[1]:mention.start], re.I)
+                            for p in places if p[1] <= mention.start):
+        return "same", ""  # "Ninewa (19,110 individuals), Salah al-Din (18,750)", "Urfa with 240,000"
     words = re.findall(r"[A-Za-z][\w'-]*|[,.;:]", after)[:6]
     displaced_seen = False
     for i, word in enumerate(words):
@@ -150,6 +205,8 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool) -> tuple[
         if displaced_seen and w not in PEOPLE and w not in FILLERS:  # "53,540 newly displaced due to fighting"
             return "people", ""
         displaced_seen = displaced_seen or w == "displaced"
+        if w in PEOPLE and i + 1 < len(words) and words[i + 1].lower() in ("families", "households", "individuals"):
+            continue  # "5,000 IDP households": the unit is the last noun
         if w in PEOPLE:
             tail = " ".join(words[i + 1:i + 6]).lower()
             if re.search(NOT_PEOPLE_OUTCOMES, tail):
@@ -168,6 +225,9 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool) -> tuple[
         if has_previous and re.search(r"\b(?:increase|rise|decrease|drop|up|down)\s+from\s+$",
                                       sentence[:mention.start], re.I):
             return "same", ""  # "53,540 people ..., an increase from 43,000 just two weeks ago": an earlier value
+        elided = _elided(sentence, mention)
+        if elided:
+            return PEOPLE[elided], ""
         return _counted_before(sentence, mention) or (None, f"counts {word!r}, not people")
     return _counted_before(sentence, mention) or (None, "no counted noun")
 
@@ -177,10 +237,70 @@ def _counted_before(sentence: str, mention: numbers.Mention) -> tuple[str, str] 
     reached 330,000": the counted noun is written before the number."""
     nouns = "|".join(sorted(PEOPLE, key=len, reverse=True))
     m = re.search(rf"\b(?:number|population|total)\s+of\s+(?:[\w-]+\s+){{0,2}}?({nouns})\b[^.;:]*?\b(?:reached|"
-                  r"rose\s+to|stood\s+at|totalled|totaled|is|was|were)\s+(?:(?:about|some|around|over|more\s+than|"
-                  r"nearly|almost|approximately|an\s+estimated)\s+)?$", sentence[:mention.start], re.I)
+                  r"(?:rose|risen|increased|grown|grew|climbed|jumped|surged|fell|fallen|dropped|decreased|declined)"
+                  r"(?:\s+from\s+[^.;:]*?)?\s+to|(?:stood|stands|stand)\s+at|"
+                  rf"totals|totalled|totaled|is|was|were|are)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
     if m and m.group(1).lower() in PEOPLE:
         return PEOPLE[m.group(1).lower()], ""
+    return None
+
+
+_ANY_HEDGE = r"(?:(?:" + "|".join(h.replace(" ", r"\s+") for h, _ in numbers.HEDGES) + r")\s+)?"
+_STAY = r"(?:were|are|was|is|remain(?:ed|s)?|live[ds]?|lived|stay(?:ed|ing)?|(?:are|were)\s+(?:living|staying))"
+
+
+def _elided(sentence: str, mention: numbers.Mention) -> str | None:
+    """ "a sudden increase in Iraqi refugees: an estimated 81,000 were in Turkey": the count stays in a named place
+    and its noun is the people noun written before it in the sentence."""
+    if not re.match(rf"\s+{_STAY}\s+(?:\w+\s+)?(?:in|at)\s+(?:the\s+)?[{_UPPER}]", sentence[mention.end:]):
+        return None
+    nouns = [w.lower() for w in re.findall(r"[A-Za-z][\w'-]*", sentence[:mention.start]) if w.lower() in PEOPLE]
+    return nouns[-1] if nouns else None
+
+
+_REFUGEE_NOUNS = "|".join(["refugees", "asylum-seekers", "migrants"]
+                          + [w for w in PEOPLE if w.endswith(("ians", "is", "ans")) and w != "civilians"])
+
+
+def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool:
+    """A count of refugees with no verb is a stock, hosted: "86,000 refugees in Kilis", "3.6 million Syrians under
+    temporary protection", "the number of refugees ... is 5,000", "Antep with 253,000 people"."""
+    after, before = sentence[mention.end:], sentence[:mention.start]
+    if re.match(r"\s+(?:[\w-]+\s+){1,3}?(?:(?:have|has|had|were|was)\s+(?:been\s+)?)?(?:departed|resettled|deported|"
+                r"relocated|evacuated|transferred|left|died|naturali[sz]ed|submitted|interviewed|referred)\b", after):
+        return False  # "2,900 refugees departed for resettlement": a verb outside the lexicon, no stock
+    return bool(
+        re.match(r"\s+(?:\w+\s+){0,2}?(?:refugees|asylum-seekers|asylum\s+seekers)\b", after)
+        or re.match(r"\s+(?:\w+\s+){0,2}?under\s+(?:temporary|international)\s+protection\b", after)
+        # "63,000 Syrians live in ...", "2.7 million Syrians are now registered in Turkey"
+        or re.match(rf"\s+(?:{_REFUGEE_NOUNS})\s+(?:(?:are|were|have\s+been|had\s+been)\s+)?(?:\w+\s+)?"
+                    r"(?:live[sd]?|living|reside[sd]?|residing|stay(?:ed|ing)?|shelter(?:ed|ing)|accommodated|"
+                    r"registered)\b", after, re.I)
+        or re.search(r"\b(?:number|population)\s+of\s+(?:\w+\s+)?refugees\b", before, re.I)
+        or _elided(sentence, mention) in ("refugees", "seekers", "asylum-seekers")
+        or any(re.fullmatch(rf"\s+with\s+{_ANY_HEDGE}", sentence[p[1]:mention.start]) for p in places))
+
+
+def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
+    """Why a count of people is still no displacement figure (projection, aid, net change, age group), or None."""
+    lo, hi = _clause(sentence, mention)
+    if re.match(r",\s+including\b", sentence[lo:]) and lo > 0:  # "..., including 1.7 million": the clause before
+        lo = _clause_at(sentence, lo - 1)[0]
+    if _PROJECTION.search(sentence[lo:mention.start]) or _PROJECTION_AFTER.search(sentence[mention.end:hi]):
+        return "a projection, not a figure"
+    if (re.search(rf"(?:,\s+including|\bof\s+(?:whom|them))\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
+            and re.match(rf"\s+{_BREAKDOWN_NOUNS}\b", sentence[mention.end:], re.I)):
+        return "a part by age or sex (a breakdown), not a figure"
+    bare = re.sub(rf"{_ANY_HEDGE}$", "", sentence[:mention.start], flags=re.I)
+    if _NET_CHANGE.search(bare):
+        return "a net change of a stock, not a figure"
+    after = sentence[mention.end:hi]
+    if (_AID_BEFORE.search(bare) and not _counted_before(sentence, mention)) or _AID_AFTER.search(after):
+        return "people served, reached or in need, not displaced"
+    if re.match(r"\s+(?:[\w-]+\s+){0,2}?(?:a|per|each|every)\s+(?:day|week|month|hour)\b", after, re.I):
+        return "a rate (people a day), not a figure"
+    if _AGE_GROUP.search(after):
+        return "an age group (a breakdown), not a figure"
     return None
 
 
@@ -196,18 +316,45 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
                                       sentence[lo + m.end():], re.I)) and lo + m.start() > mention.end
             found.append((adjective, distance, kind))
     verbs = [f for f in found if not f[0]] or found
-    return min(verbs, key=lambda f: f[1])[2] if verbs else None
+    if verbs:
+        return min(verbs, key=lambda f: f[1])[2]
+    apposition = re.match(r",\s+including\b[^,;()]*,", sentence[hi:])
+    if apposition:  # "more than 176,000 people, including nearly 70,000 children, have been displaced"
+        j = hi + apposition.end()
+        rest = sentence[j:_clause_at(sentence, j)[1]]
+        kinds = [(m.start(), kind) for kind, pattern in KINDS for m in re.finditer(pattern, rest, re.I)]
+        if kinds:
+            return min(kinds)[1]
+    if re.match(r",\s+with\b", sentence[lo:]) and lo > 0 and re.match(
+            rf"\s+(?:\w+\s+){{0,2}}?(?:refugees|asylum-seekers|idps|returnees|nationals|"
+            rf"{'|'.join(w for w in PEOPLE if w.endswith(('ians', 'is', 'ans')))})\b", sentence[mention.end:], re.I):
+        # "Turkey is home to ..., with almost 3.6 million Syrians": the verb of the clause the "with" hangs on
+        plo = _clause_at(sentence, lo - 1)[0]
+        kinds = [(lo - (plo + m.end()), kind) for kind, pattern in KINDS
+                 for m in re.finditer(pattern, sentence[plo:lo], re.I)]
+        if kinds:
+            return min(kinds)[1]
+    # the noun right after the number first ("4,921,404 returnees (820,234 households)"), else the nearest
+    nouns = [(0 if re.fullmatch(r"\s+(?:[\w-]+\s+){0,2}", sentence[mention.end:lo + m.start()]) else 1,
+              min(abs(lo + m.start() - mention.end), abs(mention.start - (lo + m.end()))), kind)
+             for kind, pattern in NOUN_KINDS for m in re.finditer(pattern, sentence[lo:hi], re.I)]
+    return min(nouns)[2] if nouns else None
 
 
 def _clause(sentence: str, mention: numbers.Mention) -> tuple[int, int]:
     """The part of the sentence the number belongs to (see _CLAUSE_CUT)."""
+    return _clause_at(sentence, mention.start)
+
+
+def _clause_at(sentence: str, at: int) -> tuple[int, int]:
+    """The part of the sentence holding offset `at` (see _CLAUSE_CUT)."""
     counts = [m.end for m in numbers.find(sentence)  # not the first day of "from 9 to 12 February"
               if not numbers._MONTH.match(re.sub(r"^\s*(?:to|and|until|-|–)\s*\d{1,2}\b", "", sentence[m.end:]))]
     cuts = sorted([0] + [m.start() for m in re.finditer(_CLAUSE_CUT, sentence)]
                   + [m.start() for m in re.finditer(_NEW_COUNT, sentence) if any(e <= m.start() for e in counts)])
     cuts += [len(sentence)]
     for a, b in zip(cuts, cuts[1:], strict=False):
-        if a <= mention.start < b:
+        if a <= at < b:
             return a, b
     return 0, len(sentence)
 
@@ -249,6 +396,11 @@ def _place_for(places: list, clause: tuple[int, int], mention: numbers.Mention, 
     Idlib Governorate and western Aleppo Governorate") are the smallest area holding both."""
     inside = [p for p in places if clause[0] <= p[0] < clause[1]]
     after = [p for p in inside if p[0] >= mention.end and _LOCATIVE.search(sentence[:p[0]])]
+    # "Ninewa (19,110 individuals)", "Antep with 253,000 people": the name the count is written against
+    against = [p for p in places if p[1] <= mention.start
+               and re.fullmatch(rf"\s*\(\s*|\s+with\s+{_ANY_HEDGE}", sentence[p[1]:mention.start], re.I)]
+    if against:
+        return against[-1]
     hit = _nearest(after, mention) or _nearest(inside, mention) or _nearest(places, mention)
     if hit is None:
         return None
@@ -317,21 +469,24 @@ def _nearest(items: list, mention: numbers.Mention):
     return min(items, key=lambda p: min(abs(p[0] - mention.end), abs(mention.start - p[1])))
 
 
+_STOPS = ("as_at", "end_of")  # reference days: "as of 30 April 2019", "by the end of 2019"
+
+
 def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, clause: tuple[int, int] = (0, 0),
                     others: tuple = ()) -> periods.Period | None:
     """The nearest period, in the figure's clause first; an "as at D" date ends an open one ("since 1 February
     ... (figures as at 22 February)"), else it is the figure's reference day."""
-    stops = [p for p in dated if p.kind == "as_at"]
+    stops = [p for p in dated if p.kind in _STOPS]
     own = [p for p in dated if clause[0] <= p.span[0] < clause[1]]
     # a period in the clause of another count belongs to that count
     others = [c for c in others if c != clause]
-    free = [p for p in dated if p.kind != "as_at" and not any(a <= p.span[0] < b for a, b in others)]
-    spans = ([p for p in own if p.kind != "as_at"] or [p for p in own if p.kind == "as_at"]
-             or free or [p for p in dated if p.kind != "as_at"] or stops)
+    free = [p for p in dated if p.kind not in _STOPS and not any(a <= p.span[0] < b for a, b in others)]
+    spans = ([p for p in own if p.kind not in _STOPS] or [p for p in own if p.kind in _STOPS]
+             or free or [p for p in dated if p.kind not in _STOPS] or stops)
     if not spans:
         return None
     near = min(spans, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
-    if near.kind in ("since", "since_month") and stops:
+    if near.kind in ("since", "since_month", "since_year") and stops:
         stop = min(stops, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
         if near.start <= stop.start:
             return periods.Period(near.start, stop.start, near.span, near.kind)

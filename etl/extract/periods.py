@@ -1,7 +1,8 @@
 """Periods written in a sentence ("from 26 January to 2 February", "in February 2020", "since 1 December",
 "after 5 March", "in the week to 9 February", "between 12-17 February", "within three days from 9 February",
-"as at 22 February", "since the ceasefire of 5 March", "two weeks ago"); US-style dates ("December 1, 2019",
-"February 17") are read as day-month dates."""
+"as at 22 February", "since the ceasefire of 5 March", "two weeks ago", "by September 2014", "by the end of 2019",
+"during March and April 2019", "in the past week", "since 2014", "so far this year"); US-style dates
+("December 1, 2019", "February 17") are read as day-month dates."""
 from __future__ import annotations
 
 import calendar
@@ -16,21 +17,35 @@ _Y = r"(?:,?\s+(\d{4}))?"
 _WEEKS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
           "ten": 10}
 _TO = r"(?:\s*[-–]\s*|\s+(?:to|and|until)\s+)"
+_MONTHS_LIST = rf"(?:the\s+months?\s+of\s+)?{_MON}(?:\s*,\s*{_MON})*\s*,?"  # "the months of May, June"
 _US_DATE = re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,\d)(,?\s+\d{{4}}\b)?", re.I)
 PATTERNS = [  # (kind, regex); the first match at a position wins
     ("range_days", rf"\b(?:from|between)\s+(\d{{1,2}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_dates", rf"\b(?:from|between|since)\s+(\d{{1,2}})\s+{_MON}{_Y}\s*,?{_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_months", rf"\b(?:from|between)\s+{_MON}{_TO}{_MON}{_Y}"),
+    # "during the months of March and April 2019", "in May, June and July 2021", "January-April 2019"
+    ("month_list", rf"\b(?:in|during|over|cover(?:s|ed|ing)?)\s+{_MONTHS_LIST}\s+(?:and|to|until)\s+{_MON}{_Y}"),
+    ("month_list", rf"(?<![\w-]){_MON}(?:\s*[-–]\s*|\s+to\s+){_MON}\s+(\d{{4}})"),
     ("within_days", rf"\bwithin\s+(\w+)\s+days?\s+(?:from|of|after|since)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("weeks_to", rf"\b(?:in|during|over)\s+the\s+(?:past\s+|(\w+)\s+)?weeks?\s+(?:to|ending|up\s+to)\s+"
                  rf"(\d{{1,2}})\s+{_MON}{_Y}"),
-    ("since", rf"\b(?:since|after)\s+(?:the\s+[\w-]+(?:\s+[\w-]+)?\s+(?:of|on)\s+)?(\d{{1,2}})\s+{_MON}{_Y}"),
-    ("since_month", rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MON}\s+(\d{{4}})"),
+    # "in the past week", "over the last two months", "in the past 24 hours": up to the report date
+    ("past", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(?:(\w+)\s+)?"
+             r"(hours|days?|weeks?|months?)\b"),
+    # "since the ceasefire of 5 March", "since the start of the military operation on 9 October"
+    ("since", rf"\b(?:since|after)\s+(?:the\s+[\w-]+(?:\s+[\w-]+){{0,5}}?\s+(?:of|on)\s+)?(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("since_month", rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MON}(?:\s+(\d{{4}})\b|(?![\s\w]*\d))"),
+    # "since 2014", "since the beginning of 2019", "since the start of the year", "so far this year"
+    ("since_year", r"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(\d{4})\b(?![,.]?\d)"),
+    ("since_year", r"\b(?:since\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year|so\s+far\s+this\s+year"
+                   r"|(?:since\s+)?(?:the\s+)?(?:start|beginning)\s+of\s+the\s+year\s+to\s+date|year[-\s]to[-\s]date)\b"),
     ("as_at", rf"\b(?:as\s+(?:at|of)|by)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
-    ("day", rf"\bon\s+(\d{{1,2}})\s+{_MON}{_Y}"),
-    ("month", rf"\b(?:in|during|as\s+(?:at|of))\s+{_MON}\s+(\d{{4}})"),
+    # "by the end of 2019", "at the end of March 2020", "as of end-June 2021": the last day
+    ("end_of", rf"\b(?:by|at|as\s+(?:at|of))\s+(?:the\s+)?end(?:\s+of\s+|-)(?:(?:{_MON})\s*)?(\d{{4}})?\b"),
+    ("day", rf"\bon\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),
+    ("month", rf"\b(?:in|during|as\s+(?:at|of)|by|throughout)\s+{_MON}\s+(\d{{4}})"),
     ("month_no_year", rf"\b(?:in|during)\s+{_MON}\b(?!\s+\d)"),
-    ("year", r"\b(?:in|during)\s+(\d{4})\b"),
+    ("year", r"\b(?:in|during|throughout)\s+(?:the\s+year\s+)?(\d{4})\b(?![,.]?\d)"),
     ("ago", r"\b(\w+)\s+(days?|weeks?)\s+ago\b"),
 ]
 
@@ -100,8 +115,35 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
     if kind == "since":
         month = _M[g[1].lower()]
         return dt.date(_year(g[2], month, report), month, int(g[0])), report
-    if kind == "since_month":
-        return dt.date(int(g[1]), _M[g[0].lower()], 1), report
+    if kind == "since_month":  # "since November 2018"; "since December": the latest one not after the report
+        month = _M[g[0].lower()]
+        return dt.date(_year(g[1], month, report), month, 1), report
+    if kind == "month_list":  # the first day of the first month to the last day of the last
+        months = [_M[x.lower()] for x in g[:-1] if x]
+        y2 = _year(g[-1], months[-1], report)
+        y1 = y2 if months[0] <= months[-1] else y2 - 1
+        return dt.date(y1, months[0], 1), dt.date(y2, months[-1], calendar.monthrange(y2, months[-1])[1])
+    if kind == "past":  # "in the past week": the seven days ending on the report date
+        n = _WEEKS.get((g[0] or "one").lower(), int(g[0]) if (g[0] or "").isdigit() else None)
+        if n is None:  # "over the past few months": no date the sentence resolves
+            raise ValueError(f"not a number: {g[0]!r}")
+        unit = g[1].lower().rstrip("s")
+        if unit == "month":  # "the past two months": from the day after the same day two months earlier
+            y, m = divmod(report.year * 12 + report.month - 1 - n, 12)
+            return dt.date(y, m + 1, min(report.day, calendar.monthrange(y, m + 1)[1])) + dt.timedelta(days=1), report
+        days = {"hour": -(-n // 24), "day": n, "week": 7 * n}[unit]  # "the past 24 hours": the report day
+        return report - dt.timedelta(days=days - 1), report
+    if kind == "since_year":
+        year = int(g[0]) if g and g[0] else report.year
+        return dt.date(year, 1, 1), report
+    if kind == "end_of":
+        if not g[0] and not g[1]:
+            raise ValueError("no month or year")
+        if g[0]:
+            month = _M[g[0].lower()]
+            year = int(g[1]) if g[1] else _year(None, month, report)
+            return (dt.date(year, month, calendar.monthrange(year, month)[1]),) * 2
+        return dt.date(int(g[1]), 12, 31), dt.date(int(g[1]), 12, 31)
     if kind == "as_at":
         month = _M[g[1].lower()]
         day = dt.date(_year(g[2], month, report), month, int(g[0]))

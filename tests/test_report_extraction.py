@@ -79,11 +79,20 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
-# Fourth held-aside set (label_set 5): labels committed before the extractor was run on it. Not measured yet.
-# (Set 4, measured once on 2026-11-25 with every field short of the gate, is now train; its numbers are in
-# tests/fixtures/report_sentences.md.) A field found short when set 5 is measured gets a strict xfail entry here,
-# with its numbers, so the day it passes the entry must go.
-KNOWN_HELDOUT_MISSES: dict[str, str] = {}
+# Fourth held-aside set (label_set 5), labels committed before the extractor was run on it (b7aba44), measured once on
+# 2026-11-26 after train-only fixes made without access to it (extract5, merged in the commit before the measurement).
+# Every field falls short; fixing them because of these sentences would be tuning on the held-aside set. The marker
+# is strict, so the day the held-aside set passes a field, its entry must go. (Set 4, measured once on 2026-11-25,
+# is now train; its numbers are in tests/fixtures/report_sentences.md.)
+_MEASURED = "measured once after train-only fixes, not tuned on the held-aside set"
+KNOWN_HELDOUT_MISSES: dict[str, str] = {
+    "number": f"held-aside number precision 0.79 / recall 0.63 (19 right of 24 predicted, 30 expected); {_MEASURED}",
+    "qualifier": f"held-aside qualifier precision 0.79 / recall 0.63 (19 right of 24 predicted, 30 expected); "
+                 f"{_MEASURED}",
+    "kind": f"held-aside kind precision 0.75 / recall 0.60 (18 right of 24 predicted, 30 expected); {_MEASURED}",
+    "place": f"held-aside place precision 0.71 / recall 0.57 (17 right of 24 predicted, 30 expected); {_MEASURED}",
+    "period": f"held-aside period precision 0.62 / recall 0.50 (15 right of 24 predicted, 30 expected); {_MEASURED}",
+}
 
 
 @pytest.fixture(scope="module")

@@ -27,3 +27,10 @@ def alert_webhook_url() -> str | None:
 def alert_timeout_seconds() -> float:
     """How long one alert POST may take before it is given up (ALERT_TIMEOUT_SECONDS, default 10)."""
     return float(os.environ.get("ALERT_TIMEOUT_SECONDS") or 10)
+
+
+def bulk_load_bytes() -> int:
+    """A streamed file at least this big (ETL_BULK_LOAD_MB, default 64) is loaded into SQLite with the observation
+    table's secondary indexes dropped and rebuilt in the same transaction: one sort per index instead of random
+    inserts into indexes far bigger than the page cache."""
+    return int(float(os.environ.get("ETL_BULK_LOAD_MB") or 64) * (1 << 20))

@@ -1,8 +1,9 @@
 """Integrity of the store (what a killed refresh must never break) and a digest of its content.
 
 `check(engine)` lists problems (empty: the store is sound): the database's own checks on SQLite, rows whose
-parent is missing, figures without exactly one current vintage or with gaps in their vintages, runs left
-'running' by a process that is gone, and successful runs whose figures are not all in the store.
+parent is missing, indexes the models declare but the database lacks, figures without exactly one current vintage
+or with gaps in their vintages, runs left 'running' by a process that is gone, and successful runs whose figures
+are not all in the store.
 
 `content_digest(engine)` hashes what the store says (every table, found by reflection, so tables added later
 are covered) and ignores how it got there: surrogate ids (a reference to another row is replaced by that
@@ -18,6 +19,8 @@ import socket
 
 from sqlalchemy import Boolean, DateTime, Engine, MetaData, Table, case, func, select
 from sqlalchemy.engine import Connection
+
+from etl.models import Base
 
 # Tables that record how the store was built, not what it says: excluded from the content digest.
 RUN_BOOKKEEPING_TABLES = frozenset({
@@ -40,6 +43,7 @@ def check(engine: Engine, stale_after: dt.timedelta = STALE_RUNNING_AFTER) -> li
         if conn.dialect.name == "sqlite":
             problems += _sqlite_checks(conn)
         problems += _orphans(conn, meta)
+        problems += _indexes_missing(meta)
         if "observation" in meta.tables:
             problems += _vintages(conn, meta.tables["observation"])
         if "load_run" in meta.tables and "observation" in meta.tables:
@@ -48,6 +52,16 @@ def check(engine: Engine, stale_after: dt.timedelta = STALE_RUNNING_AFTER) -> li
             if name in meta.tables:
                 problems += _stuck_running(conn, meta.tables[name], stale_after)
     return problems
+
+
+def _indexes_missing(meta: MetaData) -> list[str]:
+    """Every index the models declare is in the database (a bulk load drops and rebuilds observation's)."""
+    out = []
+    for name, table in Base.metadata.tables.items():
+        if name in meta.tables:
+            present = {ix.name for ix in meta.tables[name].indexes}
+            out += [f"index {ix.name} of table {name} is missing" for ix in table.indexes if ix.name not in present]
+    return out
 
 
 def _sqlite_checks(conn: Connection) -> list[str]:

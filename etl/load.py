@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from etl import formats, memory
+from etl import config, formats, memory
 from etl.gazetteer import Gazetteer
 from etl.models import Document, LoadRun, Observation, Place, RejectedRow, Release, Series
 from etl.records import FileRejected, SeriesInfo, Snapshot, Transformed
@@ -92,12 +92,13 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
         streamed = hasattr(module, "transform_chunks")
         if streamed:
             memory.steady_heap()
+        bulk = streamed and engine.dialect.name == "sqlite" and path.stat().st_size >= config.bulk_load_bytes()
         chunks: Iterable[Transformed] = module.transform_chunks(snap) if streamed else [module.transform(snap)]
         with engine.connect() as conn:
             gazetteer = Gazetteer.load(conn)
         with engine.begin() as conn:
             result = _write_chunks(conn, chunks, gazetteer, source, snap, fmt_name, version, started, today=today,
-                                   progress=progress, scan_series=not streamed)
+                                   progress=progress, scan_series=not streamed, bulk=bulk)
         result.seconds = (_now() - started).total_seconds()
         return result
     except FileRejected as exc:
@@ -134,7 +135,7 @@ def _split(chunks: Iterable[Transformed]) -> Iterator[Transformed]:
 
 def _write_chunks(conn: Connection, chunks: Iterable[Transformed], gazetteer: Gazetteer, source: str,
                   snap: Snapshot, fmt: str, version: str | None, started: dt.datetime, *, today: dt.date | None,
-                  progress: bool, scan_series: bool) -> LoadResult:
+                  progress: bool, scan_series: bool, bulk: bool = False) -> LoadResult:
     """Validate and write each chunk on `conn`; too many bad rows, counted over the whole file, reject it
     (FileRejected: the caller's transaction rolls everything back)."""
     path = snap.path
@@ -157,7 +158,7 @@ def _write_chunks(conn: Connection, chunks: Iterable[Transformed], gazetteer: Ga
         first_bad = first_bad or (checked.set_aside[0] if checked.set_aside else None)
         if writer is None:
             writer = FileWriter(conn, source, path, snap.sha256, transformed.series, started, progress=progress,
-                                transform_version=version, fmt=fmt, scan_series=scan_series)
+                                transform_version=version, fmt=fmt, scan_series=scan_series, bulk=bulk)
         else:
             writer.add_series(transformed.series)
         skipped += [n for n in transformed.skipped if n not in skipped]
@@ -327,7 +328,8 @@ class FileWriter:
 
     def __init__(self, conn: Connection, source: str, path: Path, sha256: str | None,
                  series_infos: dict[str, SeriesInfo], started: dt.datetime, *, progress: bool = False,
-                 transform_version: str | None = None, fmt: str | None = None, scan_series: bool = True):
+                 transform_version: str | None = None, fmt: str | None = None, scan_series: bool = True,
+                 bulk: bool = False):
         self.conn, self.source, self.path, self.scan_series = conn, source, Path(path), scan_series
         if conn.dialect.name == "postgresql":  # psycopg prepares a repeated lookup; a generic plan made while the
             # table was small seq-scans it once this transaction has made it big: plan each lookup afresh
@@ -337,6 +339,15 @@ class FileWriter:
         self.run_id = conn.execute(insert(LoadRun).values(
             source=source, path=str(path), file_sha256=sha256, format=fmt or source, status="running",
             started_at=started, transform_version=transform_version)).inserted_primary_key[0]
+        # a bulk load (a big file on SQLite) drops the secondary indexes of observation and rebuilds them in
+        # finish(), inside the same transaction: readers keep the committed snapshot and its indexes meanwhile.
+        # Not before the INSERT above: Python's sqlite3 opens the transaction only at the first DML statement,
+        # and a DROP INDEX issued before it would be committed at once.
+        self.dropped_indexes = sorted(Observation.__table__.indexes, key=lambda ix: ix.name) if bulk else []
+        if bulk and not conn.connection.dbapi_connection.in_transaction:
+            raise RuntimeError("a bulk load must drop the indexes inside the file's transaction")
+        for index in self.dropped_indexes:
+            index.drop(conn)
         self.release_ids: dict[tuple, int] = {}
         self.doc_ids: dict[tuple, int] = {}
         self.rows_new = self.rows_changed = self.rows_unchanged = self.rows_set_aside = 0
@@ -443,6 +454,8 @@ class FileWriter:
     def finish(self, n_rows: int, message: str | None = None) -> LoadResult:
         """The run's outcome in the run log; the result carries the counts and the first set-aside rows."""
         self.bar.close()
+        for index in self.dropped_indexes:
+            index.create(self.conn)
         if self._unchanged_table:
             self.conn.execute(text(f"DROP TABLE {_UNCHANGED}"))
         status = "partial" if self.rows_set_aside else "success"

@@ -246,17 +246,16 @@ def test_a_source_that_matches_no_series_is_reported_not_raised(engine):
     RuntimeError("a bug in the loader")], ids=["database error", "other error"])
 def test_a_failure_after_the_first_chunk_leaves_nothing_of_the_file(loaded, monkeypatch, error):
     before, runs_before = store_content(loaded), runs(loaded)
-    real_insert, observation_inserts = loader.insert, []
+    real_insert, observation_inserts = loader._insert_observations, []
 
-    def insert_failing_on_second_chunk(table, *args, **kwargs):
-        if table is Observation:
-            observation_inserts.append(table)
-            if len(observation_inserts) == 2:
-                raise error
-        return real_insert(table, *args, **kwargs)
+    def insert_failing_on_second_chunk(conn, rows):
+        observation_inserts.append(len(rows))
+        if len(observation_inserts) == 2:
+            raise error
+        return real_insert(conn, rows)
 
     monkeypatch.setattr(loader, "CHUNK_ROWS", 2)
-    monkeypatch.setattr(loader, "insert", insert_failing_on_second_chunk)
+    monkeypatch.setattr(loader, "_insert_observations", insert_failing_on_second_chunk)
     path = BAD / "nw_syria_end_before_start.csv"  # 4 new figures (2 chunks), a new series, 1 row set aside
     # Either way the run fails with its reason in the log (no traceback) and the transaction is rolled back.
     result = load_file(loaded, path)

@@ -24,11 +24,12 @@ import datetime as dt
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, and_, delete, distinct, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, distinct, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from etl import precedence
@@ -90,10 +91,19 @@ def rebuild(conn: Connection, rules_path: Path | str | None = None, *,
 
     flags: list[dict] = []
     superseded = _dtm_superseded(conn, flags)
-    figures = _candidates(conn)
-    figures = figures[~figures["id"].isin(superseded)]
-    members = _group(figures, flow_tolerance_days, stock_tolerance_days)
-    groups, members, summary = _choose(conn, members, rules, sha, now)
+    summary = LedgerSummary()
+    groups: list[dict] = []
+    for figures in _candidate_batches(conn):  # places (anchors) a batch at a time: memory bounded by the batch
+        figures = figures[~figures["id"].isin(superseded)]
+        batch_groups, batch_summary = _choose(conn, _group(figures, flow_tolerance_days, stock_tolerance_days),
+                                              rules, sha, now)
+        groups += batch_groups
+        summary.overrides_applied += batch_summary.overrides_applied
+        summary.overrides_to_recheck = batch_summary.overrides_to_recheck
+    groups, members = _number(groups)
+    summary.groups = len(groups)
+    summary.inconsistent = sum(g["verdict"] == "inconsistent" for g in groups)
+    summary.members = len(members)
     _series_flags(conn, flags)
     _sum_flags(conn, flags)
 
@@ -118,25 +128,74 @@ def _valued():
     return Observation.is_latest.is_(True), Observation.value.is_not(None)
 
 
-def _candidates(conn: Connection) -> pd.DataFrame:
-    """Current figures whose quantity and anchor place have figures from two series or two documents.
+CANDIDATE_BATCH_ROWS = 200_000  # figures read into one batch of the rebuild (an anchor place is never split)
+
+
+def _candidate_batches(conn: Connection, batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """Current figures whose quantity and anchor place have figures from two series or two documents, a batch of
+    anchor places at a time (every figure of an anchor is in the same batch, so groups never span batches).
+    At least one frame, possibly empty.
 
     One GROUP BY in SQL finds the (place, population group, measure) with two series or documents; the rows of
     those, and of composite areas and their member places, are read through the (is_latest, location_code) index;
     the full key (with unit, breakdown, sex, age, cause, origin and the composite anchor) is checked in pandas."""
+    batch_rows = batch_rows or CANDIDATE_BATCH_ROWS
     members = pd.DataFrame(conn.execute(select(CompositeMember.member_code, CompositeMember.composite_code)).all(),
                            columns=["member_code", "composite_code"])
     to_composite = members.groupby("member_code")["composite_code"].min()  # a place in two composites: the first
     narrow = [Observation.location_code, Observation.population_group, Observation.measure]
-    combos = conn.execute(select(*narrow).where(*_valued()).group_by(*narrow).having(or_(
+    counted = conn.execute(select(*narrow, func.count()).where(*_valued()).group_by(*narrow).having(or_(
         func.count(distinct(Observation.series_id)) >= 2, func.count(distinct(Observation.document_id)) >= 2))).all()
-    wanted = {(loc, grp, m) for loc, grp, m in combos}
     composite_places = sorted(set(members["member_code"]) | set(members["composite_code"]))
+    anchor_of = to_composite.to_dict()
+    # Figures at composite areas and their member places are compared under the composite (the anchor): the same
+    # test at (anchor, group, measure) level, which is coarser than the full key checked in pandas, so nothing that
+    # could form a group is left out, and a big store's member countries are not read when nothing can rival them.
+    composite_counted = []
+    if composite_places:
+        anchor = case(*[(Observation.location_code == m, c) for m, c in sorted(anchor_of.items())],
+                      else_=Observation.location_code) if anchor_of else Observation.location_code
+        composite_counted = conn.execute(
+            select(anchor, Observation.population_group, Observation.measure, func.count())
+            .where(*_valued(), Observation.location_code.in_(composite_places))
+            .group_by(anchor, Observation.population_group, Observation.measure).having(or_(
+                func.count(distinct(Observation.series_id)) >= 2,
+                func.count(distinct(Observation.document_id)) >= 2))).all()
+    rows_by_anchor: dict[str, int] = {}
+    for loc, _grp, _m, n in [*counted, *composite_counted]:
+        rows_by_anchor[anchor_of.get(loc, loc)] = rows_by_anchor.get(anchor_of.get(loc, loc), 0) + n
+    batch: list[str] = []
+    n_batch = 0
+    yielded = False
+    for anchor in sorted(rows_by_anchor):
+        if batch and n_batch + rows_by_anchor[anchor] > batch_rows:
+            yield _candidates(conn, set(batch), counted, composite_counted, members, to_composite,
+                              composite_places)
+            yielded = True
+            batch, n_batch = [], 0
+        batch.append(anchor)
+        n_batch += rows_by_anchor[anchor]
+    if batch or not yielded:
+        yield _candidates(conn, set(batch), counted, composite_counted, members, to_composite, composite_places)
+
+
+def _candidates(conn: Connection, anchors: set[str], counted: list, composite_counted: list, members: pd.DataFrame,
+                to_composite: pd.Series, composite_places: list[str]) -> pd.DataFrame:
+    """The candidate figures of the anchor places `anchors` (see _candidate_batches)."""
+    anchor_of = to_composite.to_dict()
+    wanted = {(loc, grp, m) for loc, grp, m, _n in counted if anchor_of.get(loc, loc) in anchors}
     combos = sorted(wanted)
     cols = ["id", "identity_key", "vintage", "series_id", "series_slug", "source_kind", "document_id", "publisher",
             "published_on", "released_on", *QUANTITY, "location_code", "place_kind", "reference_period_start",
             "reference_period_end", "value", "value_low", "value_high", "qualifier", "is_rounded", "is_secondary"]
-    lookups = [Observation.location_code.in_(composite_places)]
+    lookups = []
+    places_of: dict[str, list[str]] = {}
+    for place in composite_places:
+        places_of.setdefault(anchor_of.get(place, place), []).append(place)
+    for anc, grp in sorted({(a, g) for a, g, _m, _n in composite_counted if a in anchors}):
+        lookups.append(and_(Observation.location_code.in_(places_of[anc]), Observation.population_group == grp,
+                            Observation.measure.in_(sorted({m for a, g, m, _n in composite_counted
+                                                            if (a, g) == (anc, grp)}))))
     for loc, grp in sorted({(c[0], c[1]) for c in combos}):  # each an index lookup (is_latest, location, group)
         lookups.append(and_(Observation.location_code == loc, Observation.population_group == grp,
                             Observation.measure.in_(sorted({c[2] for c in combos if c[:2] == (loc, grp)}))))
@@ -215,7 +274,7 @@ def _choose(conn: Connection, df: pd.DataFrame, rules, sha: str, now: dt.datetim
     summary = LedgerSummary()
     overrides = _live_overrides(conn, df, now, summary)
     if df.empty:
-        return [], [], summary
+        return [], summary
     keys = precedence.sort_keys(df, rules)
     key_cols = list(keys.columns)
     df = pd.concat([df, keys], axis=1)
@@ -262,7 +321,11 @@ def _choose(conn: Connection, df: pd.DataFrame, rules, sha: str, now: dt.datetim
             "has_composite": has_composite,
             "verdict": "inconsistent" if any(r["verdict"] == "inconsistent" for r in rows) else "consistent",
             "rules_sha": sha, "computed_at": now, "_members": rows})
-    # Ids in a stable order, so the same store gives the same ids.
+    return groups, summary
+
+
+def _number(groups: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Group ids in a stable order, so the same store gives the same ids; the members with their group id."""
     groups.sort(key=lambda g: (g["location_code"], g["population_group"], g["measure"], g["period_end"],
                                g["group_key"]))
     out_members = []
@@ -270,10 +333,7 @@ def _choose(conn: Connection, df: pd.DataFrame, rules, sha: str, now: dt.datetim
         g["id"] = gid
         for r in g.pop("_members"):
             out_members.append({k: v for k, v in r.items() if not k.startswith("_")} | {"group_id": gid})
-    summary.groups = len(groups)
-    summary.inconsistent = sum(g["verdict"] == "inconsistent" for g in groups)
-    summary.members = len(out_members)
-    return groups, out_members, summary
+    return groups, out_members
 
 
 def _deciding(chosen: pd.Series, other: pd.Series, key_cols: list[str], by_order: dict) -> str:

@@ -203,17 +203,19 @@ def test_swapping_two_rules_changes_the_choice(loaded, tmp_path):
         assert _group_of(conn, hosted).chosen_observation_id == unhcr
 
 
-def test_rebuild_is_deterministic(loaded):
-    def snapshot():
-        with loaded.connect() as conn:
-            groups = ledger.ledger_groups(conn).drop(columns=["computed_at"])
-            members = [ledger.group_members(conn, g) for g in groups["group_id"]]
-            flags = ledger.ledger_flags(conn)
-        return groups, members, flags
+def _ledger_snapshot(engine):
+    """Groups (without their computation time), each group's members, and the flags."""
+    with engine.connect() as conn:
+        groups = ledger.ledger_groups(conn).drop(columns=["computed_at"])
+        members = [ledger.group_members(conn, g) for g in groups["group_id"]]
+        flags = ledger.ledger_flags(conn)
+    return groups, members, flags
 
-    g1, m1, f1 = snapshot()
+
+def test_rebuild_is_deterministic(loaded):
+    g1, m1, f1 = _ledger_snapshot(loaded)
     _rebuild(loaded)
-    g2, m2, f2 = snapshot()
+    g2, m2, f2 = _ledger_snapshot(loaded)
     assert len(g1) >= 2
     assert g1.equals(g2) and all(a.equals(b) for a, b in zip(m1, m2, strict=True)) and f1.equals(f2)
 
@@ -221,14 +223,7 @@ def test_rebuild_is_deterministic(loaded):
 def test_a_rebuild_in_small_batches_gives_the_same_ledger(loaded, monkeypatch):
     """The rebuild reads candidates a batch of anchor places at a time (memory bounded on a big store): with one
     anchor with figures per batch it must give exactly the ledger of the default batches."""
-    def snapshot():
-        with loaded.connect() as conn:
-            groups = ledger.ledger_groups(conn).drop(columns=["computed_at"])
-            members = [ledger.group_members(conn, g) for g in groups["group_id"]]
-            flags = ledger.ledger_flags(conn)
-        return groups, members, flags
-
-    g1, m1, f1 = snapshot()
+    g1, m1, f1 = _ledger_snapshot(loaded)
     batches = []
     real = ledger._candidates
     monkeypatch.setattr(ledger, "CANDIDATE_BATCH_ROWS", 1)
@@ -236,7 +231,7 @@ def test_a_rebuild_in_small_batches_gives_the_same_ledger(loaded, monkeypatch):
                         real(conn, anchors, *a))
     _rebuild(loaded)
     assert len(batches) >= 3 and len(set().union(*batches)) == sum(map(len, batches))  # each anchor once
-    g2, m2, f2 = snapshot()
+    g2, m2, f2 = _ledger_snapshot(loaded)
     assert len(g1) >= 2
     assert g1.equals(g2) and all(a.equals(b) for a, b in zip(m1, m2, strict=True)) and f1.equals(f2)
 

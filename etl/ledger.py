@@ -153,54 +153,55 @@ def _candidate_batches(conn: Connection, batch_rows: int | None = None) -> Itera
     # could form a group is left out, and a big store's member countries are not read when nothing can rival them.
     composite_counted = []
     if composite_places:
-        anchor = case(*[(Observation.location_code == m, c) for m, c in sorted(anchor_of.items())],
-                      else_=Observation.location_code) if anchor_of else Observation.location_code
+        anchor_expr = case(*[(Observation.location_code == m, c) for m, c in sorted(anchor_of.items())],
+                           else_=Observation.location_code) if anchor_of else Observation.location_code
         composite_counted = conn.execute(
-            select(anchor, Observation.population_group, Observation.measure, func.count())
+            select(anchor_expr, Observation.population_group, Observation.measure, func.count())
             .where(*_valued(), Observation.location_code.in_(composite_places))
-            .group_by(anchor, Observation.population_group, Observation.measure).having(or_(
+            .group_by(anchor_expr, Observation.population_group, Observation.measure).having(or_(
                 func.count(distinct(Observation.series_id)) >= 2,
                 func.count(distinct(Observation.document_id)) >= 2))).all()
-    rows_by_anchor: dict[str, int] = {}
-    for loc, _grp, _m, n in [*counted, *composite_counted]:
-        rows_by_anchor[anchor_of.get(loc, loc)] = rows_by_anchor.get(anchor_of.get(loc, loc), 0) + n
-    batch: list[str] = []
-    n_batch = 0
-    yielded = False
-    for anchor in sorted(rows_by_anchor):
-        if batch and n_batch + rows_by_anchor[anchor] > batch_rows:
-            yield _candidates(conn, set(batch), counted, composite_counted, members, to_composite,
-                              composite_places)
-            yielded = True
-            batch, n_batch = [], 0
-        batch.append(anchor)
-        n_batch += rows_by_anchor[anchor]
-    if batch or not yielded:
-        yield _candidates(conn, set(batch), counted, composite_counted, members, to_composite, composite_places)
-
-
-def _candidates(conn: Connection, anchors: set[str], counted: list, composite_counted: list, members: pd.DataFrame,
-                to_composite: pd.Series, composite_places: list[str]) -> pd.DataFrame:
-    """The candidate figures of the anchor places `anchors` (see _candidate_batches)."""
-    anchor_of = to_composite.to_dict()
-    wanted = {(loc, grp, m) for loc, grp, m, _n in counted if anchor_of.get(loc, loc) in anchors}
-    combos = sorted(wanted)
-    cols = ["id", "identity_key", "vintage", "series_id", "series_slug", "source_kind", "document_id", "publisher",
-            "published_on", "released_on", *QUANTITY, "location_code", "place_kind", "reference_period_start",
-            "reference_period_end", "value", "value_low", "value_high", "qualifier", "is_rounded", "is_secondary"]
-    lookups = []
     places_of: dict[str, list[str]] = {}
     for place in composite_places:
         places_of.setdefault(anchor_of.get(place, place), []).append(place)
-    for anc, grp in sorted({(a, g) for a, g, _m, _n in composite_counted if a in anchors}):
-        lookups.append(and_(Observation.location_code.in_(places_of[anc]), Observation.population_group == grp,
-                            Observation.measure.in_(sorted({m for a, g, m, _n in composite_counted
-                                                            if (a, g) == (anc, grp)}))))
-    for loc, grp in sorted({(c[0], c[1]) for c in combos}):  # each an index lookup (is_latest, location, group)
-        lookups.append(and_(Observation.location_code == loc, Observation.population_group == grp,
-                            Observation.measure.in_(sorted({c[2] for c in combos if c[:2] == (loc, grp)}))))
+    # Per anchor: its figures' count and its look-ups, each (places, population group, measures).
+    n_of: dict[str, int] = {}
+    lookups_of: dict[str, dict[tuple, set]] = {}
+    for loc, grp, m, n in counted:
+        anchor = anchor_of.get(loc, loc)
+        n_of[anchor] = n_of.get(anchor, 0) + n
+        lookups_of.setdefault(anchor, {}).setdefault(((loc,), grp), set()).add(m)
+    for anchor, grp, m, n in composite_counted:
+        n_of[anchor] = n_of.get(anchor, 0) + n
+        lookups_of.setdefault(anchor, {}).setdefault((tuple(places_of[anchor]), grp), set()).add(m)
+    wanted = {(loc, grp, m) for loc, grp, m, _n in counted}
+    composite_set = set(composite_places)
+    batch: list[tuple] = []
+    n_batch = 0
+    yielded = False
+    for anchor in sorted(n_of):
+        if batch and n_batch + n_of[anchor] > batch_rows:
+            yield _candidates(conn, batch, wanted, composite_set, to_composite)
+            yielded = True
+            batch, n_batch = [], 0
+        batch += [(places, grp, sorted(ms)) for (places, grp), ms in sorted(lookups_of[anchor].items())]
+        n_batch += n_of[anchor]
+    if batch or not yielded:
+        yield _candidates(conn, batch, wanted, composite_set, to_composite)
+
+
+def _candidates(conn: Connection, lookups: list[tuple], wanted: set[tuple], composite_places: set[str],
+                to_composite: pd.Series) -> pd.DataFrame:
+    """The candidate figures found by `lookups`, each (places, population group, measures), that are in a
+    `wanted` (place, group, measure) or at a composite area or member place (see _candidate_batches)."""
+    cols = ["id", "identity_key", "vintage", "series_id", "series_slug", "source_kind", "document_id", "publisher",
+            "published_on", "released_on", *QUANTITY, "location_code", "place_kind", "reference_period_start",
+            "reference_period_end", "value", "value_low", "value_high", "qualifier", "is_rounded", "is_secondary"]
     rows: list = []
-    for condition in lookups:
+    for places, grp, measures in lookups:  # each an index lookup (is_latest, location, group)
+        condition = and_(Observation.location_code.in_(places) if len(places) > 1 else
+                         Observation.location_code == places[0], Observation.population_group == grp,
+                         Observation.measure.in_(measures))
         q = (select(Observation.id, Observation.identity_key, Observation.vintage, Observation.series_id,
                     Series.slug, Series.source_kind, Observation.document_id, Document.publisher,
                     Document.published_on, Release.released_on, *[getattr(Observation, c) for c in QUANTITY],
@@ -212,7 +213,7 @@ def _candidates(conn: Connection, anchors: set[str], counted: list, composite_co
              .where(*_valued(), condition))
         rows += conn.execute(q).all()
     df = pd.DataFrame(rows, columns=cols).drop_duplicates("id")
-    is_composite_place = df["location_code"].isin(set(members["member_code"]) | set(members["composite_code"]))
+    is_composite_place = df["location_code"].isin(composite_places)
     in_combo = pd.Series([k in wanted for k in zip(df["location_code"], df["population_group"], df["measure"],
                                                    strict=True)], index=df.index, dtype=bool)
     df = df[in_combo | is_composite_place].copy()

@@ -227,10 +227,11 @@ def test_a_rebuild_in_small_batches_gives_the_same_ledger(loaded, monkeypatch):
     batches = []
     real = ledger._candidates
     monkeypatch.setattr(ledger, "CANDIDATE_BATCH_ROWS", 1)
-    monkeypatch.setattr(ledger, "_candidates", lambda conn, anchors, *a: batches.append(anchors) or
-                        real(conn, anchors, *a))
+    monkeypatch.setattr(ledger, "_candidates", lambda conn, lookups, *a: batches.append(lookups) or
+                        real(conn, lookups, *a))
     _rebuild(loaded)
-    assert len(batches) >= 3 and len(set().union(*batches)) == sum(map(len, batches))  # each anchor once
+    places = [set().union(*(lookup[0] for lookup in b)) for b in batches]
+    assert len(batches) >= 3 and len(set().union(*places)) == sum(map(len, places))  # each place in one batch
     g2, m2, f2 = _ledger_snapshot(loaded)
     assert len(g1) >= 2
     assert g1.equals(g2) and all(a.equals(b) for a, b in zip(m1, m2, strict=True)) and f1.equals(f2)

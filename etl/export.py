@@ -76,8 +76,11 @@ EXTRA_COLUMNS = ("series_slug", "series_title", "source_kind", "source_ref", "ci
                  "vintage_number", "observation_id")
 
 
+# Ends with the figure's id: a total order, so an export (and any view that reads its first N rows) is the same
+# on every run and on every query plan.
 EXPORT_ORDER = (Observation.location_code, Observation.origin_code, Observation.population_group, Observation.measure,
-                Observation.period_end, Observation.sex, Observation.age_group, Observation.breakdown, Series.slug)
+                Observation.period_end, Observation.sex, Observation.age_group, Observation.breakdown, Series.slug,
+                Observation.id)
 
 
 def export_query(flt: ExportFilter, *, extras: bool = False) -> Select:

@@ -255,6 +255,10 @@ class Observation(Base):
         Index("ix_observation_latest_location_end", "is_latest", "location_code", "period_end"),
         Index("ix_observation_series_latest", "series_id", "is_latest"),
         Index("ix_observation_origin", "origin_code"),
+        # every column the Overview's cards choose on, so a place's current totals are read from the index alone
+        Index("ix_observation_latest_totals_cover", "is_latest", "location_code", "sex", "age_group", "breakdown",
+              "period_end", "population_group", "measure", "unit", "origin_code", "period_start", "series_id",
+              "value", "qualifier", "release_id", "document_id", "is_secondary", "is_rounded", "id"),
     )
 
 

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from dashboard import config
+
 from dashboard.cache import cached_query
 from dashboard.filters import Filters, as_list, from_query
 from dashboard.queries import core
 from dashboard.queries import ledger as ledger_marks
 from etl import precedence
-from etl.export import export_query
+from etl.export import EXPORT_ORDER, ExportFilter, export_conditions, export_query
 from etl.gazetteer import normalise
-from etl.models import Observation, PlaceAlias
+from etl.models import Document, Observation, PlaceAlias, Release, Series
 from etl.precedence import DATE_FIELDS, LIST_FIELDS, PRECEDENCE_FILE, Rule, load_precedence  # noqa: F401
 from etl.precedence import key as _key
 
@@ -177,15 +179,21 @@ def place_cards(engine: Engine, filters: Filters, *, group: str | None = None,
     flt = core.to_export_filter(filters, date_from=None,
                                 population_groups=(group,) if group else filters.groups,
                                 measures=(measure,) if measure else filters.measures)
-    df = figures_where(engine, flt, *TOTALS)
-    if df.empty:
+    if config.FAST_PATH and filters.as_of is None:
+        rows = _narrow_totals(engine, flt)
+        full_of = functools.partial(_full_rows, engine, flt, rows)
+    else:
+        df = figures_where(engine, flt, *TOTALS)
+        rows = df[NARROW]
+        full_of = df.loc.__getitem__
+    if rows.empty:
         return []
     info = core.known(engine)
     # The ledger compares current figures: a figure it passed over for a rival is never the headline.
-    marks = ledger_marks.marks(engine, df["observation_id"]) if filters.as_of is None else {}
+    marks = ledger_marks.marks(engine, rows["observation_id"]) if filters.as_of is None else {}
     cards = []
-    for idx in df.groupby(["population_group", "measure", "unit"], sort=False).indices.values():
-        card = _card(df.iloc[idx], filters, info, marks)
+    for idx in rows.groupby(["population_group", "measure", "unit"], sort=False).indices.values():
+        card = _card(rows.iloc[idx], full_of, filters, info, marks)
         if card is not None:
             cards.append(card)
     measure_order = {"stock": 0, "flow": 1, "movement": 2}
@@ -198,9 +206,65 @@ NARROW = ["series_slug", "source", "publisher", "source_kind", "is_secondary", "
           "population_group", "measure", "unit", "is_rounded", "published_on", "observation_id"]
 
 
-def _card(full: pd.DataFrame, filters: Filters, info: dict, marks: dict | None = None) -> Card | None:
+def _narrow_totals(engine: Engine, flt) -> pd.DataFrame:
+    """The fast path: figures_where(engine, flt, *TOTALS)[NARROW], the same rows in the same order, read from
+    the covering index ix_observation_latest_totals_cover alone (no provenance columns, no joins but the series);
+    the document's publisher and date, the release's label and the origin's name come from small look-ups."""
+    obs = Observation
+    q = (select(Series.slug, obs.is_secondary, obs.period_start, obs.period_end, obs.value, obs.qualifier,
+                obs.release_id, obs.origin_code, obs.location_code, obs.population_group, obs.measure, obs.unit,
+                obs.is_rounded, obs.document_id, obs.id)
+         .join(Series, Series.id == obs.series_id).where(*export_conditions(flt), *TOTALS).order_by(*EXPORT_ORDER))
+    with engine.connect() as conn:
+        got = conn.execution_options(yield_per=20_000).execute(q).fetchmany(FIGURES_LIMIT)
+    df = pd.DataFrame([tuple(r) for r in got], columns=[
+        "series_slug", "is_secondary", "reference_period_start", "reference_period_end", "value", "qualifier",
+        "release_id", "origin_code", "location_code", "population_group", "measure", "unit", "is_rounded",
+        "document_id", "observation_id"])
+    look = cached(engine, "card_lookups", _card_lookups)
+    places = core.known(engine)["places"]
+    df["publisher"] = df["document_id"].map(look["publishers"]).astype(object)
+    df["published_on"] = pd.to_datetime(df["document_id"].map(look["published_on"]).astype(object))
+    df["vintage"] = df["release_id"].map(look["releases"]).astype(object)
+    df["source_kind"] = df["series_slug"].map(look["source_kinds"]).astype(object)
+    names = {c: places[c]["name"] for c in df["origin_code"].dropna().unique() if c in places}
+    df["origin_name"] = [names.get(c) for c in df["origin_code"]]
+    for col in ("reference_period_start", "reference_period_end"):
+        df[col] = pd.to_datetime(df[col])
+    df["value"] = df["value"].astype("Int64")
+    for col in ("is_secondary", "is_rounded"):
+        df[col] = df[col].fillna(False).astype(bool)
+    return with_source(engine, df)[NARROW]
+
+
+def _card_lookups(engine: Engine) -> dict:
+    """Documents' publisher and date and releases' labels by id, series' kinds by slug (cached per data version)."""
+    with engine.connect() as conn:
+        docs = conn.execute(select(Document.id, Document.publisher, Document.published_on)).all()
+        releases = dict(conn.execute(select(Release.id, Release.label)).all())
+        kinds = dict(conn.execute(select(Series.slug, Series.source_kind)).all())
+    return {"publishers": {i: p for i, p, _ in docs}, "published_on": {i: d for i, _, d in docs},
+            "releases": releases, "source_kinds": kinds}
+
+
+def _full_rows(engine: Engine, flt, rows: pd.DataFrame, labels) -> pd.DataFrame:
+    """The full rows (figures_where's columns) of these labels of `rows`, with the same labels. Read by id
+    alone: the ids already meet the filters."""
+    labels = pd.Index(labels)
+    ids = [int(i) for i in rows.loc[labels, "observation_id"]]
+    by_id = ExportFilter()
+    parts = [figures_where(engine, by_id, Observation.id.in_(ids[i:i + 5000]))
+             for i in range(0, len(ids), 5000)] or [figures_where(engine, by_id, Observation.id.in_([]))]
+    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    df = df.set_index("observation_id", drop=False).loc[ids]
+    df.index = labels
+    return df
+
+
+def _card(rows: pd.DataFrame, full_of: Callable, filters: Filters, info: dict,
+          marks: dict | None = None) -> Card | None:
+    """The card of one quantity: `rows` are its figures' NARROW columns; full_of(labels) gives their full rows."""
     marks = marks or {}
-    rows = full[NARROW]
     start = pd.Timestamp(filters.date_from)
     valued = rows[rows["value"].notna()]
     in_period = valued[valued["reference_period_end"] >= start]
@@ -228,7 +292,7 @@ def _card(full: pd.DataFrame, filters: Filters, info: dict, marks: dict | None =
         (candidates["reference_period_end"] == best["reference_period_end"]) & \
         (candidates["vintage"] == best["vintage"])
     parts = []
-    figure = full.loc[best.name].to_dict()
+    figure = full_of([best.name]).iloc[0].to_dict()
     if filters.origin is None:
         # No origin chosen: the chosen source's figures for each country of origin on that date are disjoint
         # and are added (same source, release, date, measure, unit); other sources' figures never are.
@@ -241,7 +305,7 @@ def _card(full: pd.DataFrame, filters: Filters, info: dict, marks: dict | None =
     pool = in_period if stale_since is None else candidates
     rivals = pool[pool["series_slug"] != best["series_slug"]]
     location = best["location_code"]
-    trend = _trend(full, rows, best, summed=bool(parts))
+    trend = _trend(full_of, rows, best, summed=bool(parts))
     trend = trend.assign(rival_note=[ledger_marks.rival_note(*marks[i]) if i in marks and not parts else ""
                                      for i in trend["observation_id"]])
     return Card(group=best["population_group"], measure=best["measure"], unit=best["unit"],
@@ -252,7 +316,7 @@ def _card(full: pd.DataFrame, filters: Filters, info: dict, marks: dict | None =
                 ledger_rivals=0 if parts else marks.get(best["observation_id"], (0, True))[0])
 
 
-def _trend(full: pd.DataFrame, rows: pd.DataFrame, best: pd.Series, *, summed: bool) -> pd.DataFrame:
+def _trend(full_of: Callable, rows: pd.DataFrame, best: pd.Series, *, summed: bool) -> pd.DataFrame:
     """The points of the chosen figure's series for the same quantity (a flow: the same start, i.e. one
     cumulative count, or else the same length of period, e.g. calendar years); one point per date."""
     pts = rows[(rows["series_slug"] == best["series_slug"])]
@@ -267,11 +331,11 @@ def _trend(full: pd.DataFrame, rows: pd.DataFrame, best: pd.Series, *, summed: b
     if not summed:
         pts = pts[pts["origin_code"].fillna("") == (best["origin_code"] or "")]
         keep = pts.sort_values("reference_period_end").drop_duplicates("reference_period_end", keep="last").index
-        return full.loc[keep]
+        return full_of(keep)
     keys = ["reference_period_start", "reference_period_end", "vintage"]
     agg = pts[pts["value"].notna()].groupby(keys, as_index=False).agg(
         value=("value", "sum"), n_origins=("origin_code", "nunique"))
-    first = full.loc[pts.drop_duplicates(keys).index].drop(columns=["value"])
+    first = full_of(pts.drop_duplicates(keys).index).drop(columns=["value"])
     out = agg.merge(first, on=keys, how="left")
     out["origin_code"], out["origin_name"] = None, out["n_origins"].map(lambda n: f"{n} countries of origin")
     out["value"] = out["value"].astype("Int64")

@@ -5,6 +5,7 @@ import csv
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -18,7 +19,10 @@ from etl import db
 
 # The app under test reads its own throwaway SQLite file. DATABASE_URL is set before anything imports
 # `app` (dashboard.config reads it once), so no test can touch data/displacement.db or a real server.
-_SESSION_DIR = Path(tempfile.mkdtemp(prefix="displacement-tests-"))
+# Imported as `conftest` by pytest; a test importing `tests.conftest` would run this module a second time, and a
+# second folder would point DATABASE_URL at an empty store under the app's feet: the twin's folder is reused.
+_twin = sys.modules.get("conftest") or sys.modules.get("tests.conftest")
+_SESSION_DIR = getattr(_twin, "_SESSION_DIR", None) or Path(tempfile.mkdtemp(prefix="displacement-tests-"))
 APP_STORE_URL = f"sqlite:///{_SESSION_DIR / 'app_store.db'}"  # the real samples, loaded by `app_store`
 EMPTY_STORE_URL = f"sqlite:///{_SESSION_DIR / 'empty_store.db'}"  # migrated, no figures: the empty states
 os.environ["DATABASE_URL"] = APP_STORE_URL

@@ -12,10 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import SAMPLES, load_samples
 from sqlalchemy import text
 
 from etl import db, integrity
-from tests.conftest import SAMPLES, load_samples
 
 ROOT = Path(__file__).resolve().parents[1]
 BIG = ROOT / "data" / "raw" / "unhcr_idmc.csv.gz"

@@ -13,13 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES
 from sqlalchemy import insert, select, text, update
 
 from etl import db, integrity
 from etl import store as ops
 from etl.load import INTERRUPTED_MESSAGE, load_file
 from etl.models import LoadRun, Observation
-from tests.conftest import SAMPLES
 from tests.test_vintages import SYR_TUR_2019, write_release
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,11 +16,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES, load_samples
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from etl import db
-from tests.conftest import SAMPLES, load_samples
 
 FILES = [SAMPLES / "unhcr_population_sample.csv", SAMPLES / "nw_syria_displacement_sample.csv"]
 

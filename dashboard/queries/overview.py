@@ -14,7 +14,6 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from dashboard import config
-
 from dashboard.cache import cached_query
 from dashboard.filters import Filters, as_list, from_query
 from dashboard.queries import core
@@ -181,7 +180,7 @@ def place_cards(engine: Engine, filters: Filters, *, group: str | None = None,
                                 measures=(measure,) if measure else filters.measures)
     if config.FAST_PATH and filters.as_of is None:
         rows = _narrow_totals(engine, flt)
-        full_of = functools.partial(_full_rows, engine, flt, rows)
+        full_of = functools.partial(_full_rows, engine, rows)
     else:
         df = figures_where(engine, flt, *TOTALS)
         rows = df[NARROW]
@@ -247,7 +246,7 @@ def _card_lookups(engine: Engine) -> dict:
             "releases": releases, "source_kinds": kinds}
 
 
-def _full_rows(engine: Engine, flt, rows: pd.DataFrame, labels) -> pd.DataFrame:
+def _full_rows(engine: Engine, rows: pd.DataFrame, labels) -> pd.DataFrame:
     """The full rows (figures_where's columns) of these labels of `rows`, with the same labels. Read by id
     alone: the ids already meet the filters."""
     labels = pd.Index(labels)

@@ -180,7 +180,7 @@ def place_cards(engine: Engine, filters: Filters, *, group: str | None = None,
                                 measures=(measure,) if measure else filters.measures)
     if config.FAST_PATH and filters.as_of is None:
         rows = _narrow_totals(engine, flt)
-        full_of = _FullRows(engine, rows)
+        full_of = functools.partial(_full_rows, engine, rows)
     else:
         df = figures_where(engine, flt, *TOTALS)
         rows = df[NARROW]
@@ -244,24 +244,6 @@ def _card_lookups(engine: Engine) -> dict:
         kinds = dict(conn.execute(select(Series.slug, Series.source_kind)).all())
     return {"publishers": {i: p for i, p, _ in docs}, "published_on": {i: d for i, _, d in docs},
             "releases": releases, "source_kinds": kinds}
-
-
-class _FullRows:
-    """full_of for the narrow path: up to FETCH_ALL_BELOW figures, all full rows in one query at the first call
-    (one round trip instead of two per card: on PostgreSQL at 100k rows the per-card queries made the Overview's
-    p95 slower than the baseline's); beyond that, only the rows asked for."""
-
-    FETCH_ALL_BELOW = 5_000
-
-    def __init__(self, engine: Engine, rows: pd.DataFrame):
-        self.engine, self.rows, self.all = engine, rows, None
-
-    def __call__(self, labels) -> pd.DataFrame:
-        if len(self.rows) > self.FETCH_ALL_BELOW:
-            return _full_rows(self.engine, self.rows, labels)
-        if self.all is None:
-            self.all = _full_rows(self.engine, self.rows, self.rows.index)
-        return self.all.loc[labels]
 
 
 def _full_rows(engine: Engine, rows: pd.DataFrame, labels) -> pd.DataFrame:

@@ -121,14 +121,22 @@ def figures_where(engine: Engine, flt, *conditions, limit: int = FIGURES_LIMIT) 
             rows.append(tuple(row))
             if len(rows) >= limit:
                 break
-    df = pd.DataFrame(rows, columns=core.FIGURE_COLUMNS)
+    return with_source(engine, typed(pd.DataFrame(rows, columns=core.FIGURE_COLUMNS)))
+
+
+def typed(df: pd.DataFrame) -> pd.DataFrame:
+    """Figure columns as the views expect them, whichever of them `df` has: dates as datetimes, counts as Int64,
+    flags as bool (figures_where and the narrow card read must type alike, or a card differs between them)."""
     for col in ("reference_period_start", "reference_period_end", "published_on", "retrieved_at"):
-        df[col] = pd.to_datetime(df[col])
+        if col in df:
+            df[col] = pd.to_datetime(df[col])
     for col in ("value", "value_low", "value_high"):
-        df[col] = df[col].astype("Int64")
+        if col in df:
+            df[col] = df[col].astype("Int64")
     for col in ("is_secondary", "is_rounded", "is_suspected_typo", "is_preliminary"):
-        df[col] = df[col].fillna(False).astype(bool)
-    return with_source(engine, df)
+        if col in df:
+            df[col] = df[col].fillna(False).astype(bool)
+    return df
 
 
 def with_source(engine: Engine, df: pd.DataFrame) -> pd.DataFrame:
@@ -223,17 +231,12 @@ def _narrow_totals(engine: Engine, flt) -> pd.DataFrame:
     look = cached(engine, "card_lookups", _card_lookups)
     places = core.known(engine)["places"]
     df["publisher"] = df["document_id"].map(look["publishers"]).astype(object)
-    df["published_on"] = pd.to_datetime(df["document_id"].map(look["published_on"]).astype(object))
+    df["published_on"] = df["document_id"].map(look["published_on"]).astype(object)
     df["vintage"] = df["release_id"].map(look["releases"]).astype(object)
     df["source_kind"] = df["series_slug"].map(look["source_kinds"]).astype(object)
     names = {c: places[c]["name"] for c in df["origin_code"].dropna().unique() if c in places}
     df["origin_name"] = [names.get(c) for c in df["origin_code"]]
-    for col in ("reference_period_start", "reference_period_end"):
-        df[col] = pd.to_datetime(df[col])
-    df["value"] = df["value"].astype("Int64")
-    for col in ("is_secondary", "is_rounded"):
-        df[col] = df[col].fillna(False).astype(bool)
-    return with_source(engine, df)[NARROW]
+    return with_source(engine, typed(df))[NARROW]
 
 
 def _card_lookups(engine: Engine) -> dict:

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import random
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -98,8 +99,9 @@ def measure_store(base_urls: dict[str, str], *, n_combos: int = N_COMBOS, seed: 
 
 
 def run(store_urls: dict[tuple[str, str], str], *, n_combos: int = N_COMBOS, baseline: bool = False,
-        log_dir: Path | None = None) -> Table:
-    """Latency per store, size and page; with `baseline`, the same with DASHBOARD_FAST_PATH=0 and the ratio."""
+        log_dir: Path | None = None, progress: Callable[[Table], None] | None = None) -> Table:
+    """Latency per store, size and page; with `baseline`, the same with DASHBOARD_FAST_PATH=0 and the ratio.
+    `progress` gets the table so far after each store (a long run keeps what it measured if it is stopped)."""
     from benchmarks.load import redis  # (load imports this module)
 
     rows = []
@@ -126,6 +128,12 @@ def run(store_urls: dict[tuple[str, str], str], *, n_combos: int = N_COMBOS, bas
                          ms(base_p95) if base_p95 is not None else "not run (--baseline)",
                          ratio(base_p95, p95) if base_p95 is not None else "—",
                          str(len(r["errors"])) + (f" ({r['errors'][0]})" if r["errors"] else "")])
+        if progress is not None:
+            progress(_table(rows, n_combos))
+    return _table(rows, n_combos)
+
+
+def _table(rows: list[list[str]], n_combos: int) -> Table:
     return Table(
         "Interaction latency",
         ["store", "rows", "page", "callbacks", "combinations", "p50 cold", "p95 cold", "p50 cached", "p95 cached",

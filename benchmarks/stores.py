@@ -24,7 +24,7 @@ def store_url(kind: str, n_rows: int, database_url: str | None = None) -> str:
     if database_url and "{size}" in database_url:
         return database_url.replace("{size}", label)
     if kind == "sqlite":
-        if database_url:
+        if database_url and database_url.startswith("sqlite"):  # a PostgreSQL server's URL is for the other kind
             return database_url
         return f"sqlite:///{STORES_DIR / f'synthetic_{label}.db'}"
     if kind != "postgresql":

@@ -43,6 +43,7 @@ def check(engine: Engine, stale_after: dt.timedelta = STALE_RUNNING_AFTER) -> li
         if conn.dialect.name == "sqlite":
             problems += _sqlite_checks(conn)
         problems += _orphans(conn, meta)
+        problems += _revision(conn, meta)
         problems += _indexes_missing(meta)
         if "observation" in meta.tables:
             problems += _vintages(conn, meta.tables["observation"])
@@ -52,6 +53,28 @@ def check(engine: Engine, stale_after: dt.timedelta = STALE_RUNNING_AFTER) -> li
             if name in meta.tables:
                 problems += _stuck_running(conn, meta.tables[name], stale_after)
     return problems
+
+
+def _revision(conn: Connection, meta: MetaData) -> list[str]:
+    """The store's schema revision is the code's (a store made by older code lacks the newer migrations' tables
+    and indexes: say so, and how to fix it, before listing what is missing)."""
+    from alembic.script import ScriptDirectory
+
+    from etl.db import MIGRATIONS_DIR
+
+    scripts = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = scripts.get_current_head()
+    have = None
+    if "alembic_version" in meta.tables:
+        have = conn.execute(select(meta.tables["alembic_version"].c.version_num)).scalar()
+    if have == head:
+        return []
+    known = {rev.revision for rev in scripts.walk_revisions()}
+    if have in known:
+        return [f"the store is at schema revision {have}, the code at {head}: run `python -m etl init` to migrate it "
+                "(an older store lacks the newer migrations' tables and indexes, listed below if any)"]
+    return [f"the store's schema revision is {have or 'not recorded'}, which this code does not know (its latest is "
+            f"{head}): was it made by newer code, or not by `python -m etl init`?"]
 
 
 def _indexes_missing(meta: MetaData) -> list[str]:

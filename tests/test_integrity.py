@@ -212,3 +212,26 @@ def test_cli_check_exits_1_with_the_problems_and_0_when_sound(tmp_path):
     assert bad.returncode == 1
     assert "problem: 1 figures do not have exactly one current vintage" in bad.stderr
     assert "1 problems" in bad.stdout
+
+
+def test_a_store_one_migration_behind_says_how_to_migrate(store):
+    """A store made by older code (here: migrated only to 0006) names its revision and `etl init`, then what it
+    lacks; after `etl init`'s upgrade it is sound."""
+    from alembic import command
+
+    cfg = db.alembic_config(store)
+    with store.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    problems = integrity.check(store)
+    assert problems[0].startswith("the store is at schema revision 0006, the code at 0007: run `python -m etl init`")
+    assert "index ix_observation_latest_totals_cover of table observation is missing" in problems
+    db.upgrade(store)
+    assert integrity.check(store) == []
+
+
+def test_an_unknown_revision_is_reported(store):
+    ops.init(store)
+    with store.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    assert any("schema revision is 9999, which this code does not know" in p for p in integrity.check(store))

@@ -270,7 +270,14 @@ def _counted_before(sentence: str, mention: numbers.Mention) -> tuple[str, str] 
     m = re.search(rf"\b(?:number|population|total)\s+of\s+(?:[\w-]+\s+){{0,2}}?({nouns})\b[^.;:]*?\b(?:reached|"
                   r"(?:rose|risen|increased|grown|grew|climbed|jumped|surged|fell|fallen|dropped|decreased|declined)"
                   r"(?:\s+from\s+[^.;:]*?)?\s+to|(?:stood|stands|stand)\s+at|"
-                  rf"totals|totalled|totaled|is|was|were|are)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
+                  rf"totals|totalled|totaled|(?:is|was|were|are)\s+(?:estimated|put|thought|believed)\s+at|is|was|were|are)"
+                  rf"\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
+    # "Syrian refugees registered in Lebanon number 865,531": "number" as a verb
+    m = m or re.search(rf"\b({nouns})\b[^.;:]{{0,60}}?\bnumber(?:s|ed)?\s+{_ANY_HEDGE}$", sentence[:mention.start],
+                       re.I)
+    # "The population of Al-Hol camp has reached 70,000": a population is people
+    m = m or re.search(rf"\b(population)\s+of\s+[^.;:]{{1,60}}?\b(?:has\s+|had\s+)?(?:reached|stands\s+at|stood\s+at|"
+                       rf"totals|is|was)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
     if m:
         return PEOPLE.get(m.group(1).lower(), "people"), ""
     return None
@@ -319,6 +326,10 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
                     r"(?:live[sd]?|living|reside[sd]?|residing|stay(?:ed|ing)?|shelter(?:ed|ing)|accommodated|"
                     r"registered)\b", after, re.I)
         or re.search(r"\b(?:number|population)\s+of\s+(?:\w+\s+)?refugees\b", before, re.I)
+        # "the population of Al-Hol camp has reached 70,000", "refugees registered in Lebanon number 865,531"
+        or re.search(r"\bpopulation\s+of\s+(?:the\s+)?[^.;:]{0,40}?\bcamps?\b", before, re.I)
+        or re.search(rf"\b(?:refugees|{_REFUGEE_NOUNS})\b[^.;:]{{0,60}}?\bnumber(?:s|ed)?\s+{_ANY_HEDGE}$", before,
+                     re.I)
         # "the largest refugee population ..., with over 500,000 individuals registered": registered refugees
         or (re.match(r"\s+(?:people|persons|individuals)\s+(?:(?:were|are|have\s+been|had\s+been)\s+)?(?:newly\s+)?"
                      r"registered\b", after, re.I) and re.search(r"\brefugees?\b", sentence, re.I))
@@ -353,7 +364,8 @@ def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
         aid_after = None  # "68,550 people are currently displaced and in need of ...": displaced, and also in need
     if (_AID_BEFORE.search(bare) and not _counted_before(sentence, mention)) or aid_after:
         return "people served, reached or in need, not displaced"
-    if re.match(r"\s+(?:[\w-]+\s+){0,2}?(?:a|per|each|every)\s+(?:day|week|month|hour)\b", after, re.I):
+    if re.match(r"\s+(?:[\w-]+\s+){0,2}?(?<!within )(?<!in )(?<!over )(?<!for )(?<!after )(?:a|per|each|every)\s+"
+                r"(?:day|week|month|hour)\b", after, re.I):  # "received 12,000 refugees within a week" is no rate
         return "a rate (people a day), not a figure"
     if _AGE_GROUP.search(after):
         return "an age group (a breakdown), not a figure"
@@ -425,6 +437,8 @@ def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, s
         start, name = m.start(), m.group(0)
         level_m = re.match(r"\s+(governorate|province|district|sub-district)\b", sentence[m.end():], re.I)
         level = _LEVEL_WORDS[level_m.group(1).lower()] if level_m else None
+        if level is None and re.match(r"\s+city\b", sentence[m.end():], re.I):
+            level = 2  # "Idleb city" is the district named for it (none for "Aleppo city": the context place)
         code = None
         direction = _DIRECTION.search(sentence[:start])
         if direction:

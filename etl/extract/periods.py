@@ -48,7 +48,8 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "since 2014", "since the beginning of 2019", "since the start of the year", "so far this year"
     ("since_year", r"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(\d{4})\b(?![,.]?\d)"),
     ("since_year", r"\b(?:since\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year|so\s+far\s+this\s+year"
-                   r"|(?:since\s+)?(?:the\s+)?(?:start|beginning)\s+of\s+the\s+year\s+to\s+date|year[-\s]to[-\s]date)\b"),
+                   r"|(?:since\s+)?(?:the\s+)?(?:start|beginning)\s+of\s+the\s+year\s+to\s+date|year[-\s]to[-\s]date"
+                   r"|this\s+year)\b"),  # "have returned ... this year": from 1 January to the report date
     ("as_at", rf"\b(?:as\s+(?:at|of)|by)\s+{_WEEKDAY}(\d{{1,2}})\s+{_MON}{_Y}"),
     # "by the end of 2019", "at the end of March 2020", "as of end-June 2021": the last day
     ("end_of", rf"\b(?:by|at|as\s+(?:at|of))\s+(?:the\s+)?end(?:\s+of\s+|-)(?:(?:{_MON})\s*)?(\d{{4}})?\b"),

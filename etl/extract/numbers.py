@@ -16,7 +16,8 @@ HEDGES = [("more than", "more than"), ("over", "more than"), ("in excess of", "m
           ("at least", "at least"), ("up to", "up to"), ("as many as", "up to"), ("less than", "up to"),
           ("fewer than", "up to"), ("nearly", "almost"), ("almost", "almost"), ("close to", "almost"),
           ("an estimated", "about"), ("estimated at", "about"), ("estimated", "about"), ("some", "about"),
-          ("around", "about"), ("about", "about"), ("approximately", "about"), ("roughly", "about"), ("a total of", "exact")]
+          ("around", "about"), ("about", "about"), ("approximately", "about"), ("roughly", "about"),
+          ("a total of", "exact")]
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
           "dec")

@@ -79,20 +79,13 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
-# Fourth held-aside set (label_set 5), labels committed before the extractor was run on it (b7aba44), measured once on
-# 2026-11-26 after train-only fixes made without access to it (extract5, merged in the commit before the measurement).
-# Every field falls short; fixing them because of these sentences would be tuning on the held-aside set. The marker
-# is strict, so the day the held-aside set passes a field, its entry must go. (Set 4, measured once on 2026-11-25,
-# is now train; its numbers are in tests/fixtures/report_sentences.md.)
+# Fifth held-aside set (label_set 6), labels collected and committed by a helper who did not open etl/extract/, merged
+# after the train-only fixes of 2026-11-26 (sets 1-5, made in another working tree without access to it) and measured
+# once. A field listed here fell short at that measurement; fixing it because of these sentences would be tuning on
+# the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must go. (Sets 4
+# and 5, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
 _MEASURED = "measured once after train-only fixes, not tuned on the held-aside set"
-KNOWN_HELDOUT_MISSES: dict[str, str] = {
-    "number": f"held-aside number precision 0.79 / recall 0.63 (19 right of 24 predicted, 30 expected); {_MEASURED}",
-    "qualifier": f"held-aside qualifier precision 0.79 / recall 0.63 (19 right of 24 predicted, 30 expected); "
-                 f"{_MEASURED}",
-    "kind": f"held-aside kind precision 0.75 / recall 0.60 (18 right of 24 predicted, 30 expected); {_MEASURED}",
-    "place": f"held-aside place precision 0.71 / recall 0.57 (17 right of 24 predicted, 30 expected); {_MEASURED}",
-    "period": f"held-aside period precision 0.62 / recall 0.50 (15 right of 24 predicted, 30 expected); {_MEASURED}",
-}
+KNOWN_HELDOUT_MISSES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -130,14 +123,14 @@ def test_heldout_precision_and_recall(quality, field):
         f"(needs {MIN_PRECISION} / {MIN_RECALL})\n" + _table(quality[0]))
 
 
-def test_the_held_aside_set_is_the_fifth_labelled_set():
-    """Sentences looked at (label sets 1-4) are never held aside; the held-aside set is about a third of all
+def test_the_held_aside_set_is_the_sixth_labelled_set():
+    """Sentences looked at (label sets 1-5) are never held aside; the held-aside set is about a third of all
     sentences, holds negatives, and comes from documents used in no other set."""
     rows = list(csv.DictReader(LABELS.open(encoding="utf-8", newline="")))
     sentences = labelled().values()
     heldout = [s for s in sentences if s["split"] == "heldout"]
-    assert {s["label_set"] for s in heldout} == {"5"}
-    assert {s["split"] for s in sentences if s["label_set"] in ("1", "2", "3", "4")} == {"train"}
+    assert {s["label_set"] for s in heldout} == {"6"}
+    assert {s["split"] for s in sentences if s["label_set"] in ("1", "2", "3", "4", "5")} == {"train"}
     assert len(heldout) >= 50 and sum(not s["expected"] for s in heldout) >= 15
     assert 0.3 <= len(heldout) / len(sentences) <= 0.4
     urls = {split: {r["source_url"] for r in rows if r["split"] == split and r["source_url"]} for split in ("train",

@@ -33,11 +33,13 @@ PEOPLE = {"people": "people", "persons": "people", "individuals": "people", "idp
           "asylum-seekers": "people", "seekers": "people", "migrants": "people", "iraqis": "people",
           "afghans": "people", "palestinians": "people", "ukrainians": "people", "somalis": "people",
           "yemenis": "people", "venezuelans": "people", "rohingya": "people",
+          "applicants": "people", "returns": "people", "arrivals": "people",
           "families": "families", "households": "households"}
 # Words that may sit between a number and its noun ("3.6 million Syrian refugees", "142,000 more people").
 FILLERS = {"more", "registered", "displaced", "newly", "new", "internally", "of", "these", "them", "the",
            "other", "additional", "further", "whom", "syrian", "iraqi", "afghan", "palestinian", "of people",
-           "asylum", "refugee", "returnee"}
+           "asylum", "refugee", "returnee", "international", "protection", "spontaneous", "voluntary",
+           "self-organized", "self-organised", "organized", "organised", "idp"}
 DEMONYMS = {"syrian": "SYR", "iraqi": "IRQ", "afghan": "AFG", "palestinian": "PSE", "turkish": "TUR",
             "lebanese": "LBN", "jordanian": "JOR", "ukrainian": "UKR", "sudanese": "SDN", "somali": "SOM"}
 NOT_PEOPLE_OUTCOMES = r"\b(killed|dead|died|injured|wounded|deployed|funded)\b"
@@ -229,7 +231,10 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: l
         if displaced_seen and w not in PEOPLE and w not in FILLERS:  # "53,540 newly displaced due to fighting"
             return "people", ""
         displaced_seen = displaced_seen or w == "displaced"
-        if w in PEOPLE and i + 1 < len(words) and words[i + 1].lower() in ("families", "households", "individuals"):
+        if w in ("departures", "departure"):  # "18,000 IDP departures": leaving, not an arrival (no kind for it)
+            return None, "counts departures, which no kind of figure describes"
+        if w in PEOPLE and i + 1 < len(words) and words[i + 1].lower() in ("families", "households", "individuals",
+                                                                           "departures", "departure"):
             continue  # "5,000 IDP households": the unit is the last noun
         if w in PEOPLE:
             tail = " ".join(words[i + 1:i + 6]).lower()
@@ -238,7 +243,8 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: l
             return PEOPLE[w], ""
         if w in FILLERS or w in DEMONYMS:
             continue
-        if w in ("were", "was", "have", "has", "had", "are", "been") or any(re.match(p, w) for _, p in KINDS):
+        if w in ("were", "was", "have", "has", "had", "are", "been", "remain", "remained", "remains") or any(
+                re.match(p, w) for _, p in KINDS):
             verb = " ".join(words[i:i + 4]).lower()
             if any(re.search(p, verb) for _, p in KINDS):
                 return "people", ""
@@ -325,7 +331,7 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
         or re.match(rf"\s+(?:{_REFUGEE_NOUNS})\s+(?:(?:are|were|have\s+been|had\s+been)\s+)?(?:\w+\s+)?"
                     r"(?:live[sd]?|living|reside[sd]?|residing|stay(?:ed|ing)?|shelter(?:ed|ing)|accommodated|"
                     r"registered)\b", after, re.I)
-        or re.search(r"\b(?:number|population)\s+of\s+(?:\w+\s+)?refugees\b", before, re.I)
+        or re.search(rf"\b(?:number|population)\s+of\s+(?:\w+\s+)?(?:refugees|{_REFUGEE_NOUNS})\b", before, re.I)
         # "the population of Al-Hol camp has reached 70,000", "refugees registered in Lebanon number 865,531"
         or re.search(r"\bpopulation\s+of\s+(?:the\s+)?[^.;:]{0,40}?\bcamps?\b", before, re.I)
         or re.search(rf"\b(?:refugees|{_REFUGEE_NOUNS})\b[^.;:]{{0,60}}?\bnumber(?:s|ed)?\s+{_ANY_HEDGE}$", before,
@@ -394,7 +400,7 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
         if kinds:
             return min(kinds)[1]
     if re.match(r",\s+with\b", sentence[lo:]) and lo > 0 and re.match(
-            rf"\s+(?:\w+\s+){{0,2}}?(?:refugees|asylum-seekers|idps|returnees|nationals|registered|"
+            rf"\s+(?:\w+\s+){{0,2}}?(?:refugees|asylum-seekers|idps|returnees|nationals|registered|applicants|"
             rf"{'|'.join(w for w in PEOPLE if w.endswith(('ians', 'is', 'ans')))})\b", sentence[mention.end:], re.I):
         # "Turkey is home to ..., with almost 3.6 million Syrians": the verb of the clause the "with" hangs on
         plo = _clause_at(sentence, lo - 1)[0]
@@ -552,7 +558,8 @@ def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, claus
     others = [c for c in others if c != clause]
     free = [p for p in dated if p.kind not in _STOPS and not any(a <= p.span[0] < b for a, b in others)]
     spans = ([p for p in own if p.kind not in _STOPS] or [p for p in own if p.kind in _STOPS]
-             or free or [p for p in dated if p.kind not in _STOPS] or stops)
+             or free or [p for p in dated if p.kind not in _STOPS]
+             or [p for p in stops if not any(a <= p.span[0] < b for a, b in others)])
     if not spans:
         return None
     near = min(spans, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))

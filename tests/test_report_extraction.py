@@ -85,7 +85,14 @@ def _table(results: dict) -> str:
 # the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must go. (Sets 4
 # and 5, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
 _MEASURED = "measured once after train-only fixes, not tuned on the held-aside set"
-KNOWN_HELDOUT_MISSES: dict[str, str] = {}
+KNOWN_HELDOUT_MISSES: dict[str, str] = {
+    "number": f"held-aside number precision 0.67 / recall 0.60 (26 right of 39 predicted, 43 expected); {_MEASURED}",
+    "qualifier": f"held-aside qualifier precision 0.64 / recall 0.58 (25 right of 39 predicted, 43 expected); "
+                 f"{_MEASURED}",
+    "kind": f"held-aside kind precision 0.62 / recall 0.56 (24 right of 39 predicted, 43 expected); {_MEASURED}",
+    "place": f"held-aside place precision 0.59 / recall 0.53 (23 right of 39 predicted, 43 expected); {_MEASURED}",
+    "period": f"held-aside period precision 0.44 / recall 0.40 (17 right of 39 predicted, 43 expected); {_MEASURED}",
+}
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,13 @@ from etl.gazetteer import Gazetteer
 
 # What happened, by verb; the one nearest the number wins.
 KINDS = [
-    ("fled", r"\bfle[de]s?\b|\bfleeing\b|\babandon(?:ed|ing)? their homes\b|\b(?:leave|left|leaving) their homes\b"),
+    ("fled", r"\bfle[de]s?\b|\bfleeing\b|\bescap(?:ed|ing)\b|"
+             r"\babandon(?:ed|ing)? their homes\b|\b(?:leave|left|leaving) their homes\b"),
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b"),
     ("returned", r"\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"),
     ("hosted", r"\bhost(?:s|ed|ing)?\b(?!\s+(?:communit|famil|countr|government|population|area|societ))"
                r"|\b(?:is|are|was|were|remains?)\s+home\s+to\b"),  # "host communities" is no verb
-    ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b|\bmov(?:e|ed|ing)\s+(?:\w+\s+)?(?:to|into|towards)\b"
+    ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b|\bmov(?:e|ed|ing)\s+(?:[\w'’-]+\s+){0,4}?(?:to|into|towards)\b"
                 r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"),
 ]
@@ -32,11 +33,13 @@ PEOPLE = {"people": "people", "persons": "people", "individuals": "people", "idp
           "asylum-seekers": "people", "seekers": "people", "migrants": "people", "iraqis": "people",
           "afghans": "people", "palestinians": "people", "ukrainians": "people", "somalis": "people",
           "yemenis": "people", "venezuelans": "people", "rohingya": "people",
+          "applicants": "people", "returns": "people", "arrivals": "people",
           "families": "families", "households": "households"}
 # Words that may sit between a number and its noun ("3.6 million Syrian refugees", "142,000 more people").
 FILLERS = {"more", "registered", "displaced", "newly", "new", "internally", "of", "these", "them", "the",
            "other", "additional", "further", "whom", "syrian", "iraqi", "afghan", "palestinian", "of people",
-           "asylum", "refugee", "returnee"}
+           "asylum", "refugee", "returnee", "international", "protection", "spontaneous", "voluntary",
+           "self-organized", "self-organised", "organized", "organised", "idp"}
 DEMONYMS = {"syrian": "SYR", "iraqi": "IRQ", "afghan": "AFG", "palestinian": "PSE", "turkish": "TUR",
             "lebanese": "LBN", "jordanian": "JOR", "ukrainian": "UKR", "sudanese": "SDN", "somali": "SOM"}
 NOT_PEOPLE_OUTCOMES = r"\b(killed|dead|died|injured|wounded|deployed|funded)\b"
@@ -44,30 +47,45 @@ NOT_PEOPLE_OUTCOMES = r"\b(killed|dead|died|injured|wounded|deployed|funded)\b"
 # nearly 1.9 million, including 1.7 million Syrian refugees"), people served, reached or in need, a net change
 # of a stock ("a decrease of 79,872 IDPs"), an age group ("1.4 million refugees ... are under 15 years old").
 _PROJECTION = re.compile(r"\b(?:expected|projected|forecast|anticipated|planned|likely)\s+to\b"
+                         r"|\b(?:likely|possible|feared|probable)\s+that\b"
                          r"|\bwill\s+(?:likely\s+)?(?:rise|grow|increase|reach|exceed|climb|top|be)\b"
                          r"|\bplanning\s+figures?\b|\bprojections?\b", re.I)
 # ... also when the count is the subject: "Some 2,000 IDPs are expected to return to Sinjar"
+# ... and a hypothetical: "the country could not absorb another wave of 1 million refugees"
+_HYPOTHETICAL = re.compile(r"\b(?:could|can|cannot|can't|would|might|may|will|unable\s+to|able\s+to)\s+(?:not\s+)?"
+                           r"(?:absorb|handle|cope\s+with|take\s+in|accept|receive|accommodate|afford)\s+"
+                           r"(?:(?:another|a|any)\s+)?(?:(?:new|further|second|fresh)\s+)?(?:(?:wave|influx)\s+of\s+)?$",
+                           re.I)
 _PROJECTION_AFTER = re.compile(r"^\s+(?:[\w-]+\s+){0,3}?(?:(?:are|is|were|was)\s+(?:\w+\s+)?(?:expected|projected|"
-                               r"forecast|anticipated|planned|likely)\s+to|will)\b", re.I)
+                               r"forecast|anticipated|planned|likely)\s+to|will|may|might|could|would)\b", re.I)
 # A part of a figure by age or sex ("..., including nearly 70,000 children, ...", "of whom 4,000 are women")
 _BREAKDOWN_NOUNS = r"(?:children|minors|boys|girls|women|men|elderly|adolescents|infants|babies|students|pupils)"
 _AID_BEFORE = re.compile(r"\b(?:reach(?:ed|ing|es)?|assist(?:ed|ing|s)?|serv(?:e|es|ed|ing)|support(?:ed|ing|s)?|"
                          r"target(?:ed|ing|s)?|benefit(?:ed|ing|s)?|help(?:ed|ing|s)?|for|feed(?:ing|s)?|"
                          r"provided|provide|providing|supplied|vaccinated|treated)\s+(?:the\s+)?$", re.I)
-_AID_AFTER = re.compile(r"^[^,;]{0,60}?\b(?:(?:been|were|was|are|is|being)\s+(?:\w+\s+)?(?:reached|assisted|served|"
+_AID_AFTER = re.compile(r"^[^,;]{0,60}?\b((?:been|were|was|are|is|being)\s+(?:\w+\s+)?(?:reached|assisted|served|"
                         r"supported|targeted|vaccinated|treated|helped|provided)|in\s+(?:\w+\s+)?need\b|"
                         r"benefit(?:ed|ing|ted)?\s+from|received\s+(?:\w+\s+){0,2}(?:assistance|aid|support|food|"
-                        r"cash|services|items|kits?|vouchers|rations|water))", re.I)
+                        r"cash|services|items|kits?|vouchers|rations|water))", re.I)  # group 1: the aid words
 _NET_CHANGE = re.compile(r"\b(?:(?:a|an|the)\s+(?:net\s+)?(?:\w+\s+)?(?:decrease|increase|drop|rise|reduction|"
                          r"decline|change|growth|fall)\s+of|(?:fell|dropped|decreased|increased|rose|grew|declined)"
                          r"\s+by)\s+$", re.I)
 _AGE_GROUP = re.compile(r"^[^,;]{0,40}?\b(?:(?:are|were|is|was)\s+(?:aged\b|(?:under|over|below|above|younger|older)"
                         r"\s+(?:the\s+age|\w+\s+years?|\d+\b))|years?\s+old\b|under\s+the\s+age\s+of)", re.I)
+# A capacity, not people: "expanded to accommodate 120,000 - 130,000 refugees", "to accommodate up to 87,000 people".
+_CAPACITY_BEFORE = re.compile(r"\b(?:accommodat(?:e|es|ed|ing)|house|hold|capacity\s+(?:of|for|to\s+\w+))\s+$", re.I)
+_CAPACITY_AFTER = re.compile(r"^[^,;]{0,40}?\b(?:at\s+(?:full|maximum|max)\s+capacity|capacity)\b", re.I)
+# A count that is denied: "no significant displacements of over 50 families were recorded".
+_NEGATED = re.compile(r"\bno\s+(?:[\w-]+\s+){0,2}?(?:displacements?|movements?|arrivals?|returns?|influx(?:es)?|"
+                      r"departures?)\s+(?:of\s+)?$", re.I)
+# A part given with its share of a population: "1,204 Syrian refugees (3%) have disabilities".
+_SHARE_AFTER = re.compile(r"^\s+(?:[\w-]+\s+){0,3}?\(\s*\d+(?:\.\d+)?\s*(?:%|per\s*cent)\s*\)", re.I)
 # A period written right after a verb dates that action, not the figure ("Since the Syrian crisis began in 2011",
 # "data that had been collected since November 2018").
 _ACTION_BEFORE_PERIOD = re.compile(r"\b(?:began|begun|started|erupted|broke\s+out|came\s+into\s+force|entered\s+into"
                                    r"\s+force|collected|gathered|conducted|carried\s+out|published|released|issued|"
-                                   r"launched|established|founded|signed|adopted|reinforced|operating|operated|present|"
+                                   r"launched|established|founded|signed|adopted|reinforced|operating|operated|present|opened|closed|built|"
+                                   r"set\s+up|created|"
                                    r"in\s+force|working|worked|began\s+operating)\s*,?\s*$", re.I)
 EVENT_VERBS = r"\b(recover(?:ed|ing)? (?:full )?control|took control|tak(?:es|ing) control|captured|seized|retook)\b"
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"  # Latin capitals incl. Turkish İ and Ş ("İstanbul", "Şanlıurfa")
@@ -83,6 +101,9 @@ _DIRECTION = re.compile(r"\b((?:north|south|east|west)(?:-?(?:east|west))?(?:ern
 _FROM = re.compile(rf"\b(from)(?!\s+and\s+within\b)\s+(?:(?!(?:to|into|towards|in)\b)(?:[{_UPPER}][\w'’-]*,\s+"
                    r"|[\w'’-]+\s+)){0,4}"  # "from Turkey, Lebanon and Jordan"
                    r"(?:(?:sub-district|district|city|town|village|camp|area)\s+in\s+(?:[\w'’-]+\s+){0,2})?$", re.I)
+# "have fled the Syrian border town of Ras al-Ayn", "as they fled from clashes ... in Ras Al-Ain": the place fled
+_FLED_FROM = re.compile(r"\b(?:fle[de]|fleeing|escap(?:ed|ing))\s+(?:(?:from|the)\s+"
+                        r"(?:(?!\b(?:for|to|into|towards)\b)[^,;.()])*)?$", re.I)  # "fled the town of Afrin for Azaz"
 _PARTIAL_FROM = re.compile(r"\b(?:mainly|mostly|largely|partly|many|most)\s+from\s+[^,;]*$", re.I)
 # ... and a place only part of them went to ("the majority into central and northern Idleb", "mostly escaping
 # hostilities by moving to ... in northwest Idleb"): neither the figure's place nor an origin.
@@ -92,7 +113,10 @@ _PARTIAL = re.compile(r"\b(?:mainly|mostly|largely|partly|primarily|the\s+majori
 # year: "December 1, 2019"), ", with" (parts: "with 74% arriving in Idleb"), ", including" (a part with its own
 # period) and ", an increase from" (an earlier value).
 _HEDGED = r"(?:(?:more\s+than|over|some|about|around|nearly|almost|approximately|an\s+estimated|close\s+to)\s+)?"
-_CLAUSE_CUT = re.compile(r";|,\s+(?:and|while|whereas|but)\b|,\s+with\b|,\s+including\b"
+# Two sentences glued without a full stop in a PDF's text ("... from the disputed areasTo date, there are ...") are
+# two clauses: a lower-case run of three letters directly followed by a capitalised word.
+_CLAUSE_CUT = re.compile(r";|,\s+(?:and|while|whereas|but)\b|,\s+with\b|,\s+including\b|,\s+(?:bringing|raising)\b"
+                         r"|(?<=[a-z]{3})(?=[A-Z][a-z])"
                          r"|,\s+(?:an?\s+)?(?:increase|rise|decrease|drop|up|down)\s+from\b")
 # A new count after a comma or a dash cuts only after a count ("From 9 to 12 February, some 142,000 ..." is one).
 _NEW_COUNT = re.compile(rf",\s+{_HEDGED}(?=\d)(?!(?:19|20)\d\d\b)|\s+[-–—]{{1,2}}\s+(?=\d)")
@@ -164,7 +188,9 @@ def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_p
             # place of the figure before it
             last = out.candidates[-1]
             place = (0, 0, last.place, last.place_published) if last.place_published else None
-        period = _nearest_period(dated, mention, clause, [_clause(sentence, m) for m in mentions if m is not mention])
+        own_only = _BROUGHT.search(sentence[:mention.start])  # a running total: only its own clause's date
+        period = _nearest_period([p for p in dated if not own_only or clause[0] <= p.span[0] < clause[1]], mention,
+                                 clause, [_clause(sentence, m) for m in mentions if m is not mention])
         start, end = (period.start, period.end) if period else (report_date, report_date)
         out.candidates.append(Candidate(
             mention.value, mention.qualifier, kind, unit if unit != "same" else out.candidates[-1].unit,
@@ -205,7 +231,10 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: l
         if displaced_seen and w not in PEOPLE and w not in FILLERS:  # "53,540 newly displaced due to fighting"
             return "people", ""
         displaced_seen = displaced_seen or w == "displaced"
-        if w in PEOPLE and i + 1 < len(words) and words[i + 1].lower() in ("families", "households", "individuals"):
+        if w in ("departures", "departure"):  # "18,000 IDP departures": leaving, not an arrival (no kind for it)
+            return None, "counts departures, which no kind of figure describes"
+        if w in PEOPLE and i + 1 < len(words) and words[i + 1].lower() in ("families", "households", "individuals",
+                                                                           "departures", "departure"):
             continue  # "5,000 IDP households": the unit is the last noun
         if w in PEOPLE:
             tail = " ".join(words[i + 1:i + 6]).lower()
@@ -214,7 +243,8 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: l
             return PEOPLE[w], ""
         if w in FILLERS or w in DEMONYMS:
             continue
-        if w in ("were", "was", "have", "has", "had", "are", "been") or any(re.match(p, w) for _, p in KINDS):
+        if w in ("were", "was", "have", "has", "had", "are", "been", "remain", "remained", "remains") or any(
+                re.match(p, w) for _, p in KINDS):
             verb = " ".join(words[i:i + 4]).lower()
             if any(re.search(p, verb) for _, p in KINDS):
                 return "people", ""
@@ -222,6 +252,10 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: l
             return "same", ""  # "86,000 refugees in Kilis, ... and over 60,000 each in Adana and Maraş"
         if w == "in" and has_previous:  # "..., and more than 650,000 in Jordan": the same count again
             return "same", ""
+        if has_previous and re.search(rf"\bthe\s+(?:number|total|figure)\s+(?:had\s+|has\s+)?(?:rose|risen|increased|"
+                                      rf"grew|grown|climbed|jumped|fell|fallen|dropped|decreased|reached)\s+(?:to\s+)?"
+                                      rf"{_ANY_HEDGE}$", sentence[:mention.start], re.I):
+            return "same", ""  # "Nearly 1,000 Syrians crossed ... on Wednesday, and the number rose to over 3,000"
         if has_previous and re.search(r"\b(?:increase|rise|decrease|drop|up|down)\s+from\s+$",
                                       sentence[:mention.start], re.I):
             return "same", ""  # "53,540 people ..., an increase from 43,000 just two weeks ago": an earlier value
@@ -235,24 +269,42 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: l
 def _counted_before(sentence: str, mention: numbers.Mention) -> tuple[str, str] | None:
     """ "the number of displaced people ... reached 875,000", "İstanbul's population of Syrian refugees ... has
     reached 330,000": the counted noun is written before the number."""
-    nouns = "|".join(sorted(PEOPLE, key=len, reverse=True))
+    nouns = "|".join(sorted(PEOPLE, key=len, reverse=True)) + "|displaced"  # "the number of displaced"
+    brought = _BROUGHT.search(sentence[:mention.start])
+    if brought:
+        return PEOPLE.get(brought.group(1).lower(), "people"), ""
     m = re.search(rf"\b(?:number|population|total)\s+of\s+(?:[\w-]+\s+){{0,2}}?({nouns})\b[^.;:]*?\b(?:reached|"
                   r"(?:rose|risen|increased|grown|grew|climbed|jumped|surged|fell|fallen|dropped|decreased|declined)"
                   r"(?:\s+from\s+[^.;:]*?)?\s+to|(?:stood|stands|stand)\s+at|"
-                  rf"totals|totalled|totaled|is|was|were|are)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
-    if m and m.group(1).lower() in PEOPLE:
-        return PEOPLE[m.group(1).lower()], ""
+                  rf"totals|totalled|totaled|(?:is|was|were|are)\s+(?:estimated|put|thought|believed)\s+at|is|was|were|are)"
+                  rf"\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
+    # "Syrian refugees registered in Lebanon number 865,531": "number" as a verb
+    m = m or re.search(rf"\b({nouns})\b[^.;:]{{0,60}}?\bnumber(?:s|ed)?\s+{_ANY_HEDGE}$", sentence[:mention.start],
+                       re.I)
+    # "The population of Al-Hol camp has reached 70,000": a population is people
+    m = m or re.search(rf"\b(population)\s+of\s+[^.;:]{{1,60}}?\b(?:has\s+|had\s+)?(?:reached|stands\s+at|stood\s+at|"
+                       rf"totals|is|was)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
+    if m:
+        return PEOPLE.get(m.group(1).lower(), "people"), ""
     return None
 
 
 _ANY_HEDGE = r"(?:(?:" + "|".join(h.replace(" ", r"\s+") for h, _ in numbers.HEDGES) + r")\s+)?"
+# "..., bringing the total number of internally displaced Iraqis to over three million": a running total (a stock on
+# the date its own clause gives, else the report date; a period in the clause before dates the new displacements)
+_BROUGHT = re.compile(rf"\b(?:bring(?:s|ing)?|brought|rais(?:e|es|ed|ing)|push(?:es|ed|ing)?)\s+the\s+(?:total\s+)?"
+                      rf"(?:number|total)\s+of\s+(?:[\w-]+\s+){{0,2}}?"
+                      rf"((?:{'|'.join(sorted(PEOPLE, key=len, reverse=True))}|displaced))"
+                      rf"\s+(?:[\w-]+\s+){{0,2}}?to\s+{_ANY_HEDGE}$", re.I)
 _STAY = r"(?:were|are|was|is|remain(?:ed|s)?|live[ds]?|lived|stay(?:ed|ing)?|(?:are|were)\s+(?:living|staying))"
 
 
 def _elided(sentence: str, mention: numbers.Mention) -> str | None:
     """ "a sudden increase in Iraqi refugees: an estimated 81,000 were in Turkey": the count stays in a named place
-    and its noun is the people noun written before it in the sentence."""
-    if not re.match(rf"\s+{_STAY}\s+(?:\w+\s+)?(?:in|at)\s+(?:the\s+)?[{_UPPER}]", sentence[mention.end:]):
+    (or is registered) and its noun is the people noun written before it in the sentence."""
+    if not (re.match(rf"\s+{_STAY}\s+(?:\w+\s+)?(?:in|at)\s+(?:the\s+)?[{_UPPER}]", sentence[mention.end:])
+            # "Istanbul hosts the largest number of Syrians, with more than 500,000 registered in the city"
+            or re.match(r"\s+(?:(?:are|were|have\s+been|had\s+been)\s+)?registered\b", sentence[mention.end:])):
         return None
     nouns = [w.lower() for w in re.findall(r"[A-Za-z][\w'-]*", sentence[:mention.start]) if w.lower() in PEOPLE]
     return nouns[-1] if nouns else None
@@ -266,6 +318,9 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
     """A count of refugees with no verb is a stock, hosted: "86,000 refugees in Kilis", "3.6 million Syrians under
     temporary protection", "the number of refugees ... is 5,000", "Antep with 253,000 people"."""
     after, before = sentence[mention.end:], sentence[:mention.start]
+    if re.search(rf"\b(?:submitted|referred|resettled|interviewed|deported|relocated|transferred)\s+{_ANY_HEDGE}$",
+                 before, re.I) or re.match(r"\s+(?:\w+\s+){0,2}?for\s+resettlement\b", after, re.I):
+        return False  # "UNHCR submitted 10,500 refugees for resettlement": a case count, no stock
     if re.match(r"\s+(?:[\w-]+\s+){1,3}?(?:(?:have|has|had|were|was)\s+(?:been\s+)?)?(?:departed|resettled|deported|"
                 r"relocated|evacuated|transferred|left|died|naturali[sz]ed|submitted|interviewed|referred)\b", after):
         return False  # "2,900 refugees departed for resettlement": a verb outside the lexicon, no stock
@@ -276,7 +331,14 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
         or re.match(rf"\s+(?:{_REFUGEE_NOUNS})\s+(?:(?:are|were|have\s+been|had\s+been)\s+)?(?:\w+\s+)?"
                     r"(?:live[sd]?|living|reside[sd]?|residing|stay(?:ed|ing)?|shelter(?:ed|ing)|accommodated|"
                     r"registered)\b", after, re.I)
-        or re.search(r"\b(?:number|population)\s+of\s+(?:\w+\s+)?refugees\b", before, re.I)
+        or re.search(rf"\b(?:number|population)\s+of\s+(?:\w+\s+)?(?:refugees|{_REFUGEE_NOUNS})\b", before, re.I)
+        # "the population of Al-Hol camp has reached 70,000", "refugees registered in Lebanon number 865,531"
+        or re.search(r"\bpopulation\s+of\s+(?:the\s+)?[^.;:]{0,40}?\bcamps?\b", before, re.I)
+        or re.search(rf"\b(?:refugees|{_REFUGEE_NOUNS})\b[^.;:]{{0,60}}?\bnumber(?:s|ed)?\s+{_ANY_HEDGE}$", before,
+                     re.I)
+        # "the largest refugee population ..., with over 500,000 individuals registered": registered refugees
+        or (re.match(r"\s+(?:people|persons|individuals)\s+(?:(?:were|are|have\s+been|had\s+been)\s+)?(?:newly\s+)?"
+                     r"registered\b", after, re.I) and re.search(r"\brefugees?\b", sentence, re.I))
         or _elided(sentence, mention) in ("refugees", "seekers", "asylum-seekers")
         or any(re.fullmatch(rf"\s+with\s+{_ANY_HEDGE}", sentence[p[1]:mention.start]) for p in places))
 
@@ -286,7 +348,8 @@ def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
     lo, hi = _clause(sentence, mention)
     if re.match(r",\s+including\b", sentence[lo:]) and lo > 0:  # "..., including 1.7 million": the clause before
         lo = _clause_at(sentence, lo - 1)[0]
-    if _PROJECTION.search(sentence[lo:mention.start]) or _PROJECTION_AFTER.search(sentence[mention.end:hi]):
+    if (_PROJECTION.search(sentence[lo:mention.start]) or _PROJECTION_AFTER.search(sentence[mention.end:hi])
+            or _HYPOTHETICAL.search(re.sub(rf"{_ANY_HEDGE}$", "", sentence[lo:mention.start], flags=re.I))):
         return "a projection, not a figure"
     if (re.search(rf"(?:,\s+including|\bof\s+(?:whom|them))\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
             and re.match(rf"\s+{_BREAKDOWN_NOUNS}\b", sentence[mention.end:], re.I)):
@@ -294,10 +357,21 @@ def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
     bare = re.sub(rf"{_ANY_HEDGE}$", "", sentence[:mention.start], flags=re.I)
     if _NET_CHANGE.search(bare):
         return "a net change of a stock, not a figure"
+    if _NEGATED.search(bare):
+        return "a count that is denied (no displacements of ...), not a figure"
+    if _CAPACITY_BEFORE.search(bare) or _CAPACITY_AFTER.search(sentence[mention.end:hi]):
+        return "a capacity, not people"
+    if _SHARE_AFTER.search(sentence[mention.end:hi]):
+        return "a part given with its share of a population (a breakdown), not a figure"
     after = sentence[mention.end:hi]
-    if (_AID_BEFORE.search(bare) and not _counted_before(sentence, mention)) or _AID_AFTER.search(after):
+    aid_after = _AID_AFTER.search(after)
+    if aid_after and any(re.search(rf"\b(?:are|is|were|was|been|being)\s+(?:\w+\s+)?(?:{p})",
+                                   after[:aid_after.start(1)], re.I) for _, p in KINDS):
+        aid_after = None  # "68,550 people are currently displaced and in need of ...": displaced, and also in need
+    if (_AID_BEFORE.search(bare) and not _counted_before(sentence, mention)) or aid_after:
         return "people served, reached or in need, not displaced"
-    if re.match(r"\s+(?:[\w-]+\s+){0,2}?(?:a|per|each|every)\s+(?:day|week|month|hour)\b", after, re.I):
+    if re.match(r"\s+(?:[\w-]+\s+){0,2}?(?<!within )(?<!in )(?<!over )(?<!for )(?<!after )(?:a|per|each|every)\s+"
+                r"(?:day|week|month|hour)\b", after, re.I):  # "received 12,000 refugees within a week" is no rate
         return "a rate (people a day), not a figure"
     if _AGE_GROUP.search(after):
         return "an age group (a breakdown), not a figure"
@@ -326,7 +400,7 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
         if kinds:
             return min(kinds)[1]
     if re.match(r",\s+with\b", sentence[lo:]) and lo > 0 and re.match(
-            rf"\s+(?:\w+\s+){{0,2}}?(?:refugees|asylum-seekers|idps|returnees|nationals|"
+            rf"\s+(?:\w+\s+){{0,2}}?(?:refugees|asylum-seekers|idps|returnees|nationals|registered|applicants|"
             rf"{'|'.join(w for w in PEOPLE if w.endswith(('ians', 'is', 'ans')))})\b", sentence[mention.end:], re.I):
         # "Turkey is home to ..., with almost 3.6 million Syrians": the verb of the clause the "with" hangs on
         plo = _clause_at(sentence, lo - 1)[0]
@@ -369,6 +443,8 @@ def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, s
         start, name = m.start(), m.group(0)
         level_m = re.match(r"\s+(governorate|province|district|sub-district)\b", sentence[m.end():], re.I)
         level = _LEVEL_WORDS[level_m.group(1).lower()] if level_m else None
+        if level is None and re.match(r"\s+city\b", sentence[m.end():], re.I):
+            level = 2  # "Idleb city" is the district named for it (none for "Aleppo city": the context place)
         code = None
         direction = _DIRECTION.search(sentence[:start])
         if direction:
@@ -381,7 +457,7 @@ def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, s
             continue  # "close to the border with Syria": the far side of a border is nobody's place
         if _PARTIAL.search(sentence[:start]) and not _FROM.search(sentence[:start]):
             continue
-        if _FROM.search(sentence[:start]):  # "an influx from Idlib": where people come from
+        if _FROM.search(sentence[:start]) or _FLED_FROM.search(sentence[:start]):  # "an influx from Idlib": where
             if not _PARTIAL_FROM.search(sentence[:start]):
                 origins.append((start, m.end(), code, name))
             continue
@@ -482,11 +558,12 @@ def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, claus
     others = [c for c in others if c != clause]
     free = [p for p in dated if p.kind not in _STOPS and not any(a <= p.span[0] < b for a, b in others)]
     spans = ([p for p in own if p.kind not in _STOPS] or [p for p in own if p.kind in _STOPS]
-             or free or [p for p in dated if p.kind not in _STOPS] or stops)
+             or free or [p for p in dated if p.kind not in _STOPS]
+             or [p for p in stops if not any(a <= p.span[0] < b for a, b in others)])
     if not spans:
         return None
     near = min(spans, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
-    if near.kind in ("since", "since_month", "since_year") and stops:
+    if near.kind in ("since", "since_month", "since_year", "since_weekday", "since_last") and stops:
         stop = min(stops, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
         if near.start <= stop.start:
             return periods.Period(near.start, stop.start, near.span, near.kind)

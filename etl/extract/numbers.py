@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass
 
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-         "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "half a": 0.5}
+         "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "half a": 0.5, "a quarter of a": 0.25,
+         "quarter of a": 0.25, "three quarters of a": 0.75, "three-quarters of a": 0.75}
 SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 # Vague plurals as ranges: "hundreds" means at least two hundred (the labelled set's README).
 VAGUE = {"hundreds of thousands": (200_000, 999_999), "tens of thousands": (20_000, 99_999),
@@ -14,18 +15,24 @@ VAGUE = {"hundreds of thousands": (200_000, 999_999), "tens of thousands": (20_0
 HEDGES = [("more than", "more than"), ("over", "more than"), ("in excess of", "more than"),
           ("at least", "at least"), ("up to", "up to"), ("as many as", "up to"), ("less than", "up to"),
           ("fewer than", "up to"), ("nearly", "almost"), ("almost", "almost"), ("close to", "almost"),
-          ("an estimated", "about"), ("estimated", "about"), ("some", "about"), ("around", "about"),
-          ("about", "about"), ("approximately", "about"), ("roughly", "about"), ("a total of", "exact")]
+          ("an estimated", "about"), ("estimated at", "about"), ("estimated", "about"), ("some", "about"),
+          ("around", "about"), ("about", "about"), ("approximately", "about"), ("roughly", "about"),
+          ("a total of", "exact")]
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
           "dec")
 
-_DIGITS = r"(?<![\w.,$€£])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w%])"
+# "1,234,567", "1234", "3.6", and thousands grouped by spaces as UN French-style texts write them ("900 000")
+_DIGITS = r"(?<![\w.,$€£])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])|\d+(?:\.\d+)?)(?![\w%])"
+# "1.5m Syrians", "3.6mn refugees", "150k people": a scale written as a letter right after the digits
+_ABBREVIATED = re.compile(r"(?<![\w.,$€£])(\d+(?:\.\d+)?)(m|mn|bn|k)\b(?!\s*(?:metres|meters|km|kg|tons|tonnes))")
+_ABBREVIATION_SCALE = {"m": "million", "mn": "million", "bn": "billion", "k": "thousand"}
 _SCALE = r"(?:\s+(thousand|million|billion))?"
 _WORDNUM = r"\b(" + "|".join(sorted((w for w in WORDS if w != "a"), key=len, reverse=True)) + \
     r"|a)\s+(thousand|million|billion)\b"
 _VAGUE = r"\b(" + "|".join(sorted(VAGUE, key=len, reverse=True)) + r")\b"
 _HEDGE = re.compile(r"(?:^|\W)(" + "|".join(h for h, _ in HEDGES) + r")\s+$", re.I)
+_FOOTNOTE = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})+)\d(?=[\s.;:,)])")
 _MONTH = re.compile(r"\s*(" + "|".join(MONTHS) + r")\b", re.I)
 
 
@@ -48,9 +55,14 @@ def find(sentence: str) -> list[Mention]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
+    # a footnote digit glued to a grouped number ("3,064,1462 IDPs": 3,064,146 and footnote 2) is no part of it
+    sentence = _FOOTNOTE.sub(lambda m: m.group(1) + " ", sentence)
     for m in re.finditer(r"\bbetween\s+" + _DIGITS + _SCALE + r"\s+and\s+" + _DIGITS + _SCALE, sentence, re.I):
         if _MONTH.match(sentence, m.end()):  # "between 9 and 12 February" is a period
             continue
+        years = all(re.fullmatch(r"(19|20)\d\d", g or "") for g in (m.group(1), m.group(3)))
+        if years and not (m.group(2) or m.group(4)):
+            continue  # "between 2014 and 2016" is a period
         low, high = _num(m.group(1), m.group(2) or m.group(4)), _num(m.group(3), m.group(4))
         found.append(Mention(low, m.start(), m.end(), low, high, "between"))
         taken.append((m.start(), m.end()))
@@ -66,6 +78,11 @@ def find(sentence: str) -> list[Mention]:
             value = int(WORDS[m.group(1).lower()] * SCALES[m.group(2).lower()])
             found.append(Mention(value, m.start(), m.end(), is_rounded=True))
             taken.append((m.start(), m.end()))
+    for m in _ABBREVIATED.finditer(sentence):
+        if free(m.start(), m.end()) and not re.search(r"(US\$|\$|€|£|USD|EUR)\s*$", sentence[:m.start()]):
+            found.append(Mention(_num(m.group(1), _ABBREVIATION_SCALE[m.group(2)]), m.start(), m.end(),
+                                 is_rounded=True))
+            taken.append((m.start(), m.end()))
     for m in re.finditer(_DIGITS + _SCALE, sentence, re.I):
         if not free(m.start(), m.end()) or _not_a_count(sentence, m):
             continue
@@ -77,7 +94,7 @@ def find(sentence: str) -> list[Mention]:
 
 
 def _num(digits: str, scale: str | None) -> int:
-    return round(float(digits.replace(",", "")) * SCALES.get((scale or "").lower(), 1))
+    return round(float(re.sub(r"[,\s]", "", digits)) * SCALES.get((scale or "").lower(), 1))
 
 
 def _not_a_count(sentence: str, m: re.Match) -> bool:

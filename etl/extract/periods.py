@@ -1,7 +1,8 @@
 """Periods written in a sentence ("from 26 January to 2 February", "in February 2020", "since 1 December",
 "after 5 March", "in the week to 9 February", "between 12-17 February", "within three days from 9 February",
 "as at 22 February", "since the ceasefire of 5 March", "two weeks ago", "by September 2014", "by the end of 2019",
-"during March and April 2019", "in the past week", "since 2014", "so far this year"); US-style dates
+"during March and April 2019", "in the past week", "since 2014", "so far this year", "between 2014 and 2016",
+"on Friday 23 June", "on Wednesday", "since Wednesday", "since last week"); US-style dates
 ("December 1, 2019", "February 17") are read as day-month dates."""
 from __future__ import annotations
 
@@ -17,12 +18,16 @@ _Y = r"(?:,?\s+(\d{4}))?"
 _WEEKS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
           "ten": 10}
 _TO = r"(?:\s*[-–]\s*|\s+(?:to|and|until)\s+)"
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = r"(?:(?:" + "|".join(_DAYS) + r"),?\s+)?"  # "on Friday 23 June", "by Saturday 24 June"
 _MONTHS_LIST = rf"(?:the\s+months?\s+of\s+)?{_MON}(?:\s*,\s*{_MON})*\s*,?"  # "the months of May, June"
 _US_DATE = re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,\d)(,?\s+\d{{4}}\b)?", re.I)
 PATTERNS = [  # (kind, regex); the first match at a position wins
     ("range_days", rf"\b(?:from|between)\s+(\d{{1,2}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_dates", rf"\b(?:from|between|since)\s+(\d{{1,2}})\s+{_MON}{_Y}\s*,?{_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_months", rf"\b(?:from|between)\s+{_MON}{_TO}{_MON}{_Y}"),
+    # "between 2014 and 2016", "from 2014 to 2016": the first day of the first year to the last of the last
+    ("range_years", r"\b(?:from|between)\s+((?:19|20)\d\d)(?:\s*[-–]\s*|\s+(?:to|and|until)\s+)((?:19|20)\d\d)\b"),
     # "during the months of March and April 2019", "in May, June and July 2021", "January-April 2019"
     ("month_list", rf"\b(?:in|during|over|cover(?:s|ed|ing)?)\s+{_MONTHS_LIST}\s+(?:and|to|until)\s+{_MON}{_Y}"),
     ("month_list", rf"(?<![\w-]){_MON}(?:\s*[-–]\s*|\s+to\s+){_MON}\s+(\d{{4}})"),
@@ -33,16 +38,24 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("past", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(?:(\w+)\s+)?"
              r"(hours|days?|weeks?|months?)\b"),
     # "since the ceasefire of 5 March", "since the start of the military operation on 9 October"
-    ("since", rf"\b(?:since|after)\s+(?:the\s+[\w-]+(?:\s+[\w-]+){{0,5}}?\s+(?:of|on)\s+)?(\d{{1,2}})\s+{_MON}{_Y}"),
-    ("since_month", rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MON}(?:\s+(\d{{4}})\b|(?![\s\w]*\d))"),
+    # "since operations began on 17 October"
+    ("since", rf"\b(?:since|after)\s+(?:(?:the\s+)?[\w-]+(?:\s+[\w-]+){{0,5}}?\s+(?:of|on)\s+)?{_WEEKDAY}"
+              rf"(\d{{1,2}})\s+{_MON}{_Y}"),
+    # "since Wednesday", "since last week": from that day (the latest on or before the report date) to the report
+    ("since_weekday", r"\bsince\s+(?:last\s+)?(" + "|".join(_DAYS) + r")\b"),
+    ("since_last", r"\bsince\s+last\s+(week|month)\b"),
+    ("since_month", rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MON}(?:\s+(\d{{4}})\b|(?!\s*\d))"),
     # "since 2014", "since the beginning of 2019", "since the start of the year", "so far this year"
     ("since_year", r"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(\d{4})\b(?![,.]?\d)"),
     ("since_year", r"\b(?:since\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year|so\s+far\s+this\s+year"
-                   r"|(?:since\s+)?(?:the\s+)?(?:start|beginning)\s+of\s+the\s+year\s+to\s+date|year[-\s]to[-\s]date)\b"),
-    ("as_at", rf"\b(?:as\s+(?:at|of)|by)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
+                   r"|(?:since\s+)?(?:the\s+)?(?:start|beginning)\s+of\s+the\s+year\s+to\s+date|year[-\s]to[-\s]date"
+                   r"|this\s+year)\b"),  # "have returned ... this year": from 1 January to the report date
+    ("as_at", rf"\b(?:as\s+(?:at|of)|by)\s+{_WEEKDAY}(\d{{1,2}})\s+{_MON}{_Y}"),
     # "by the end of 2019", "at the end of March 2020", "as of end-June 2021": the last day
     ("end_of", rf"\b(?:by|at|as\s+(?:at|of))\s+(?:the\s+)?end(?:\s+of\s+|-)(?:(?:{_MON})\s*)?(\d{{4}})?\b"),
-    ("day", rf"\bon\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),
+    ("day", rf"\bon\s+{_WEEKDAY}(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),
+    # "on Wednesday": the latest such day on or before the report date
+    ("weekday", r"\bon\s+(" + "|".join(_DAYS) + r")\b(?!,?\s+\d)"),
     ("month", rf"\b(?:in|during|as\s+(?:at|of)|by|throughout)\s+{_MON}\s+(\d{{4}})"),
     ("month_no_year", rf"\b(?:in|during)\s+{_MON}\b(?!\s+\d)"),
     ("year", r"\b(?:in|during|throughout)\s+(?:the\s+year\s+)?(\d{4})\b(?![,.]?\d)"),
@@ -115,6 +128,16 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
     if kind == "since":
         month = _M[g[1].lower()]
         return dt.date(_year(g[2], month, report), month, int(g[0])), report
+    if kind == "range_years":
+        return dt.date(int(g[0]), 1, 1), dt.date(int(g[1]), 12, 31)
+    if kind in ("since_weekday", "weekday"):
+        day = report - dt.timedelta(days=(report.weekday() - _DAYS.index(g[0].lower())) % 7)
+        return (day, report) if kind == "since_weekday" else (day, day)
+    if kind == "since_last":  # "since last week": a week (a month) before the report date, to it
+        if g[0].lower() == "week":
+            return report - dt.timedelta(days=7), report
+        y, m = divmod(report.year * 12 + report.month - 2, 12)
+        return dt.date(y, m + 1, min(report.day, calendar.monthrange(y, m + 1)[1])), report
     if kind == "since_month":  # "since November 2018"; "since December": the latest one not after the report
         month = _M[g[0].lower()]
         return dt.date(_year(g[1], month, report), month, 1), report

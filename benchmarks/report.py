@@ -97,4 +97,6 @@ def write(path: Path, tables: list[Table], *, title: str, preface: list[str], co
              "| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in machine()], ""]
     parts += [t.markdown() for t in tables]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(parts), encoding="utf-8")
+    partial = path.with_name(f".{path.name}.writing")
+    partial.write_text("\n".join(parts), encoding="utf-8")
+    os.replace(partial, path)  # a run killed while writing leaves the previous report whole

@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     failed: list[str] = []
 
     argv_text = " ".join(argv if argv is not None else sys.argv[1:])
-    partial = args.quick or set(only) != set(BENCHMARKS) or sizes != [100_000, 1_000_000, 10_000_000] \
+    partial = args.quick or set(only) != set(BENCHMARKS) or sorted(set(sizes)) != [100_000, 1_000_000, 10_000_000] \
         or set(kinds) != set(stores.STORE_KINDS) or combos < latency.N_COMBOS
 
     def report(extra: list[Table] = (), running: str | None = None) -> None:
@@ -127,8 +127,11 @@ def main(argv: list[str] | None = None) -> int:
         preface.append(f"Load average at the start: {' / '.join(f'{x:.2f}' for x in load_at_start)} (1/5/15 min) "
                        f"on {os.cpu_count()} cores; above the core count, other work shared the CPU and every time "
                        "here is slower and noisier than on a quiet machine (ratios within one run suffer less).")
-        write(args.out, [*tables, *extra], title="Benchmarks", preface=preface,
-              command=f"{COMMAND} {argv_text}".strip())
+        try:
+            write(args.out, [*tables, *extra], title="Benchmarks", preface=preface,
+                  command=f"{COMMAND} {argv_text}".strip())
+        except OSError as exc:  # a report that cannot be written now must not stop the measuring
+            print(f"could not write {args.out}: {exc}", file=sys.stderr, flush=True)
 
     def step(name: str, fn) -> None:
         """Run one benchmark; a failure is written into the report (and the exit code), the others still run."""
@@ -154,8 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     # The issue sizes two benchmarks at 1 M rows whatever the stores' sizes: the HXL file of the ETL benchmark and
     # the export (pandas' frame of a 10 M-row store would need about 40 GB). Smaller runs use their largest size.
     one_million = min(largest, ISSUE_SIZE)
-    at_one_million = {key: url for key, url in urls.items() if key[1] == size_label(max(
-        (n for n in sizes if n <= one_million), default=min(sizes)))}
+    export_size = max((n for n in sizes if n <= ISSUE_SIZE), default=None)
+    at_one_million = {key: url for key, url in urls.items() if export_size and key[1] == size_label(export_size)}
     # Latency first: it is the longest and the issue's main figure, so a run stopped later still has it.
     if "latency" in only:
         with tempfile.TemporaryDirectory(prefix="bench-logs-") as logs:
@@ -169,7 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         for (kind, label), url in top.items():
             step(f"concurrency ({kind})", lambda url=url, kind=kind, label=label:
                  concurrency.run(url, f"{label} {kind}", args.wrk_seconds))
-    if "export" in only:
+    if "export" in only and export_size is None:
+        tables.append(Table("Export", [], [], notes=[
+            f"Not run: the export is measured on a store of at most {size_label(ISSUE_SIZE)} rows (pandas' frame of "
+            f"a larger one does not fit in memory) and --sizes {args.sizes} has none."]))
+    elif "export" in only:
         step("export", lambda: export.run(at_one_million))
     if "etl" in only:
         step("ETL throughput", lambda: etl_throughput.run(kinds, one_million, args.database_url))

@@ -21,14 +21,16 @@ def store_url(kind: str, n_rows: int, database_url: str | None = None) -> str:
     bench_synthetic_<size> on the PostgreSQL server of `database_url` (or BENCH_DATABASE_URL / TEST_DATABASE_URL).
     A URL containing '{size}' is used as a template instead."""
     label = size_label(n_rows)
-    if database_url and "{size}" in database_url:
-        return database_url.replace("{size}", label)
-    if kind == "sqlite":
-        if database_url and database_url.startswith("sqlite"):  # a PostgreSQL server's URL is for the other kind
-            return database_url
-        return f"sqlite:///{STORES_DIR / f'synthetic_{label}.db'}"
-    if kind != "postgresql":
+    if kind not in STORE_KINDS:
         raise ValueError(f"unknown store {kind!r}; known: {', '.join(STORE_KINDS)}")
+    given = database_url.replace("{size}", label) if database_url else None
+    backend = make_url(given).get_backend_name() if given else None
+    if kind == "sqlite":  # a PostgreSQL server's URL (for the other kind) leaves the SQLite files in place
+        return given if backend == "sqlite" else f"sqlite:///{STORES_DIR / f'synthetic_{label}.db'}"
+    if backend == "sqlite":
+        raise ValueError(f"{database_url!r} is not a PostgreSQL server (for the postgresql stores)")
+    if database_url and "{size}" in database_url:
+        return given
     return pg_database_url(f"bench_synthetic_{label}", database_url)
 
 

@@ -69,12 +69,15 @@ def _revision(conn: Connection, meta: MetaData) -> list[str]:
         have = conn.execute(select(meta.tables["alembic_version"].c.version_num)).scalar()
     if have == head:
         return []
+    if have is None:
+        return [f"no schema revision is recorded in the store (the code is at {head}): run `python -m etl init` "
+                "(a store not made by it may lack tables, constraints and indexes)"]
     known = {rev.revision for rev in scripts.walk_revisions()}
     if have in known:
         return [f"the store is at schema revision {have}, the code at {head}: run `python -m etl init` to migrate it "
                 "(an older store lacks the newer migrations' tables and indexes, listed below if any)"]
-    return [f"the store's schema revision is {have or 'not recorded'}, which this code does not know (its latest is "
-            f"{head}): was it made by newer code, or not by `python -m etl init`?"]
+    return [f"the store's schema revision is {have}, which this code does not know (its latest is {head}): was it "
+            "made by newer code?"]
 
 
 def _indexes_missing(meta: MetaData) -> list[str]:

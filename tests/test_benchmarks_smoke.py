@@ -133,3 +133,16 @@ def test_run_writes_the_markdown(tmp_path):
 
 def _date(v) -> dt.date:
     return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+
+
+def test_store_urls_keep_each_kind_on_its_own_server():
+    """A PostgreSQL --database-url names the server of the postgresql stores and leaves the SQLite files alone;
+    a SQLite URL is no PostgreSQL server."""
+    pg = "postgresql+psycopg://u@h:5432/postgres"
+    assert stores.store_url("sqlite", 100_000, pg) == f"sqlite:///{stores.STORES_DIR / 'synthetic_100k.db'}"
+    assert stores.store_url("sqlite", 100_000, "postgresql+psycopg://u@h/bench_{size}").startswith("sqlite:///")
+    assert stores.store_url("postgresql", 100_000, pg).endswith("/bench_synthetic_100k")
+    assert stores.store_url("postgresql", 2_000, "postgresql+psycopg://u@h/b_{size}").endswith("/b_2k")
+    assert stores.store_url("sqlite", 2_000, "sqlite:////tmp/s_{size}.db") == "sqlite:////tmp/s_2k.db"
+    with pytest.raises(ValueError, match="not a PostgreSQL server"):
+        stores.store_url("postgresql", 100_000, "sqlite:////tmp/s.db")

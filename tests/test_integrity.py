@@ -235,3 +235,14 @@ def test_an_unknown_revision_is_reported(store):
     with store.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     assert any("schema revision is 9999, which this code does not know" in p for p in integrity.check(store))
+
+
+def test_a_store_not_made_by_etl_init_is_told_to_run_it(tmp_path):
+    from etl.models import Base
+
+    eng = db.make_engine(f"sqlite:///{tmp_path / 'made_by_create_all.db'}")
+    Base.metadata.create_all(eng)
+    problems = integrity.check(eng)
+    assert problems[0].startswith("no schema revision is recorded in the store (the code is at 0007): run "
+                                  "`python -m etl init`"), problems
+    eng.dispose()

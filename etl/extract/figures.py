@@ -6,6 +6,7 @@ sentence says what happened to them (the verb lexicon below); anything else is r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -52,12 +53,13 @@ _PROJECTION = re.compile(r"\b(?:expected|projected|forecast|anticipated|planned|
                          r"|\bplanning\s+figures?\b|\bprojections?\b", re.I)
 # ... also when the count is the subject: "Some 2,000 IDPs are expected to return to Sinjar"
 # ... and a hypothetical: "the country could not absorb another wave of 1 million refugees"
-_HYPOTHETICAL = re.compile(r"\b(?:could|can|cannot|can't|would|might|may|will|unable\s+to|able\s+to)\s+(?:not\s+)?"
+_HYPOTHETICAL = re.compile(r"\b(?:could|can|cannot|can't|would|might|may|will|unable\s+to)\s+(?:not\s+)?"
                            r"(?:absorb|handle|cope\s+with|take\s+in|accept|receive|accommodate|afford)\s+"
-                           r"(?:(?:another|a|any)\s+)?(?:(?:new|further|second|fresh)\s+)?(?:(?:wave|influx)\s+of\s+)?$",
-                           re.I)
+                           r"(?:another|any\s+more|more|further|(?:a|any)\s+(?:new\s+|further\s+|second\s+|fresh\s+)?"
+                           r"(?:wave|influx)\s+of)\s+(?:(?:wave|influx)\s+of\s+)?$", re.I)
 _PROJECTION_AFTER = re.compile(r"^\s+(?:[\w-]+\s+){0,3}?(?:(?:are|is|were|was)\s+(?:\w+\s+)?(?:expected|projected|"
-                               r"forecast|anticipated|planned|likely)\s+to|will|may|might|could|would)\b", re.I)
+                               r"forecast|anticipated|planned|likely)\s+to|will|(?-i:may)(?!\s+\d)|might|could|"
+                               r"would)\b", re.I)  # "may", not the month "May"
 # A part of a figure by age or sex ("..., including nearly 70,000 children, ...", "of whom 4,000 are women")
 _BREAKDOWN_NOUNS = r"(?:children|minors|boys|girls|women|men|elderly|adolescents|infants|babies|students|pupils)"
 _AID_BEFORE = re.compile(r"\b(?:reach(?:ed|ing|es)?|assist(?:ed|ing|s)?|serv(?:e|es|ed|ing)|support(?:ed|ing|s)?|"
@@ -73,7 +75,8 @@ _NET_CHANGE = re.compile(r"\b(?:(?:a|an|the)\s+(?:net\s+)?(?:\w+\s+)?(?:decrease
 _AGE_GROUP = re.compile(r"^[^,;]{0,40}?\b(?:(?:are|were|is|was)\s+(?:aged\b|(?:under|over|below|above|younger|older)"
                         r"\s+(?:the\s+age|\w+\s+years?|\d+\b))|years?\s+old\b|under\s+the\s+age\s+of)", re.I)
 # A capacity, not people: "expanded to accommodate 120,000 - 130,000 refugees", "to accommodate up to 87,000 people".
-_CAPACITY_BEFORE = re.compile(r"\b(?:accommodat(?:e|es|ed|ing)|house|hold|capacity\s+(?:of|for|to\s+\w+))\s+$", re.I)
+_CAPACITY_BEFORE = re.compile(r"\b(?:(?:to|can|could|will|would|may|might)\s+(?:accommodate|house|hold|shelter)"
+                              r"(?:\s+up\s+to)?|capacity\s+(?:of|for|to\s+\w+))\s+$", re.I)
 _CAPACITY_AFTER = re.compile(r"^[^,;]{0,40}?\b(?:at\s+(?:full|maximum|max)\s+capacity|capacity)\b", re.I)
 # A count that is denied: "no significant displacements of over 50 families were recorded".
 _NEGATED = re.compile(r"\bno\s+(?:[\w-]+\s+){0,2}?(?:displacements?|movements?|arrivals?|returns?|influx(?:es)?|"
@@ -103,7 +106,8 @@ _FROM = re.compile(rf"\b(from)(?!\s+and\s+within\b)\s+(?:(?!(?:to|into|towards|i
                    r"(?:(?:sub-district|district|city|town|village|camp|area)\s+in\s+(?:[\w'’-]+\s+){0,2})?$", re.I)
 # "have fled the Syrian border town of Ras al-Ayn", "as they fled from clashes ... in Ras Al-Ain": the place fled
 _FLED_FROM = re.compile(r"\b(?:fle[de]|fleeing|escap(?:ed|ing))\s+(?:(?:from|the)\s+"
-                        r"(?:(?!\b(?:for|to|into|towards)\b)[^,;.()])*)?$", re.I)  # "fled the town of Afrin for Azaz"
+                        r"(?:(?!\b(?:for|to|into|towards|then|where|before|arriv\w*|reach\w*|shelter\w*|stay\w*|"
+                        r"settl\w*|went|moved|found|sought)\b)[^,;.()])*)?$", re.I)  # not "fled X and arrived in Y"
 _PARTIAL_FROM = re.compile(r"\b(?:mainly|mostly|largely|partly|many|most)\s+from\s+[^,;]*$", re.I)
 # ... and a place only part of them went to ("the majority into central and northern Idleb", "mostly escaping
 # hostilities by moving to ... in northwest Idleb"): neither the figure's place nor an origin.
@@ -218,7 +222,7 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: l
     to = re.match(rf"(?:\s+(?:in|on|at|as\s+of)\s+[^,;.]{{1,30}}?)?\s+to\s+{_ANY_HEDGE}", after)
     if to and re.search(rf"\bfrom\s+{_ANY_HEDGE}$", before, re.I):
         # "from an estimated two million to 4.25 million people": both count the noun after the second
-        nxt = next((m for m in numbers.find(sentence) if m.start == mention.end + to.end()), None)
+        nxt = next((m for m in _mentions(sentence) if m.start == mention.end + to.end()), None)
         if nxt is not None:
             return _unit(sentence, nxt, has_previous=False)
     if has_previous and any(re.fullmatch(rf"\s*\(\s*|\s+with\s+{_ANY_HEDGE}", sentence[p[1]:mention.start], re.I)
@@ -361,7 +365,8 @@ def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
         return "a count that is denied (no displacements of ...), not a figure"
     if _CAPACITY_BEFORE.search(bare) or _CAPACITY_AFTER.search(sentence[mention.end:hi]):
         return "a capacity, not people"
-    if _SHARE_AFTER.search(sentence[mention.end:hi]):
+    if _SHARE_AFTER.search(sentence[mention.end:hi]) and not any(re.search(p, sentence[mention.end:hi], re.I)
+                                                                  for _, p in KINDS):
         return "a part given with its share of a population (a breakdown), not a figure"
     after = sentence[mention.end:hi]
     aid_after = _AID_AFTER.search(after)
@@ -420,9 +425,15 @@ def _clause(sentence: str, mention: numbers.Mention) -> tuple[int, int]:
     return _clause_at(sentence, mention.start)
 
 
+@functools.lru_cache(maxsize=256)
+def _mentions(sentence: str) -> tuple[numbers.Mention, ...]:
+    """numbers.find, once per sentence (each number's clause needs every number of the sentence). Read only."""
+    return tuple(numbers.find(sentence))
+
+
 def _clause_at(sentence: str, at: int) -> tuple[int, int]:
     """The part of the sentence holding offset `at` (see _CLAUSE_CUT)."""
-    counts = [m.end for m in numbers.find(sentence)  # not the first day of "from 9 to 12 February"
+    counts = [m.end for m in _mentions(sentence)  # not the first day of "from 9 to 12 February"
               if not numbers._MONTH.match(re.sub(r"^\s*(?:to|and|until|-|–)\s*\d{1,2}\b", "", sentence[m.end:]))]
     cuts = sorted([0] + [m.start() for m in re.finditer(_CLAUSE_CUT, sentence)]
                   + [m.start() for m in re.finditer(_NEW_COUNT, sentence) if any(e <= m.start() for e in counts)])

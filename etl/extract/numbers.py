@@ -23,7 +23,8 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
           "dec")
 
 # "1,234,567", "1234", "3.6", and thousands grouped by spaces as UN French-style texts write them ("900 000")
-_DIGITS = r"(?<![\w.,$€£])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])|\d+(?:\.\d+)?)(?![\w%])"
+_SPACED = r"(?:\d{2,3}(?:[ \u00a0\u202f]\d{3})+|\d(?:[ \u00a0\u202f]\d{3}){2,})(?![\d,.])"  # not "Camp 7 120 families"
+_DIGITS = rf"(?<![\w.,$€£])(\d{{1,3}}(?:,\d{{3}})+|{_SPACED}|\d+(?:\.\d+)?)(?![\w%])"
 # "1.5m Syrians", "3.6mn refugees", "150k people": a scale written as a letter right after the digits
 _ABBREVIATED = re.compile(r"(?<![\w.,$€£])(\d+(?:\.\d+)?)(m|mn|bn|k)\b(?!\s*(?:metres|meters|km|kg|tons|tonnes))")
 _ABBREVIATION_SCALE = {"m": "million", "mn": "million", "bn": "billion", "k": "thousand"}
@@ -61,7 +62,9 @@ def find(sentence: str) -> list[Mention]:
         if _MONTH.match(sentence, m.end()):  # "between 9 and 12 February" is a period
             continue
         years = all(re.fullmatch(r"(19|20)\d\d", g or "") for g in (m.group(1), m.group(3)))
-        if years and not (m.group(2) or m.group(4)):
+        if years and not (m.group(2) or m.group(4)) and not re.match(
+                r"\s+(?:people|persons|individuals|refugees|families|households|idps|civilians|syrians)\b",
+                sentence[m.end():], re.I):
             continue  # "between 2014 and 2016" is a period
         low, high = _num(m.group(1), m.group(2) or m.group(4)), _num(m.group(3), m.group(4))
         found.append(Mention(low, m.start(), m.end(), low, high, "between"))

@@ -42,14 +42,15 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("since", rf"\b(?:since|after)\s+(?:(?:the\s+)?[\w-]+(?:\s+[\w-]+){{0,5}}?\s+(?:of|on)\s+)?{_WEEKDAY}"
               rf"(\d{{1,2}})\s+{_MON}{_Y}"),
     # "since Wednesday", "since last week": from that day (the latest on or before the report date) to the report
-    ("since_weekday", r"\bsince\s+(?:last\s+)?(" + "|".join(_DAYS) + r")\b"),
+    ("since_weekday", r"\bsince\s+(last\s+)?(" + "|".join(_DAYS) + r")\b"),
     ("since_last", r"\bsince\s+last\s+(week|month)\b"),
     ("since_month", rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MON}(?:\s+(\d{{4}})\b|(?!\s*\d))"),
+    ("month_this_year", rf"\b(?:in|during|by|throughout)\s+{_MON}\s+(?:of\s+)?this\s+year\b"),
     # "since 2014", "since the beginning of 2019", "since the start of the year", "so far this year"
     ("since_year", r"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(\d{4})\b(?![,.]?\d)"),
     ("since_year", r"\b(?:since\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year|so\s+far\s+this\s+year"
                    r"|(?:since\s+)?(?:the\s+)?(?:start|beginning)\s+of\s+the\s+year\s+to\s+date|year[-\s]to[-\s]date"
-                   r"|this\s+year)\b"),  # "have returned ... this year": from 1 January to the report date
+                   r"|(?<!of\s)this\s+year)\b"),  # "have returned ... this year": 1 January to the report date
     ("as_at", rf"\b(?:as\s+(?:at|of)|by)\s+{_WEEKDAY}(\d{{1,2}})\s+{_MON}{_Y}"),
     # "by the end of 2019", "at the end of March 2020", "as of end-June 2021": the last day
     ("end_of", rf"\b(?:by|at|as\s+(?:at|of))\s+(?:the\s+)?end(?:\s+of\s+|-)(?:(?:{_MON})\s*)?(\d{{4}})?\b"),
@@ -130,9 +131,15 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         return dt.date(_year(g[2], month, report), month, int(g[0])), report
     if kind == "range_years":
         return dt.date(int(g[0]), 1, 1), dt.date(int(g[1]), 12, 31)
-    if kind in ("since_weekday", "weekday"):
+    if kind == "since_weekday":  # "since Friday"; "since last Friday" on a Friday is a week before
+        back = (report.weekday() - _DAYS.index(g[1].lower())) % 7 or (7 if g[0] else 0)
+        return report - dt.timedelta(days=back), report
+    if kind == "weekday":
         day = report - dt.timedelta(days=(report.weekday() - _DAYS.index(g[0].lower())) % 7)
-        return (day, report) if kind == "since_weekday" else (day, day)
+        return day, day
+    if kind == "month_this_year":  # "in March this year": that month of the report's year
+        month = _M[g[0].lower()]
+        return dt.date(report.year, month, 1), dt.date(report.year, month, calendar.monthrange(report.year, month)[1])
     if kind == "since_last":  # "since last week": a week (a month) before the report date, to it
         if g[0].lower() == "week":
             return report - dt.timedelta(days=7), report

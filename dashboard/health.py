@@ -2,13 +2,10 @@
 Alembic head, and the data version. 200 with JSON when healthy, 503 with the reason (no traceback, no path)."""
 from __future__ import annotations
 
-import functools
 import logging
 import os
 
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask, Response, jsonify
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,12 +18,9 @@ from etl.models import Observation
 log = logging.getLogger(__name__)
 
 
-@functools.cache
 def code_head() -> str:
     """The newest Alembic revision the code ships (etl/migrations/versions)."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(db.MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    return db.head_revision()
 
 
 def check() -> tuple[int, dict]:

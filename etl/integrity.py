@@ -40,10 +40,10 @@ def check(engine: Engine, stale_after: dt.timedelta = STALE_RUNNING_AFTER) -> li
     with engine.connect() as conn:
         meta = MetaData()
         meta.reflect(conn)
+        problems += _revision(conn, meta)  # first: an older schema explains the missing indexes listed after it
         if conn.dialect.name == "sqlite":
             problems += _sqlite_checks(conn)
         problems += _orphans(conn, meta)
-        problems += _revision(conn, meta)
         problems += _indexes_missing(meta)
         if "observation" in meta.tables:
             problems += _vintages(conn, meta.tables["observation"])
@@ -58,12 +58,9 @@ def check(engine: Engine, stale_after: dt.timedelta = STALE_RUNNING_AFTER) -> li
 def _revision(conn: Connection, meta: MetaData) -> list[str]:
     """The store's schema revision is the code's (a store made by older code lacks the newer migrations' tables
     and indexes: say so, and how to fix it, before listing what is missing)."""
-    from alembic.script import ScriptDirectory
+    from etl.db import head_revision, known_revisions
 
-    from etl.db import MIGRATIONS_DIR
-
-    scripts = ScriptDirectory(str(MIGRATIONS_DIR))
-    head = scripts.get_current_head()
+    head = head_revision()
     have = None
     if "alembic_version" in meta.tables:
         have = conn.execute(select(meta.tables["alembic_version"].c.version_num)).scalar()
@@ -72,8 +69,7 @@ def _revision(conn: Connection, meta: MetaData) -> list[str]:
     if have is None:
         return [f"no schema revision is recorded in the store (the code is at {head}): run `python -m etl init` "
                 "(a store not made by it may lack tables, constraints and indexes)"]
-    known = {rev.revision for rev in scripts.walk_revisions()}
-    if have in known:
+    if have in known_revisions():
         return [f"the store is at schema revision {have}, the code at {head}: run `python -m etl init` to migrate it "
                 "(an older store lacks the newer migrations' tables and indexes, listed below if any)"]
     return [f"the store's schema revision is {have}, which this code does not know (its latest is {head}): was it "

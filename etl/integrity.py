@@ -61,6 +61,8 @@ def _revision(conn: Connection, meta: MetaData) -> list[str]:
     from etl.db import head_revision, known_revisions
 
     head = head_revision()
+    if not meta.tables:  # nothing made yet (a refresh killed before its first migration committed): empty, not unsound
+        return []
     have = None
     if "alembic_version" in meta.tables:
         have = conn.execute(select(meta.tables["alembic_version"].c.version_num)).scalar()

@@ -246,3 +246,13 @@ def test_a_store_not_made_by_etl_init_is_told_to_run_it(tmp_path):
     assert problems[0].startswith("no schema revision is recorded in the store (the code is at 0007): run "
                                   "`python -m etl init`"), problems
     eng.dispose()
+
+
+def test_an_empty_store_has_no_problem(tmp_path):
+    """A store nothing has been made in yet (e.g. a refresh killed before its first migration committed) is empty,
+    not unsound: the next `etl init` or refresh makes it."""
+    eng = db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert integrity.check(eng) == []
+    ops.init(eng)
+    assert integrity.check(eng) == []
+    eng.dispose()

@@ -438,3 +438,37 @@ def _register_hypothesis_profiles() -> None:
 
 
 _register_hypothesis_profiles()
+
+
+def validated(fig):
+    """A page's figure (a plain dict built without plotly's validation, dashboard.charts.core.figure) as plotly's
+    figure object, after checking that plotly's validation leaves it unchanged: every key and value one plotly
+    accepts, written the same (a figure object passes through, checked the same way)."""
+    import json
+
+    import plotly.graph_objects as go
+    from plotly.io.json import to_json_plotly
+
+    obj = go.Figure(fig)
+    assert json.loads(to_json_plotly(obj)) == json.loads(to_json_plotly(fig)), "plotly's validation changed it"
+    return obj
+
+
+class FigurePage:
+    """A page module whose callbacks' figures (by callback name: the positions of figures in its outputs) come
+    back as validated() figure objects, for tests that read fig.data and fig.layout."""
+
+    def __init__(self, module, figures: dict[str, tuple[int, ...]]):
+        self._module, self._figures = module, figures
+
+    def __getattr__(self, name):
+        fn = getattr(self._module, name)
+        if name not in self._figures:
+            return fn
+
+        def call(*args, **kwargs):
+            out = list(fn(*args, **kwargs))
+            for i in self._figures[name]:
+                out[i] = validated(out[i])
+            return tuple(out)
+        return call

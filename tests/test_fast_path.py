@@ -14,7 +14,7 @@ import random
 
 import pandas as pd
 import pytest
-from conftest import APP_STORE_URL, load_samples
+from conftest import APP_STORE_URL, load_samples, validated
 
 from benchmarks import dash_client, generate, latency
 from dashboard import config
@@ -76,7 +76,7 @@ def _check_store(url: str, use_store, monkeypatch, seed: int) -> int:
     client = TestClient(app.server.test_client())
     pages = dash_client.discover_pages(client)
     first = next(p for p in pages if ("f-origin", "options") in p.values)
-    compared = 0
+    compared = figures = 0
     for page in pages:
         for combo in _combos(page, first, seed):
             overrides = {(k, "value"): v for k, v in combo.items() if (k, "value") in page.values}
@@ -88,7 +88,26 @@ def _check_store(url: str, use_store, monkeypatch, seed: int) -> int:
                 assert f == b, f"{page.name}: {cb[:80]} differs on the fast path for {combo}"
                 assert f2 == b, f"{page.name}: {cb[:80]} differs when served from the cache for {combo}"
             compared += len(base)
+            for _, status, body in fast:
+                if status == 200:
+                    for fig in _figures(body):  # built as plain dicts: each one plotly's validation leaves as it is
+                        validated(fig)
+                        figures += 1
+    assert figures > compared / 10, f"only {figures} figures found in {compared} responses"
     return compared
+
+
+def _figures(tree):
+    """Every figure (a dict with data and layout) in a callback response, cards' sparklines included."""
+    if isinstance(tree, dict):
+        if isinstance(tree.get("data"), list) and isinstance(tree.get("layout"), dict):
+            yield tree
+            return
+        for value in tree.values():
+            yield from _figures(value)
+    elif isinstance(tree, list):
+        for value in tree:
+            yield from _figures(value)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import FigurePage
 
 from dashboard.filters import Filters
 from dashboard.queries import overview as queries
@@ -40,7 +41,7 @@ def overview(app_store):
     from app import app  # noqa: F401  (registers the pages)
     from dashboard.pages import overview
 
-    return overview
+    return FigurePage(overview, {"update_overview": (1,)})
 
 
 def test_precedence_file_is_ordered_documented_and_checked(tmp_path):

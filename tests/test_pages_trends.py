@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import FigurePage
 
 from dashboard.queries import trends as queries
 from etl import db
@@ -36,7 +37,7 @@ def trends(app_store):
     from app import app  # noqa: F401
     from dashboard.pages import trends
 
-    return trends
+    return FigurePage(trends, {"update_trends": (0,)})
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def gappy_store(tmp_path, use_store):
     from app import app  # noqa: F401
     from dashboard.pages import trends
 
-    return trends
+    return FigurePage(trends, {"update_trends": (0,)})
 
 
 def test_default_period_is_2011_to_the_latest_year(app_store):

@@ -5,17 +5,19 @@ import html
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.charts.core import (
     FONT,
     GROUP_COLOURS,
     GROUP_NAMES,
     MEASURE_DASH,
+    axis_suffix,
     citation_text,
-    cite,
+    cite_dict,
+    dates,
     empty_figure,
+    figure,
+    grid,
     period_text,
     qualified,
 )
@@ -75,27 +77,29 @@ def _hovers(points: pd.DataFrame) -> list[str]:
     return [hover(r) for r in points[[c for c in HOVER_COLUMNS if c in points.columns]].to_dict("records")]
 
 
-def sparkline(points: pd.DataFrame, group: str, measure: str) -> go.Figure:
+def sparkline(points: pd.DataFrame, group: str, measure: str) -> dict:
     """A card's small trend: the same series over time, the headline point larger."""
-    fig = go.Figure()
+    data = []
     if len(points) >= 1:
         big = points["is_headline"].fillna(False).tolist() if "is_headline" in points else [False] * len(points)
-        fig.add_trace(go.Scatter(
-            x=points["reference_period_end"], y=[None if pd.isna(v) else int(v) for v in points["value"]],
-            mode="lines+markers", connectgaps=False, hoverinfo="text",
-            hovertext=_hovers(points),
-            line={"color": GROUP_COLOURS.get(group, "#000"), "width": 2, "dash": MEASURE_DASH.get(measure)},
-            marker={"size": [9 if b else 4 for b in big], "color": GROUP_COLOURS.get(group, "#000")}))
+        colour = GROUP_COLOURS.get(group, "#000")
+        line = {"color": colour, "width": 2}
+        if MEASURE_DASH.get(measure) is not None:
+            line["dash"] = MEASURE_DASH[measure]
+        data.append({"connectgaps": False, "hoverinfo": "text", "hovertext": _hovers(points), "line": line,
+                     "marker": {"color": colour, "size": [9 if b else 4 for b in big]}, "mode": "lines+markers",
+                     "x": dates(points["reference_period_end"]),
+                     "y": [None if pd.isna(v) else int(v) for v in points["value"]], "type": "scatter"})
+    xaxis: dict = {"visible": False}
     if len(points) and points["reference_period_end"].nunique() == 1:
         day = points["reference_period_end"].iloc[0]
-        fig.update_xaxes(range=[day - pd.Timedelta(days=365), day + pd.Timedelta(days=365)])
-    fig.update_layout(height=70, margin={"l": 0, "r": 0, "t": 4, "b": 4}, showlegend=False,
-                      xaxis={"visible": False}, yaxis={"visible": False, "rangemode": "tozero"},
-                      paper_bgcolor="white", plot_bgcolor="white", font={"family": FONT})
-    return fig
+        xaxis["range"] = [day - pd.Timedelta(days=365), day + pd.Timedelta(days=365)]
+    return figure(data, height=70, margin={"l": 0, "r": 0, "t": 4, "b": 4}, showlegend=False, xaxis=xaxis,
+                  yaxis={"visible": False, "rangemode": "tozero"}, paper_bgcolor="white", plot_bgcolor="white",
+                  font={"family": FONT})
 
 
-def trends_grid(points: pd.DataFrame, title: str) -> go.Figure:
+def trends_grid(points: pd.DataFrame, title: str) -> dict:
     """Every card's series as small multiples (one panel per card, its own scale), the headline point larger.
 
     `points` has one row per point: trace (the panel), group, measure, reference dates, value, is_headline."""
@@ -104,27 +108,32 @@ def trends_grid(points: pd.DataFrame, title: str) -> go.Figure:
     traces = list(dict.fromkeys(points["trace"]))
     cols = 1 if len(traces) == 1 else 2
     rows = math.ceil(len(traces) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[_short(t) for t in traces],
-                        vertical_spacing=min(0.25, 0.6 / rows), horizontal_spacing=0.08)
-    for i, name in enumerate(traces):
-        pts = points[points["trace"] == name]
+    layout = grid(rows, cols, [_short(t) for t in traces], vertical_spacing=min(0.25, 0.6 / rows),
+                  horizontal_spacing=0.08)
+    data = []
+    for i, (name, pts) in enumerate(points.groupby("trace", sort=False)):
         first = pts.iloc[0]
         colour = GROUP_COLOURS.get(first["population_group"], "#000")
-        fig.add_trace(go.Scatter(
-            name=name, x=pts["reference_period_end"], y=[None if pd.isna(v) else int(v) for v in pts["value"]],
-            mode="lines+markers", connectgaps=False, showlegend=False, hoverinfo="text",
-            hovertext=_hovers(pts),
-            line={"color": colour, "dash": MEASURE_DASH.get(first["measure"])},
-            marker={"color": colour, "size": [11 if b else 5 for b in pts["is_headline"]]}),
-            row=i // cols + 1, col=i % cols + 1)
+        suffix = axis_suffix(i // cols + 1, i % cols + 1, cols)
+        line = {"color": colour}
+        if MEASURE_DASH.get(first["measure"]) is not None:
+            line["dash"] = MEASURE_DASH[first["measure"]]
+        data.append({"hoverinfo": "text", "hovertext": _hovers(pts), "line": line, "connectgaps": False,
+                     "marker": {"color": colour, "size": [11 if b else 5 for b in pts["is_headline"]]},
+                     "mode": "lines+markers", "name": name, "showlegend": False,
+                     "x": dates(pts["reference_period_end"]),
+                     "y": [None if pd.isna(v) else int(v) for v in pts["value"]],
+                     "type": "scatter", "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
         if pts["reference_period_end"].nunique() == 1:  # one point: a readable date axis around it
             day = pts["reference_period_end"].iloc[0]
-            fig.update_xaxes(range=[day - pd.Timedelta(days=120), day + pd.Timedelta(days=120)],
-                             tickformat="%b %Y", row=i // cols + 1, col=i % cols + 1)
-    fig.update_yaxes(rangemode="tozero", tickformat="~s")
-    fig.update_layout(height=max(320, 230 * rows) + 60)
-    return cite(fig, title, citation_text(points, "Larger point: the figure on the card")
-                + ". Each panel has its own scale")
+            layout[f"xaxis{suffix}"].update(range=[day - pd.Timedelta(days=120), day + pd.Timedelta(days=120)],
+                                            tickformat="%b %Y")
+    for key in [k for k in layout if k.startswith("yaxis")]:
+        layout[key].update(rangemode="tozero", tickformat="~s")
+    layout["height"] = max(320, 230 * rows) + 60
+    return cite_dict({"data": data, "layout": layout}, title,
+                     citation_text(points, "Larger point: the figure on the card") + ". Each panel has its own scale")
+
 
 
 def _short(text: str, width: int = 60) -> str:

@@ -7,15 +7,17 @@ import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.charts.core import (
     GROUP_COLOURS,
     MEASURE_DASH,
+    axis_suffix,
     citation_text,
-    cite,
+    cite_dict,
+    dates,
     empty_figure,
     format_date,
+    grid,
     period_text,
     qualified,
 )
@@ -26,37 +28,39 @@ SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "
 
 
 def trends_figure(points: pd.DataFrame, events: pd.DataFrame, *, title: str, log: bool = False,
-                  share: bool = False) -> go.Figure:
+                  share: bool = False) -> dict:
     """One trace per row group `trace`; x = reference_period_end, y = chart_value (None = a break)."""
     if points.empty:
         return empty_figure("No figure matches these filters: widen the period or choose another place.", title)
     measures = [m for m in PANELS if m in set(points["measure"])]
-    fig = make_subplots(rows=len(measures), cols=1, shared_xaxes=True, subplot_titles=[PANELS[m] for m in measures],
-                        vertical_spacing=0.12 if len(measures) > 1 else 0.05)
-    traces, rows = [], []
+    layout = grid(len(measures), 1, [PANELS[m] for m in measures], shared_xaxes=True,
+                  vertical_spacing=0.12 if len(measures) > 1 else 0.05)
+    data = []
     for i, (name, pts) in enumerate(points.groupby("trace", sort=False)):
         first = pts.iloc[0]
         colour = GROUP_COLOURS.get(first["population_group"], "#000000")
-        traces.append(go.Scatter(
-            name=name, x=pts["reference_period_end"], y=[None if pd.isna(v) else float(v) for v in pts["chart_value"]],
-            mode="lines+markers", connectgaps=False, hoverinfo="text", hovertext=[_hover(r, share) for r in
-                                                                                 pts.to_dict("records")],
-            line={"color": colour, "dash": MEASURE_DASH.get(first["measure"], "solid"), "width": 2},
-            marker=_marker(pts, colour, SYMBOLS[i % len(SYMBOLS)])))
-        rows.append(measures.index(first["measure"]) + 1)
-    fig.add_traces(traces, rows=rows, cols=[1] * len(rows))  # at once: plotly validates the figure per call
+        suffix = axis_suffix(measures.index(first["measure"]) + 1, 1, 1)
+        data.append({
+            "connectgaps": False, "hoverinfo": "text",
+            "hovertext": [_hover(r, share) for r in pts.to_dict("records")],
+            "line": {"color": colour, "dash": MEASURE_DASH.get(first["measure"], "solid"), "width": 2},
+            "marker": _marker(pts, colour, SYMBOLS[i % len(SYMBOLS)]), "mode": "lines+markers", "name": name,
+            "x": dates(pts["reference_period_end"]),
+            "y": [None if pd.isna(v) else float(v) for v in pts["chart_value"]],
+            "type": "scatter", "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
     axis = {"type": "log"} if log and not share else {"rangemode": "tozero"}
-    fig.update_yaxes(**axis, tickformat=".0%" if share else "~s")
-    if share:
-        fig.update_yaxes(range=[0, 1] if not log else None)
-    _events(fig, events)
-    fig.update_layout(hovermode="closest")
+    for key in [k for k in layout if k.startswith("yaxis")]:
+        layout[key].update(**axis, tickformat=".0%" if share else "~s")
+        if share and not log:
+            layout[key]["range"] = [0, 1]
+    _events(layout, events)
+    layout["hovermode"] = "closest"
     reference = f"Figures {format_date(points['reference_period_end'].min())} to " \
                 f"{format_date(points['reference_period_end'].max())}"
     if log and not share:
         reference += "; log scale (zeros cannot be drawn on it)"
-    fig = cite(fig, title, citation_text(points[~points["is_gap"]], reference))
-    return legend_below(fig, len(fig.data), 300 * len(measures) + 40 * (len(measures) - 1))
+    fig = cite_dict({"data": data, "layout": layout}, title, citation_text(points[~points["is_gap"]], reference))
+    return legend_below(fig, len(data), 300 * len(measures) + 40 * (len(measures) - 1))
 
 
 def _marker(pts: pd.DataFrame, colour: str, symbol: str) -> dict:
@@ -68,19 +72,25 @@ def _marker(pts: pd.DataFrame, colour: str, symbol: str) -> dict:
             "line": {"color": ["#000000" if c else colour for c in chosen], "width": [2 if c else 0 for c in chosen]}}
 
 
-def legend_below(fig: go.Figure, entries: int, plot_height: int) -> go.Figure:
+def legend_below(fig: dict | go.Figure, entries: int, plot_height: int) -> dict | go.Figure:
     """One legend entry per line under the x axis, and the citation (drawn by cite()) moved under the legend,
-    so neither covers the other however many lines there are."""
+    so neither covers the other however many lines there are. A figure object comes back as one."""
+    if isinstance(fig, go.Figure):
+        return go.Figure(legend_below(fig.to_plotly_json(), entries, plot_height))
+    layout = fig["layout"]
     below_ticks, entry = 40, 19
     legend_px = entry * entries
     bottom = below_ticks + legend_px + 70
-    top = fig.layout.margin.t if fig.layout.margin.t is not None else 60
-    fig.update_layout(height=plot_height + top + bottom, margin={"b": bottom}, showlegend=True,
-                      legend={"orientation": "v", "x": 0, "xanchor": "left", "y": -below_ticks / plot_height,
-                              "yanchor": "top", "font": {"size": 11}})
-    for note in fig.layout.annotations:
-        if note.yref == "paper" and note.y == -0.02 and note.yshift == -55:  # the citation of cite()
-            note.yshift = -(below_ticks + legend_px + 5)
+    top = layout.get("margin", {}).get("t")
+    top = 60 if top is None else top
+    layout["height"] = plot_height + top + bottom
+    layout["margin"] = {**layout.get("margin", {}), "b": bottom}
+    layout["showlegend"] = True
+    layout["legend"] = {**layout.get("legend", {}), "orientation": "v", "x": 0, "xanchor": "left",
+                        "y": -below_ticks / plot_height, "yanchor": "top", "font": {"size": 11}}
+    for note in layout.get("annotations", []):
+        if note.get("yref") == "paper" and note.get("y") == -0.02 and note.get("yshift") == -55:  # cite()'s
+            note["yshift"] = -(below_ticks + legend_px + 5)
     return fig
 
 
@@ -105,25 +115,24 @@ def _lines(lines: list[str], width: int = 90) -> str:
     return "<br>".join("<br>".join(textwrap.wrap(html.escape(str(t), quote=False), width) or [""]) for t in lines)
 
 
-def _events(fig: go.Figure, events: pd.DataFrame) -> None:
-    """Vertical lines (a shaded band for a period) with a numbered short title; hover gives the quote.
-    Shapes and notes are set in one update (adding them one by one re-validates the figure each time)."""
+def _events(layout: dict, events: pd.DataFrame) -> None:
+    """Vertical lines (a shaded band for a period) with a numbered short title; hover gives the quote."""
     shapes, notes = [], []
     for i, ev in enumerate(events.itertuples(index=False), start=1):
         start = pd.Timestamp(ev.event_date)
         if ev.end_date is not None and not pd.isna(ev.end_date) and ev.end_date != ev.event_date:
-            shapes.append({"type": "rect", "x0": start, "x1": pd.Timestamp(ev.end_date), "xref": "x", "yref": "paper",
-                           "y0": 0, "y1": 1, "fillcolor": "#999999", "opacity": 0.15, "line": {"width": 0},
-                           "layer": "below"})
-        shapes.append({"type": "line", "x0": start, "x1": start, "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
-                       "line": {"color": "#555555", "width": 1, "dash": "dot"}})
+            shapes.append({"fillcolor": "#999999", "layer": "below", "line": {"width": 0}, "opacity": 0.15,
+                           "type": "rect", "x0": start, "x1": pd.Timestamp(ev.end_date), "xref": "x", "y0": 0,
+                           "y1": 1, "yref": "paper"})
+        shapes.append({"line": {"color": "#555555", "dash": "dot", "width": 1}, "type": "line", "x0": start,
+                       "x1": start, "xref": "x", "y0": 0, "y1": 1, "yref": "paper"})
         short = ev.title if len(ev.title) <= 32 else ev.title[:31] + "…"
-        notes.append({"x": start, "xref": "x", "y": 1, "yref": "paper", "yanchor": "top", "textangle": -90,
-                      "showarrow": False, "text": html.escape(f"{i}. {short}", quote=False),
-                      "font": {"size": 9, "color": "#333333"}, "bgcolor": "rgba(255,255,255,0.7)",
+        notes.append({"bgcolor": "rgba(255,255,255,0.7)", "font": {"color": "#333333", "size": 9},
                       "hovertext": _lines([f"{format_date(start)}: {ev.title}", f"“{ev.quote}”",
-                                           f"— {ev.publisher}, {ev.source_title}"])})
+                                           f"— {ev.publisher}, {ev.source_title}"]),
+                      "showarrow": False, "text": html.escape(f"{i}. {short}", quote=False), "textangle": -90,
+                      "x": start, "xref": "x", "y": 1, "yanchor": "top", "yref": "paper"})
     if shapes:
-        fig.update_layout(shapes=list(fig.layout.shapes) + shapes, annotations=list(fig.layout.annotations) + notes)
-
+        layout["shapes"] = layout.get("shapes", []) + shapes
+        layout["annotations"] = layout.get("annotations", []) + notes
 

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import UNHCR_SYR_JOR_2019, UNHCR_SYR_LBN_2019, UNHCR_SYR_TUR_2019, write_raw
+from conftest import UNHCR_SYR_JOR_2019, UNHCR_SYR_LBN_2019, UNHCR_SYR_TUR_2019, validated, write_raw
 from sqlalchemy import select
 
 from etl import alerts
@@ -123,6 +123,7 @@ def test_the_status_page_shows_the_failed_source_with_its_error(tmp_path, use_st
     from dashboard.pages import status
 
     fig, summary, _, rows, data, changes_summary, change_rows = status.update_freshness(None)
+    fig = validated(fig)
     by = {r["source"]: r for r in rows}
     assert by["asylum"]["state"].startswith("failed") and "HTML" in by["asylum"]["last_error"]
     assert by["other"]["last_status"] == "unchanged" and not by["other"]["state"].startswith("failed")

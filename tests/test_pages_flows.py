@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import load_samples
+from conftest import load_samples, validated
 from dash import dcc
 
 from dashboard import components, exports
@@ -64,11 +64,12 @@ def _call(callback, date_from, date_to, top_n=10, choice=None, origin="SYR", loc
     names = ["options", "value", "sankey", "sankey_summary", "sankey_defs", "sankey_rows", "sankey_store",
              "map", "map_summary", "map_defs", "map_rows", "map_store"]
     assert len(out) == len(names)
-    return dict(zip(names, out, strict=True))
+    got = dict(zip(names, out, strict=True))
+    return got | {"sankey": validated(got["sankey"]), "map": validated(got["map"])}
 
 
 def _links(fig) -> list[tuple[str, str, int]]:
-    (sankey,) = fig.data
+    (sankey,) = validated(fig).data
     labels = sankey.node.label
     return [(labels[s], labels[t], v) for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value,
                                                           strict=True)]
@@ -279,7 +280,7 @@ def test_a_link_with_rivals_in_the_ledger_says_how_many_on_hover_and_in_the_csv(
     # a look back (release filter): the ledger compares current figures, so no rival words anywhere
     back = flows_ledger.update_country_flows(*OFFENSIVE, "SYR", None, [], [], [], "2026-07-01", 10, UNHCR_2019)
     assert back[1] == UNHCR_2019
-    assert not any("ledger" in h or "rival" in h for h in back[2].data[0].link.customdata)
+    assert not any("ledger" in h or "rival" in h for h in validated(back[2]).data[0].link.customdata)
     assert all("rival_note" not in row for row in back[6])
 
 

@@ -3,6 +3,7 @@ reports, and what is not disaggregated, on the real samples; breakdowns are neve
 from __future__ import annotations
 
 import pytest
+from conftest import FigurePage
 
 
 def bar(date_from="2025-01-01", date_to="2025-12-31", origin="SYR", location=None, groups=(), measures=(),
@@ -25,7 +26,7 @@ def people(app_store):
     from app import app  # noqa: F401
     from dashboard.pages import people
 
-    return people
+    return FigurePage(people, {"update_people": (0, 5), "_pyramid": (0,)})
 
 
 def test_pyramid_of_syrian_refugees_in_turkiye(people):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPORT, callback_body, load_samples
+from conftest import REPORT, FigurePage, callback_body, load_samples, validated
 from sqlalchemy import select
 
 from etl import db, review
@@ -32,7 +32,7 @@ def sources(app_store):
     from app import app  # noqa: F401
     from dashboard.pages import sources
 
-    return sources
+    return FigurePage(sources, {"update_catalogue": (0,), "update_compare": (0,), "show_group": (1,)})
 
 
 def test_every_series_with_publisher_licence_release_retrieval_and_rows(sources):
@@ -152,7 +152,7 @@ def src(ledger_store):
     from app import app  # noqa: F401
     from dashboard.pages import sources
 
-    return sources
+    return FigurePage(sources, {"update_catalogue": (0,), "update_compare": (0,), "show_group": (1,)})
 
 
 @pytest.fixture
@@ -453,7 +453,7 @@ def _overview(**bar_args):
     from dashboard.pages import overview
 
     cards, fig, summary, _, rows, _, _ = overview.update_overview(*bar(**bar_args))
-    return cards, fig, summary, rows
+    return cards, validated(fig), summary, rows
 
 
 def _empty_ledger(engine) -> None:
@@ -512,7 +512,7 @@ def _trends(src, **bar_args):
     from dashboard.pages import trends
 
     args = {"location": "TUR", **bar_args}
-    return trends.update_trends(*bar(**args), "linear", "values")
+    return FigurePage(trends, {"update_trends": (0,)}).update_trends(*bar(**args), "linear", "values")
 
 
 def test_trend_lines_keep_every_publisher_and_mark_the_chosen_figure(src):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import FigurePage
 
 from etl import db
 
@@ -16,7 +17,7 @@ def status_page(app_store):
     from app import app  # noqa: F401
     from dashboard.pages import status
 
-    return status
+    return FigurePage(status, {"update_status": (1, 6), "update_freshness": (0,)})
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def troubled_store(tmp_path, use_store):
     from app import app  # noqa: F401
     from dashboard.pages import status
 
-    return status
+    return FigurePage(status, {"update_status": (1, 6), "update_freshness": (0,)})
 
 
 def test_last_load_of_each_sample_file(status_page):

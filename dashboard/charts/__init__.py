@@ -1,1 +1,2 @@
-"""Pure figure builders (DataFrame -> go.Figure, no Dash imports): one module per page, sharing core.py."""
+"""Pure figure builders (DataFrame -> a figure as a plain dict; no Dash imports): one module per page, sharing
+core.py."""

@@ -5,7 +5,6 @@ import copy
 import functools
 
 import pandas as pd
-import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import geo
@@ -52,7 +51,7 @@ def map_rows(rows: pd.DataFrame, areas: list[dict], month_label: str) -> pd.Data
 
 
 def border_map(rows: pd.DataFrame, areas: list[dict], title: str,
-               month_label: str) -> tuple[dict | go.Figure, pd.DataFrame]:
+               month_label: str) -> tuple[dict, pd.DataFrame]:
     """Choropleth (MapLibre, map_style white-bg, local GeoJSON, explicit centre and zoom) of both sides, as a plain
     dict figure. The boundaries are same-origin URLs (dashboard/geojson_route.py) the browser fetches once."""
     drawn = map_rows(rows, areas, month_label)
@@ -123,7 +122,7 @@ def border_map(rows: pd.DataFrame, areas: list[dict], title: str,
     return fig, drawn
 
 
-def border_bars(rows: pd.DataFrame, title: str, syria_title: str) -> tuple[dict | go.Figure, pd.DataFrame]:
+def border_bars(rows: pd.DataFrame, title: str, syria_title: str) -> tuple[dict, pd.DataFrame]:
     """Bars per area: displaced and arrivals (Syria), refugees hosted per province, and the national figures
     beside them (never added). One bar per row of the axis; areas without a figure say "no data" there.
     A plain dict figure (plotly's validation cost more than everything else on the page)."""

@@ -58,15 +58,8 @@ def citation_text(sources: pd.DataFrame | None, reference: str | None = None) ->
     return ". ".join(parts)
 
 
-def cite(fig: go.Figure, title: str, citation: str) -> go.Figure:
-    """Draw the title and citation inside the figure, so a copied image stays cited."""
-    fig.update_layout(**_cited_layout(title))
-    fig.add_annotation(**_citation_annotation(citation))
-    return fig
-
-
 def cite_dict(fig: dict, title: str, citation: str) -> dict:
-    """cite() for a figure built as a plain dict (see template())."""
+    """Draw the title and citation inside the figure (a plain dict, see figure()), so a copied image stays cited."""
     layout = fig.setdefault("layout", {})
     for key, value in _cited_layout(title).items():
         layout[key] = {**layout[key], **value} if isinstance(layout.get(key), dict) else value

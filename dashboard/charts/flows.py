@@ -4,10 +4,18 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard import geo
-from dashboard.charts.core import GROUP_COLOURS, citation_text, cite, empty_figure, format_date, group_label, qualified
+from dashboard.charts.core import (
+    GROUP_COLOURS,
+    citation_text,
+    cite_dict,
+    empty_figure,
+    figure,
+    format_date,
+    group_label,
+    qualified,
+)
 
 OTHER = "OTHER"
 OTHER_ORIGINS = "OTHER-ORIGINS"
@@ -104,7 +112,7 @@ def _other_row(rest: pd.DataFrame, place_word: str) -> dict:
     }
 
 
-def sankey(links: pd.DataFrame, title: str, *, movements: bool) -> go.Figure:
+def sankey(links: pd.DataFrame, title: str, *, movements: bool) -> dict:
     """One Sankey of one figure set: origins on the left, destinations on the right, values on hover."""
     if links.empty:
         return empty_figure("No flows to draw for these filters.", title)
@@ -121,21 +129,23 @@ def sankey(links: pd.DataFrame, title: str, *, movements: bool) -> go.Figure:
     codes = origins + dests
     node_colour = ["#999999" if c in (OTHER, OTHER_ORIGINS) else colour for c in codes]
     link_hover = [_link_hover(r, unit) for r in links.itertuples(index=False)]
-    fig = go.Figure(go.Sankey(
-        arrangement="snap", valueformat=",d",
-        node={"label": labels, "color": node_colour, "pad": 14, "thickness": 16,
-              "customdata": [f"{role} {label}" for role, label in zip(roles, labels, strict=True)],
-              "hovertemplate": f"%{{customdata}}<br>%{{value:,}} {unit} in the links shown<extra></extra>"},
-        link={"source": [origins.index(c) for c in links["origin_code"]],
-              "target": [len(origins) + dests.index(c) for c in links["destination_code"]],
-              "value": [int(v) for v in links["value"]], "customdata": link_hover,
-              "hovertemplate": "%{customdata}<extra></extra>", "color": _rgba(colour, 0.35)},
-    ))
-    fig.update_layout(height=max(420, 34 * max(len(origins), len(dests)) + 170))
-    return cite(fig, title, _citation(links))
+    trace = {
+        "arrangement": "snap",
+        "link": {"color": _rgba(colour, 0.35), "customdata": link_hover,
+                 "hovertemplate": "%{customdata}<extra></extra>",
+                 "source": [origins.index(c) for c in links["origin_code"]],
+                 "target": [len(origins) + dests.index(c) for c in links["destination_code"]],
+                 "value": [int(v) for v in links["value"]]},
+        "node": {"color": node_colour, "customdata": [f"{role} {label}" for role, label in zip(roles, labels,
+                                                                                              strict=True)],
+                 "hovertemplate": f"%{{customdata}}<br>%{{value:,}} {unit} in the links shown<extra></extra>",
+                 "label": labels, "pad": 14, "thickness": 16},
+        "valueformat": ",d", "type": "sankey"}
+    fig = figure([trace], height=max(420, 34 * max(len(origins), len(dests)) + 170))
+    return cite_dict(fig, title, _citation(links))
 
 
-def arrows_map(links: pd.DataFrame, title: str, *, level: str) -> tuple[go.Figure, pd.DataFrame]:
+def arrows_map(links: pd.DataFrame, title: str, *, level: str) -> tuple[dict, pd.DataFrame]:
     """Origin -> destination arrows (width by value) on a geo map drawn from local geometry.
 
     Returns the figure and exactly the links it draws ('other' and places without geometry are left out)."""
@@ -153,38 +163,40 @@ def arrows_map(links: pd.DataFrame, title: str, *, level: str) -> tuple[go.Figur
     colour = GROUP_COLOURS.get(drawn["population_group"].iloc[0], "#999999")
     unit = "movements" if movements else "people"
     vmax = float(drawn["value"].max())
-    fig = go.Figure()
+    traces = []
     if movements:  # governorate outlines from the OCHA file, as lines: context, not data
         lons, lats = geo.outline_lines(geo.layer("syr_admin1"))
-        fig.add_trace(go.Scattergeo(lon=lons, lat=lats, mode="lines", line={"color": "#9e9e9e", "width": 0.7},
-                                    hoverinfo="skip", showlegend=False, name="governorate boundaries"))
+        traces.append({"hoverinfo": "skip", "lat": lats, "line": {"color": "#9e9e9e", "width": 0.7}, "lon": lons,
+                       "mode": "lines", "name": "governorate boundaries", "showlegend": False,
+                       "type": "scattergeo"})
     for r, (a, b) in zip(drawn.itertuples(index=False), ends, strict=True):
         width = 1.5 + 10 * math.sqrt(r.value / vmax)
         hover = _link_hover(r, unit)
         data = [r.origin_code, r.destination_code, int(r.value), hover]
         name = f"{r.origin_name} → {r.destination_name}: {r.value_text}"
         if a == b:  # a move inside one area has no direction: a ring sized by value
-            fig.add_trace(go.Scattergeo(
-                lon=[a[0]], lat=[a[1]], mode="markers", name=f"within {r.origin_name}: {r.value_text}",
-                marker={"size": 8 + 3 * width, "color": "rgba(0,0,0,0)", "line": {"color": colour, "width": 3}},
-                customdata=[data], hovertemplate="%{customdata[3]}<extra></extra>"))
+            traces.append({
+                "customdata": [data], "hovertemplate": "%{customdata[3]}<extra></extra>", "lat": [a[1]], "lon": [a[0]],
+                "marker": {"color": "rgba(0,0,0,0)", "line": {"color": colour, "width": 3}, "size": 8 + 3 * width},
+                "mode": "markers", "name": f"within {r.origin_name}: {r.value_text}", "type": "scattergeo"})
             continue
         # Bent through an offset midpoint, so A -> B and B -> A (and near-parallel links) do not overlap.
         mid = ((a[0] + b[0]) / 2 - BEND * (b[1] - a[1]), (a[1] + b[1]) / 2 + BEND * (b[0] - a[0]))
-        fig.add_trace(go.Scattergeo(
-            lon=[a[0], mid[0], b[0]], lat=[a[1], mid[1], b[1]], mode="lines+markers", name=name,
-            line={"width": width, "color": _rgba(colour, 0.75)},
-            marker={"size": [0, 0, 8 + 1.6 * width], "symbol": "arrow", "angleref": "previous", "color": colour},
-            customdata=[data, data, data], hovertemplate="%{customdata[3]}<extra></extra>"))
-    fig.update_geos(
-        projection_type="mercator" if movements else "natural earth", fitbounds="locations",
-        resolution=50 if movements else 110, showland=True, landcolor="#f4f4f4", showcountries=True,
-        countrycolor="#bdbdbd", showcoastlines=True, coastlinecolor="#bdbdbd", showocean=False, showlakes=False,
-        showframe=False)
-    fig.update_layout(height=560, legend={"title": {"text": f"Largest links ({unit})"}, "font": {"size": 11}})
+        traces.append({
+            "customdata": [data, data, data], "hovertemplate": "%{customdata[3]}<extra></extra>",
+            "lat": [a[1], mid[1], b[1]], "line": {"color": _rgba(colour, 0.75), "width": width},
+            "lon": [a[0], mid[0], b[0]],
+            "marker": {"angleref": "previous", "color": colour, "size": [0, 0, 8 + 1.6 * width], "symbol": "arrow"},
+            "mode": "lines+markers", "name": name, "type": "scattergeo"})
+    geo_layout = {"coastlinecolor": "#bdbdbd", "countrycolor": "#bdbdbd", "fitbounds": "locations",
+                  "landcolor": "#f4f4f4", "projection": {"type": "mercator" if movements else "natural earth"},
+                  "resolution": 50 if movements else 110, "showcoastlines": True, "showcountries": True,
+                  "showframe": False, "showlakes": False, "showland": True, "showocean": False}
+    fig = figure(traces, geo=geo_layout, height=560,
+                 legend={"font": {"size": 11}, "title": {"text": f"Largest links ({unit})"}})
     attribution = geo.ATTRIBUTION["ocha"] if movements else "Country outlines: Natural Earth (public domain)."
-    fig = cite(fig, title, f"{_citation(drawn)}. {attribution} {geo.DISCLAIMER}")
-    fig.update_layout(margin={"b": 120})
+    fig = cite_dict(fig, title, f"{_citation(drawn)}. {attribution} {geo.DISCLAIMER}")
+    fig["layout"]["margin"] = {**fig["layout"]["margin"], "b": 120}
     return fig, drawn
 
 

@@ -5,10 +5,18 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from dashboard.charts.core import GROUP_COLOURS, citation_text, cite, empty_figure, format_date, qualified
+from dashboard.charts.core import (
+    GROUP_COLOURS,
+    axis_suffix,
+    citation_text,
+    cite_dict,
+    empty_figure,
+    figure,
+    format_date,
+    grid,
+    qualified,
+)
 from dashboard.charts.trends import legend_below
 
 SEXES = (("male", "Male"), ("female", "Female"))
@@ -16,28 +24,30 @@ PATTERNS = {"male": "", "female": "/"}  # one colour per population group: sex i
 AGE_LABELS = {"all": "all ages"}  # a split by sex only is drawn as one band per sex
 
 
-def pyramid_figure(bands: pd.DataFrame, title: str, reference: str) -> go.Figure:
+def pyramid_figure(bands: pd.DataFrame, title: str, reference: str) -> dict:
     """Two panels sharing the age axis; values stay positive (the left panel's axis is reversed)."""
     if bands.empty:
         return empty_figure("No sex and age split is published for these filters.", title)
     group = bands["population_group"].iloc[0]
     colour = GROUP_COLOURS.get(group, "#000000")
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.02,
-                        subplot_titles=[label for _, label in SEXES])
+    layout = grid(1, 2, [label for _, label in SEXES], shared_yaxes=True, horizontal_spacing=0.02)
     peak = float(bands["value"].max() or 1)
+    data = []
     for col, (sex, label) in enumerate(SEXES, start=1):
         pts = bands[bands["sex"] == sex]
-        fig.add_trace(go.Bar(
-            name=label, x=[int(v) for v in pts["value"]], y=[_age(a) for a in pts["age_group"]], orientation="h",
-            marker={"color": colour, "pattern": {"shape": PATTERNS[sex], "fgcolor": "white"}},
-            hoverinfo="text", hovertext=[_hover(label, r) for r in pts.to_dict("records")],
-            text=[f"{int(v):,}" for v in pts["value"]], textposition="auto"), row=1, col=col)
-    fig.update_xaxes(range=[peak * 1.1, 0], row=1, col=1, tickformat="~s")
-    fig.update_xaxes(range=[0, peak * 1.1], row=1, col=2, tickformat="~s")
-    fig.update_yaxes(title_text="Age band (years)", categoryorder="array",
-                     categoryarray=list(dict.fromkeys(_age(a) for a in bands["age_group"])), row=1, col=1)
-    fig.update_layout(height=430, showlegend=False, bargap=0.1)
-    return cite(fig, title, citation_text(bands, reference))
+        suffix = axis_suffix(1, col, 2)
+        data.append({
+            "hoverinfo": "text", "hovertext": [_hover(label, r) for r in pts.to_dict("records")],
+            "marker": {"color": colour, "pattern": {"fgcolor": "white", "shape": PATTERNS[sex]}}, "name": label,
+            "orientation": "h", "text": [f"{int(v):,}" for v in pts["value"]], "textposition": "auto",
+            "x": [int(v) for v in pts["value"]], "y": [_age(a) for a in pts["age_group"]], "type": "bar",
+            "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+    layout["xaxis"].update(range=[peak * 1.1, 0], tickformat="~s")
+    layout["xaxis2"].update(range=[0, peak * 1.1], tickformat="~s")
+    layout["yaxis"].update(title={"text": "Age band (years)"}, categoryorder="array",
+                           categoryarray=list(dict.fromkeys(_age(a) for a in bands["age_group"])))
+    layout.update(height=430, showlegend=False, bargap=0.1)
+    return cite_dict({"data": data, "layout": layout}, title, citation_text(bands, reference))
 
 
 def _age(age_group: str) -> str:
@@ -52,24 +62,24 @@ def _hover(label: str, row: dict) -> str:
                        f"{row['n_locations']} location(s){summed}{ledger}", quote=False)
 
 
-def shares_figure(shares: pd.DataFrame, title: str) -> go.Figure:
+def shares_figure(shares: pd.DataFrame, title: str) -> dict:
     """One bar per published breakdown (women, children), as a share of the total of the same source and date."""
     if shares.empty:
         return empty_figure("No report in these filters gives women or children as part of a total.", title)
-    fig = go.Figure()
+    data = []
     for i, (label, pts) in enumerate(shares.groupby("breakdown", sort=True)):
         group = pts["population_group"].iloc[0]
-        fig.add_trace(go.Bar(
-            name=label, x=list(pts["category"]), y=[float(v) for v in pts["share"]],
-            marker={"color": GROUP_COLOURS.get(group, "#000000"),
-                    "pattern": {"shape": ["", "/", ".", "x"][i % 4], "fgcolor": "white"}},
-            text=[f"{label}: {s:.0%}" for s in pts["share"]], textposition="inside",
-            hoverinfo="text", hovertext=[_share_hover(r) for r in pts.to_dict("records")]))
-    fig.update_layout(barmode="group", yaxis={"tickformat": ".0%", "range": [0, 1],
-                                              "title": "share of the total of the same source and date"})
-    fig = cite(fig, title, citation_text(shares, "Each bar: a published breakdown ÷ the total of the same "
-                                                 "report and date; never added to it"))
-    return legend_below(fig, len(fig.data), 320)
+        data.append({
+            "hoverinfo": "text", "hovertext": [_share_hover(r) for r in pts.to_dict("records")],
+            "marker": {"color": GROUP_COLOURS.get(group, "#000000"),
+                       "pattern": {"fgcolor": "white", "shape": ["", "/", ".", "x"][i % 4]}},
+            "name": label, "text": [f"{label}: {s:.0%}" for s in pts["share"]], "textposition": "inside",
+            "x": list(pts["category"]), "y": [float(v) for v in pts["share"]], "type": "bar"})
+    fig = figure(data, barmode="group", yaxis={"range": [0, 1], "tickformat": ".0%",
+                                               "title": {"text": "share of the total of the same source and date"}})
+    fig = cite_dict(fig, title, citation_text(shares, "Each bar: a published breakdown ÷ the total of the same "
+                                                      "report and date; never added to it"))
+    return legend_below(fig, len(data), 320)
 
 
 def _share_hover(row: dict) -> str:

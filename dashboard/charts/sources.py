@@ -5,14 +5,15 @@ import html
 import textwrap
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.charts.core import (
     GROUP_COLOURS,
     OKABE_ITO,
     citation_text,
-    cite,
+    cite_dict,
+    dates,
     empty_figure,
+    figure,
     format_date,
     period_text,
     qualified,
@@ -25,22 +26,21 @@ QUALIFIER_SYMBOLS = {"exact": "circle", "about": "circle-open", "more than": "tr
 SYMBOL_KEY = "● exact, ○ about, ▲ more than / at least, ▼ almost / up to, ◇ between"
 
 
-def catalogue_figure(cat: pd.DataFrame, title: str) -> go.Figure:
+def catalogue_figure(cat: pd.DataFrame, title: str) -> dict:
     """Horizontal bars: current figures per series (log scale: 333,368 UNHCR rows beside 1 from 3RP)."""
     if cat.empty:
         return empty_figure("The store holds no source yet.", title)
-    fig = go.Figure(go.Bar(
-        x=[int(v) for v in cat["rows"]], y=[html.escape(v, quote=False) for v in cat["label"]], orientation="h",
-        cliponaxis=False,
-        marker={"color": OKABE_ITO[4]}, text=[f"{int(v):,}" for v in cat["rows"]], textposition="outside",
-        hoverinfo="text", hovertext=[html.escape(f"{r['series_title']} — {r['publisher']} — {int(r['rows']):,} "
-                                                 f"figures — {r['licence']}", quote=False)
-                                     for r in cat.to_dict("records")]))
+    bars = {"cliponaxis": False, "hoverinfo": "text",
+            "hovertext": [html.escape(f"{r['series_title']} — {r['publisher']} — {int(r['rows']):,} figures — "
+                                      f"{r['licence']}", quote=False) for r in cat.to_dict("records")],
+            "marker": {"color": OKABE_ITO[4]}, "orientation": "h", "text": [f"{int(v):,}" for v in cat["rows"]],
+            "textposition": "outside", "x": [int(v) for v in cat["rows"]],
+            "y": [html.escape(v, quote=False) for v in cat["label"]], "type": "bar"}
     top = max(1, int(cat["rows"].max()))
-    fig.update_layout(height=140 + 38 * len(cat), yaxis={"autorange": "reversed", "automargin": True},
-                      xaxis={"type": "log", "title": "current figures (log scale)",
-                             "range": [-0.3, len(str(top)) + 0.6]})
-    return cite(fig, title, citation_text(cat, "Figures in the store now (earlier vintages not counted)"))
+    fig = figure([bars], height=140 + 38 * len(cat), yaxis={"autorange": "reversed", "automargin": True},
+                 xaxis={"range": [-0.3, len(str(top)) + 0.6], "title": {"text": "current figures (log scale)"},
+                        "type": "log"})
+    return cite_dict(fig, title, citation_text(cat, "Figures in the store now (earlier vintages not counted)"))
 
 
 def bar_label(publisher: str, title: str, width: int = 55) -> str:
@@ -49,30 +49,31 @@ def bar_label(publisher: str, title: str, width: int = 55) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def compare_figure(rows: pd.DataFrame, title: str) -> go.Figure:
+def compare_figure(rows: pd.DataFrame, title: str) -> dict:
     """One trace per source series: a cumulative count's points joined as a line, a single figure a marker."""
     if rows.empty:
         return empty_figure("No source gives this quantity in the period.", title)
-    fig = go.Figure()
+    data = []
     colour = GROUP_COLOURS.get(rows["population_group"].iloc[0], "#000000")
     dashes = ["solid", "dot", "dash", "longdash", "dashdot"]
     for i, (name, pts) in enumerate(rows.groupby("trace", sort=False)):
         # one colour per population group: publishers are told apart by the line, the label and the legend
         labels = [""] * (len(pts) - 1) + [f"{name}: {qualified(pts['value'].iloc[-1], pts['qualifier'].iloc[-1])}"]
-        fig.add_trace(go.Scatter(
-            name=name, x=pts["reference_period_end"], y=[None if pd.isna(v) else int(v) for v in pts["value"]],
-            mode="lines+markers+text" if len(pts) > 1 else "markers+text", connectgaps=False,
-            text=[html.escape(t, quote=False) for t in labels], textposition="top left" if i % 2 else "bottom right",
-            textfont={"size": 11, "color": "#333333"}, cliponaxis=False,
-            line={"color": colour, "dash": dashes[i % len(dashes)]},
-            marker={"color": colour, "size": 12, "line": {"width": 2, "color": colour},
-                    "symbol": [QUALIFIER_SYMBOLS.get(q, "circle") for q in pts["qualifier"]]},
-            hoverinfo="text", hovertext=[_hover(r) for r in pts.to_dict("records")]))
+        data.append({
+            "cliponaxis": False, "connectgaps": False, "hoverinfo": "text",
+            "hovertext": [_hover(r) for r in pts.to_dict("records")],
+            "line": {"color": colour, "dash": dashes[i % len(dashes)]},
+            "marker": {"color": colour, "line": {"color": colour, "width": 2}, "size": 12,
+                       "symbol": [QUALIFIER_SYMBOLS.get(q, "circle") for q in pts["qualifier"]]},
+            "mode": "lines+markers+text" if len(pts) > 1 else "markers+text", "name": name,
+            "text": [html.escape(t, quote=False) for t in labels], "textfont": {"color": "#333333", "size": 11},
+            "textposition": "top left" if i % 2 else "bottom right", "x": dates(pts["reference_period_end"]),
+            "y": [None if pd.isna(v) else int(v) for v in pts["value"]], "type": "scatter"})
     span = rows["reference_period_end"]
     pad = max(pd.Timedelta(days=10), (span.max() - span.min()) * 0.15)
-    fig.update_layout(yaxis={"tickformat": "~s", "rangemode": "tozero"}, hovermode="closest",
-                      xaxis={"range": [span.min() - pad, span.max() + pad]})
-    fig = cite(fig, title, citation_text(rows, f"Markers: {SYMBOL_KEY}. Period ends {format_date(span.min())} to "
+    fig = figure(data, yaxis={"tickformat": "~s", "rangemode": "tozero"}, hovermode="closest",
+                 xaxis={"range": [span.min() - pad, span.max() + pad]})
+    fig = cite_dict(fig, title, citation_text(rows, f"Markers: {SYMBOL_KEY}. Period ends {format_date(span.min())} to "
                                                f"{format_date(span.max())}"))
     return legend_below(fig, rows["trace"].nunique(), 380)
 
@@ -94,7 +95,7 @@ def member_label(row: dict) -> str:
     return f"{row['rank']}. {row['publisher']}, {period_text(row['period_start'], row['period_end'])}"
 
 
-def intervals_figure(members: pd.DataFrame, title: str) -> go.Figure:
+def intervals_figure(members: pd.DataFrame, title: str) -> dict:
     """One row per figure of a ledger group: a bar for the interval its qualifier allows, a dot at the value, an
     arrow at the right end of an interval without upper bound; the chosen figure in its own colour."""
     if members.empty:
@@ -106,7 +107,7 @@ def intervals_figure(members: pd.DataFrame, title: str) -> go.Figure:
     lo, hi = min(finite), max(finite)
     pad = max((hi - lo) * 0.08, hi * 0.01, 1)
     open_end = hi + max(pad, hi * 0.05)  # where an open-ended interval's arrow is drawn
-    fig = go.Figure()
+    data: list[dict] = []
     for chosen in (False, True):
         part = [(lab, r) for lab, r in zip(labels, rows, strict=True) if (r["verdict"] == "chosen") == chosen]
         if not part:
@@ -117,29 +118,30 @@ def intervals_figure(members: pd.DataFrame, title: str) -> go.Figure:
             top = open_end if r["interval_high"] is None or pd.isna(r["interval_high"]) else int(r["interval_high"])
             xs += [int(r["interval_low"]), top, None]
             ys += [lab, lab, None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": 8}, opacity=0.35,
-                                 name="interval of the chosen figure" if chosen else "interval", hoverinfo="skip"))
+        data.append({"hoverinfo": "skip", "line": {"color": colour, "width": 8}, "mode": "lines",
+                     "name": "interval of the chosen figure" if chosen else "interval", "opacity": 0.35, "x": xs,
+                     "y": ys, "type": "scatter"})
         arrows = [(lab, r) for lab, r in part if r["interval_high"] is None or pd.isna(r["interval_high"])]
         if arrows:
-            fig.add_trace(go.Scatter(x=[open_end] * len(arrows), y=[lab for lab, _ in arrows], mode="markers",
-                                     marker={"symbol": "triangle-right", "size": 14, "color": colour},
-                                     name="no upper bound (more than, at least)", hoverinfo="skip",
-                                     legendgroup="open", showlegend=not any(t.legendgroup == "open"
-                                                                            for t in fig.data)))
-        fig.add_trace(go.Scatter(
-            x=[int(r["value"]) for _, r in part], y=[lab for lab, _ in part], mode="markers",
-            name="chosen figure" if chosen else "rival figure",
-            marker={"size": 13 if chosen else 10, "color": [colour if chosen or r["verdict"] == "consistent" else
-                                                            INCONSISTENT_COLOUR for _, r in part],
-                    "symbol": [QUALIFIER_SYMBOLS.get(r["qualifier"], "circle") for _, r in part],
-                    "line": {"width": 2, "color": colour}},
-            hoverinfo="text", hovertext=[_member_hover(r) for _, r in part]))
-    fig.update_layout(yaxis={"autorange": "reversed", "automargin": True, "categoryorder": "array",
-                             "categoryarray": labels},
-                      xaxis={"tickformat": "~s", "range": [lo - pad, open_end + pad / 2],
-                             "title": "people (bar: the interval the qualifier allows)"},
-                      height=200 + 40 * len(rows), hovermode="closest")
-    fig = cite(fig, title, citation_text(members, f"Markers: {SYMBOL_KEY}; orange: inconsistent with the chosen "
+            data.append({"hoverinfo": "skip", "legendgroup": "open",
+                         "marker": {"color": colour, "size": 14, "symbol": "triangle-right"}, "mode": "markers",
+                         "name": "no upper bound (more than, at least)",
+                         "showlegend": not any(t.get("legendgroup") == "open" for t in data),
+                         "x": [open_end] * len(arrows), "y": [lab for lab, _ in arrows], "type": "scatter"})
+        data.append({
+            "hoverinfo": "text", "hovertext": [_member_hover(r) for _, r in part],
+            "marker": {"color": [colour if chosen or r["verdict"] == "consistent" else INCONSISTENT_COLOUR
+                                 for _, r in part], "line": {"color": colour, "width": 2},
+                       "size": 13 if chosen else 10,
+                       "symbol": [QUALIFIER_SYMBOLS.get(r["qualifier"], "circle") for _, r in part]},
+            "mode": "markers", "name": "chosen figure" if chosen else "rival figure",
+            "x": [int(r["value"]) for _, r in part], "y": [lab for lab, _ in part], "type": "scatter"})
+    fig = figure(data, yaxis={"autorange": "reversed", "automargin": True, "categoryarray": labels,
+                              "categoryorder": "array"},
+                 xaxis={"range": [lo - pad, open_end + pad / 2], "tickformat": "~s",
+                        "title": {"text": "people (bar: the interval the qualifier allows)"}},
+                 height=200 + 40 * len(rows), hovermode="closest")
+    fig = cite_dict(fig, title, citation_text(members, f"Markers: {SYMBOL_KEY}; orange: inconsistent with the chosen "
                                                   "figure"))
     return legend_below(fig, 4, 60 + 40 * len(rows))
 

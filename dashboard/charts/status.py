@@ -5,7 +5,6 @@ import datetime as dt
 import html as html_text
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.charts import core as charts_core
 
@@ -21,25 +20,29 @@ def shown_state(row) -> str:
     return f"failed ({word})" if row["last_status"] == "failed" else word
 
 
-def freshness_figure(df: pd.DataFrame, now: dt.datetime, title: str) -> go.Figure:
+def freshness_figure(df: pd.DataFrame, now: dt.datetime, title: str) -> dict:
     """Days since each source's last success, against its expected cadence (the tick), coloured by state."""
     ages = [None if pd.isna(t) else round((now - t).total_seconds() / 86400, 1) for t in df["last_success"]]
     states = [shown_state(r) for r in df.to_dict("records")]
-    fig = go.Figure(go.Bar(
-        y=list(df["source"]), x=ages, orientation="h",
-        marker={"color": ["#D55E00" if s.startswith("failed") else STATE_COLOURS.get(st, "#999999")
-                          for s, st in zip(states, df["state"], strict=True)]},
-        text=[f"{s}" + ("" if a is None else f", {a:g} days") for s, a in zip(states, ages, strict=True)],
-        textposition="outside", hoverinfo="text", name="days since last success",
-        hovertext=[html_text.escape(f"{src}: {s}; last success {'never' if a is None else f'{a:g} days ago'}",
-                                    quote=False) for src, s, a in zip(df["source"], states, ages, strict=True)]))
-    cadence = [None if pd.isna(c) else int(c) for c in df["cadence_days"]]
-    fig.add_trace(go.Scatter(y=list(df["source"]), x=cadence, mode="markers", name="expected cadence (days)",
-                             marker={"symbol": "line-ns-open", "size": 18, "color": "#000000"}, hoverinfo="skip"))
-    fig.update_layout(height=160 + 40 * len(df), xaxis={"title": "days since last success", "rangemode": "tozero"},
-                      yaxis={"autorange": "reversed", "automargin": True}, legend={"orientation": "h", "y": -0.2})
-    return charts_core.cite(fig, title, "Source: the store's refresh log (source_run) and data/schedule.toml; fresh "
-                                        "until last success + cadence, then due for the grace, then overdue")
+    bars = {
+        "hoverinfo": "text",
+        "hovertext": [html_text.escape(f"{src}: {s}; last success {'never' if a is None else f'{a:g} days ago'}",
+                                       quote=False) for src, s, a in zip(df["source"], states, ages, strict=True)],
+        "marker": {"color": ["#D55E00" if s.startswith("failed") else STATE_COLOURS.get(st, "#999999")
+                             for s, st in zip(states, df["state"], strict=True)]},
+        "name": "days since last success", "orientation": "h",
+        "text": [f"{s}" + ("" if a is None else f", {a:g} days") for s, a in zip(states, ages, strict=True)],
+        "textposition": "outside", "x": ages, "y": list(df["source"]), "type": "bar"}
+    cadence = {"hoverinfo": "skip", "marker": {"color": "#000000", "size": 18, "symbol": "line-ns-open"},
+               "mode": "markers", "name": "expected cadence (days)",
+               "x": [None if pd.isna(c) else int(c) for c in df["cadence_days"]], "y": list(df["source"]),
+               "type": "scatter"}
+    fig = charts_core.figure([bars, cadence], height=160 + 40 * len(df), legend={"orientation": "h", "y": -0.2},
+                             xaxis={"rangemode": "tozero", "title": {"text": "days since last success"}},
+                             yaxis={"autorange": "reversed", "automargin": True})
+    return charts_core.cite_dict(fig, title, "Source: the store's refresh log (source_run) and data/schedule.toml; "
+                                             "fresh until last success + cadence, then due for the grace, then "
+                                             "overdue")
 
 
 def freshness_rows(df: pd.DataFrame) -> list[dict]:

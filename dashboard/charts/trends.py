@@ -6,7 +6,6 @@ import html
 import textwrap
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.charts.core import (
     GROUP_COLOURS,
@@ -72,11 +71,9 @@ def _marker(pts: pd.DataFrame, colour: str, symbol: str) -> dict:
             "line": {"color": ["#000000" if c else colour for c in chosen], "width": [2 if c else 0 for c in chosen]}}
 
 
-def legend_below(fig: dict | go.Figure, entries: int, plot_height: int) -> dict | go.Figure:
-    """One legend entry per line under the x axis, and the citation (drawn by cite()) moved under the legend,
-    so neither covers the other however many lines there are. A figure object comes back as one."""
-    if isinstance(fig, go.Figure):
-        return go.Figure(legend_below(fig.to_plotly_json(), entries, plot_height))
+def legend_below(fig: dict, entries: int, plot_height: int) -> dict:
+    """One legend entry per line under the x axis, and the citation (drawn by cite_dict()) moved under the legend,
+    so neither covers the other however many lines there are."""
     layout = fig["layout"]
     below_ticks, entry = 40, 19
     legend_px = entry * entries
@@ -89,7 +86,7 @@ def legend_below(fig: dict | go.Figure, entries: int, plot_height: int) -> dict 
     layout["legend"] = {**layout.get("legend", {}), "orientation": "v", "x": 0, "xanchor": "left",
                         "y": -below_ticks / plot_height, "yanchor": "top", "font": {"size": 11}}
     for note in layout.get("annotations", []):
-        if note.get("yref") == "paper" and note.get("y") == -0.02 and note.get("yshift") == -55:  # cite()'s
+        if note.get("yref") == "paper" and note.get("y") == -0.02 and note.get("yshift") == -55:  # cite_dict()'s
             note["yshift"] = -(below_ticks + legend_px + 5)
     return fig
 

@@ -7,7 +7,6 @@ import html as html_text
 import dash
 import dash_ag_grid as dag
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, html
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -138,21 +137,24 @@ def update_freshness(_):
             rows, rows, changes_summary, change_rows)
 
 
-def loads_figure(loads: pd.DataFrame, title: str) -> go.Figure:
+def loads_figure(loads: pd.DataFrame, title: str) -> dict:
     """Per file: the figures it holds now and the rows its last load set aside (log scale)."""
-    fig = go.Figure()
+    data = []
     for col, name, colour in (("current_figures", "figures in the store now", "#0072B2"),
                               ("rows_set_aside", "rows set aside in the last load", "#D55E00")):
         values = [None if pd.isna(v) else int(v) for v in loads[col]]  # never loaded: no bar, not a zero
-        fig.add_trace(go.Bar(name=name, y=list(loads["file"]), x=values, orientation="h", marker={"color": colour},
-                             text=["no load" if v is None else f"{v:,}" for v in values], textposition="outside",
-                             hoverinfo="text", hovertext=[html_text.escape(
-                                 f"{f}: {'no load' if v is None else f'{v:,}'} {name}; last attempt {o}", quote=False)
-                                 for f, v, o in zip(loads["file"], values, loads["outcome"], strict=True)]))
-    fig.update_layout(barmode="group", height=160 + 50 * len(loads), xaxis={"type": "log", "title": "rows (log)"},
-                      yaxis={"autorange": "reversed", "automargin": True}, legend={"orientation": "h", "y": -0.2})
-    return charts_core.cite(fig, title, "Source: the store's load log (load_run); figures are counted for the load "
-                                        "that first wrote them")
+        data.append({"hoverinfo": "text", "hovertext": [html_text.escape(
+                         f"{f}: {'no load' if v is None else f'{v:,}'} {name}; last attempt {o}", quote=False)
+                         for f, v, o in zip(loads["file"], values, loads["outcome"], strict=True)],
+                     "marker": {"color": colour}, "name": name, "orientation": "h",
+                     "text": ["no load" if v is None else f"{v:,}" for v in values], "textposition": "outside",
+                     "x": values, "y": list(loads["file"]), "type": "bar"})
+    fig = charts_core.figure(data, barmode="group", height=160 + 50 * len(loads),
+                             legend={"orientation": "h", "y": -0.2},
+                             xaxis={"title": {"text": "rows (log)"}, "type": "log"},
+                             yaxis={"autorange": "reversed", "automargin": True})
+    return charts_core.cite_dict(fig, title, "Source: the store's load log (load_run); figures are counted for the "
+                                             "load that first wrote them")
 
 
 def _loads(loads: pd.DataFrame) -> tuple:
@@ -190,12 +192,14 @@ def _rejects(rejects: pd.DataFrame) -> tuple:
                                     for k in kinds.index],
                            "files": [", ".join(sorted(set(rejects.loc[rejects["reason_kind"] == k, "file"])))
                                      for k in kinds.index]})
-    fig = go.Figure(go.Bar(y=list(counts["label"]), x=list(counts["rows"]), orientation="h",
-                           marker={"color": "#D55E00"}, hoverinfo="text",
-                           hovertext=[html_text.escape(f"{k}: {v:,} rows", quote=False) for k, v in kinds.items()]))
-    fig.update_layout(height=160 + 40 * len(kinds), yaxis={"autorange": "reversed", "automargin": True})
-    fig = charts_core.cite(fig, title, "Source: the store's set-aside rows (rejected_row); retry with "
-                                       "`python -m etl rejects retry` after adding an alias")
+    bars = {"hoverinfo": "text",
+            "hovertext": [html_text.escape(f"{k}: {v:,} rows", quote=False) for k, v in kinds.items()],
+            "marker": {"color": "#D55E00"}, "orientation": "h", "x": list(counts["rows"]), "y": list(counts["label"]),
+            "type": "bar"}
+    fig = charts_core.figure([bars], height=160 + 40 * len(kinds),
+                             yaxis={"autorange": "reversed", "automargin": True})
+    fig = charts_core.cite_dict(fig, title, "Source: the store's set-aside rows (rejected_row); retry with "
+                                            "`python -m etl rejects retry` after adding an alias")
     still = int((rejects["status"] == "open").sum())
     summary = (f"{_n(len(rejects), 'row')} set aside ({still:,} still open) for {_n(len(kinds), 'kind')} of "
                f"reason; the most common: {kinds.index[0]} ({int(kinds.iloc[0]):,}).")

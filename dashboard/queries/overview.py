@@ -198,11 +198,12 @@ def place_cards(engine: Engine, filters: Filters, *, group: str | None = None,
     info = core.known(engine)
     # The ledger compares current figures: a figure it passed over for a rival is never the headline.
     marks = ledger_marks.marks(engine, rows["observation_id"]) if filters.as_of is None else {}
-    cards = []
-    for idx in rows.groupby(["population_group", "measure", "unit"], sort=False).indices.values():
-        card = _card(rows.iloc[idx], full_of, filters, info, marks)
-        if card is not None:
-            cards.append(card)
+    choices = [c for idx in rows.groupby(["population_group", "measure", "unit"], sort=False).indices.values()
+               if (c := _choose(rows.iloc[idx], filters, marks)) is not None]
+    # The full rows every card shows (its figure and its trend's points), read at once (one query, not two a card).
+    wanted = list(dict.fromkeys(label for c in choices for label in (c.best.name, *c.trend_labels)))
+    full = full_of(wanted) if wanted else None
+    cards = [_card(c, full.loc.__getitem__, filters, info, marks) for c in choices]
     measure_order = {"stock": 0, "flow": 1, "movement": 2}
     return sorted(cards, key=lambda c: (measure_order.get(c.measure, 3), -(c.figure["value"] or 0)))
 
@@ -263,9 +264,26 @@ def _full_rows(engine: Engine, rows: pd.DataFrame, labels) -> pd.DataFrame:
     return df
 
 
-def _card(rows: pd.DataFrame, full_of: Callable, filters: Filters, info: dict,
-          marks: dict | None = None) -> Card | None:
-    """The card of one quantity: `rows` are its figures' NARROW columns; full_of(labels) gives their full rows."""
+@dataclass
+class Choice:
+    """A card's choice, made on the NARROW columns alone: the headline figure, why, its rivals, the figures summed
+    across origins if any, and the labels of its trend's points (whose full rows the card then reads)."""
+
+    candidates: pd.DataFrame
+    best: pd.Series
+    rule: str
+    stale_since: int | None
+    summed: pd.DataFrame | None  # the chosen source's figures for each origin on that date, when added
+    rivals: pd.DataFrame
+    trend_points: pd.DataFrame  # NARROW rows, see _trend_points
+
+    @property
+    def trend_labels(self) -> list:
+        return _trend_labels(self.trend_points, summed=self.summed is not None)
+
+
+def _choose(rows: pd.DataFrame, filters: Filters, marks: dict | None = None) -> Choice | None:
+    """The choice of one quantity's card: `rows` are its figures' NARROW columns."""
     marks = marks or {}
     start = pd.Timestamp(filters.date_from)
     valued = rows[rows["value"].notna()]
@@ -293,34 +311,44 @@ def _card(rows: pd.DataFrame, full_of: Callable, filters: Filters, info: dict,
         (candidates["reference_period_start"] == best["reference_period_start"]) & \
         (candidates["reference_period_end"] == best["reference_period_end"]) & \
         (candidates["vintage"] == best["vintage"])
-    parts = []
-    figure = full_of([best.name]).iloc[0].to_dict()
+    summed = None
     if filters.origin is None:
         # No origin chosen: the chosen source's figures for each country of origin on that date are disjoint
         # and are added (same source, release, date, measure, unit); other sources' figures never are.
-        summed = candidates[same].drop_duplicates("origin_code")
-        if len(summed) > 1:
-            parts = summed.to_dict("records")
-            figure["value"] = int(summed["value"].sum())
-            figure["qualifier"] = "exact" if (summed["qualifier"] == "exact").all() else "about"
-            figure["origin_code"], figure["origin_name"] = None, f"{len(summed)} countries of origin"
+        by_origin = candidates[same].drop_duplicates("origin_code")
+        summed = by_origin if len(by_origin) > 1 else None
     pool = in_period if stale_since is None else candidates
     rivals = pool[pool["series_slug"] != best["series_slug"]]
+    return Choice(candidates, best, rule, stale_since, summed, rivals,
+                  _trend_points(rows, best, summed=summed is not None))
+
+
+def _card(choice: Choice, full_of: Callable, filters: Filters, info: dict, marks: dict | None = None) -> Card:
+    """The card of a choice; full_of(labels) gives the full rows of the choice's rows (export columns + extras)."""
+    marks = marks or {}
+    best, parts = choice.best, []
+    figure = full_of([best.name]).iloc[0].to_dict()
+    if choice.summed is not None:
+        parts = choice.summed.to_dict("records")
+        figure["value"] = int(choice.summed["value"].sum())
+        figure["qualifier"] = "exact" if (choice.summed["qualifier"] == "exact").all() else "about"
+        figure["origin_code"], figure["origin_name"] = None, f"{len(choice.summed)} countries of origin"
     location = best["location_code"]
-    trend = _trend(full_of, rows, best, summed=bool(parts))
+    trend = _trend(full_of, choice.trend_points, summed=bool(parts))
     trend = trend.assign(rival_note=[ledger_marks.rival_note(*marks[i]) if i in marks and not parts else ""
                                      for i in trend["observation_id"]])
     return Card(group=best["population_group"], measure=best["measure"], unit=best["unit"],
                 location_code=location, location_name=info["places"].get(location, {}).get("name", location),
-                origin_code=figure["origin_code"], origin_name=figure["origin_name"], figure=figure, rule=rule,
-                stale_since=stale_since, rivals=len(rivals),
-                rival_sources=tuple(dict.fromkeys(rivals["source"])), parts=parts, trend=trend,
+                origin_code=figure["origin_code"], origin_name=figure["origin_name"], figure=figure, rule=choice.rule,
+                stale_since=choice.stale_since, rivals=len(choice.rivals),
+                rival_sources=tuple(dict.fromkeys(choice.rivals["source"])), parts=parts, trend=trend,
                 ledger_rivals=0 if parts else marks.get(best["observation_id"], (0, True))[0])
 
 
-def _trend(full_of: Callable, rows: pd.DataFrame, best: pd.Series, *, summed: bool) -> pd.DataFrame:
-    """The points of the chosen figure's series for the same quantity (a flow: the same start, i.e. one
-    cumulative count, or else the same length of period, e.g. calendar years); one point per date."""
+def _trend_points(rows: pd.DataFrame, best: pd.Series, *, summed: bool) -> pd.DataFrame:
+    """The NARROW rows of the trend's points: the chosen figure's series for the same quantity (a flow: the same
+    start, i.e. one cumulative count, or else the same length of period, e.g. calendar years); one point per date
+    (not summed: the chosen origin's; summed: every origin's, added per date below)."""
     pts = rows[(rows["series_slug"] == best["series_slug"])]
     if best["measure"] != "stock":
         length = (best["reference_period_end"] - best["reference_period_start"]).days
@@ -332,13 +360,27 @@ def _trend(full_of: Callable, rows: pd.DataFrame, best: pd.Series, *, summed: bo
             pts = pts[(days - length).abs() <= 3]
     if not summed:
         pts = pts[pts["origin_code"].fillna("") == (best["origin_code"] or "")]
-        keep = pts.sort_values("reference_period_end").drop_duplicates("reference_period_end", keep="last").index
-        return full_of(keep)
-    keys = ["reference_period_start", "reference_period_end", "vintage"]
-    agg = pts[pts["value"].notna()].groupby(keys, as_index=False).agg(
+        return pts.sort_values("reference_period_end").drop_duplicates("reference_period_end", keep="last")
+    return pts
+
+
+TREND_KEYS = ["reference_period_start", "reference_period_end", "vintage"]
+
+
+def _trend_labels(pts: pd.DataFrame, *, summed: bool) -> list:
+    """The rows whose full rows the trend shows: each point's (summed: the first figure of each date and release,
+    whose provenance the sum's point carries)."""
+    return list(pts.drop_duplicates(TREND_KEYS).index if summed else pts.index)
+
+
+def _trend(full_of: Callable, pts: pd.DataFrame, *, summed: bool) -> pd.DataFrame:
+    """The trend's points with their full rows; summed across origins, one sum per date and release."""
+    if not summed:
+        return full_of(_trend_labels(pts, summed=False))
+    agg = pts[pts["value"].notna()].groupby(TREND_KEYS, as_index=False).agg(
         value=("value", "sum"), n_origins=("origin_code", "nunique"))
-    first = full_of(pts.drop_duplicates(keys).index).drop(columns=["value"])
-    out = agg.merge(first, on=keys, how="left")
+    first = full_of(_trend_labels(pts, summed=True)).drop(columns=["value"])
+    out = agg.merge(first, on=TREND_KEYS, how="left")
     out["origin_code"], out["origin_name"] = None, out["n_origins"].map(lambda n: f"{n} countries of origin")
     out["value"] = out["value"].astype("Int64")
     return out.sort_values("reference_period_end").drop_duplicates("reference_period_end", keep="last")

@@ -75,10 +75,7 @@ def update_border(date_from, date_to, origin, location, groups, measures, source
             return [], None, *_empty(message), *_empty(message)
         flt = inputs_to_filters(engine, date_from, date_to, origin, location, groups, measures, sources, as_of)
         p = queries.pairing(pairing_key)
-        figs = queries.side_figures(engine, flt, p)
-        options = queries.months(figs)
-        if not isinstance(month, str) or month not in {o["value"] for o in options}:
-            month = queries.default_month(figs, options, p)
+        options, month, figs = queries.month_figures(engine, flt, p, month)
         if month is None:
             message = (f"No figures for {p.name.lower()} between {flt.date_from:%d %b %Y} and "
                        f"{flt.date_to:%d %b %Y}: widen the period (the Turkish provincial figures run 2017–2023, the "

@@ -4,11 +4,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, case, func, select
 
+from dashboard import config
 from dashboard.cache import cached_query
 from dashboard.charts.core import format_date, qualified
 from dashboard.filters import Filters
@@ -16,6 +17,8 @@ from dashboard.queries import core
 from dashboard.queries import ledger as ledger_marks
 from dashboard.queries.flows import cached_figures
 from etl import config as etl_config
+from etl.export import ExportFilter, export_conditions
+from etl.models import Observation
 
 PAIRINGS_FILE = etl_config.DATA_DIR / "border_regions.csv"
 DEFAULT_PAIRING = "nw-syria"
@@ -91,14 +94,12 @@ def syria_codes(engine: Engine, p: Pairing) -> dict[str, tuple[str, ...]]:
     return {"governorates": govs, "districts": districts, "composites": composites}
 
 
-@cached_query
-def side_figures(engine: Engine, flt: Filters, p: Pairing) -> pd.DataFrame:
-    """Every total figure of the period for the pairing: movements touching its Syrian areas, IDP flows in
-    them, and refugees hosted in its Turkish provinces (origin filter applied), with provenance."""
+def _kinds(engine: Engine, flt: Filters, p: Pairing) -> dict[str, ExportFilter]:
+    """Each kind of figure the page draws -> the export filter of its figures."""
     codes = syria_codes(engine, p)
     syrian = codes["governorates"] + codes["districts"]
     provinces = tuple(a.code for a in p.side("turkey"))
-    kinds = {  # kind -> export filter of the figures it needs
+    return {
         "movement": core.to_export_filter(flt, measures=("movement",), population_groups=("IDP",), origin_codes=(),
                                           location_codes=(), touching_codes=syrian),
         "displaced": core.to_export_filter(flt, measures=("flow",), population_groups=("IDP",), origin_codes=(),
@@ -106,6 +107,55 @@ def side_figures(engine: Engine, flt: Filters, p: Pairing) -> pd.DataFrame:
         "hosted": core.to_export_filter(flt, measures=("stock",), population_groups=("REF",),
                                         origin_codes=(hosted_origin(flt),), location_codes=provinces),
     }
+
+
+def month_figures(engine: Engine, flt: Filters, p: Pairing, month: str | None) -> tuple[list[dict], str | None,
+                                                                                         pd.DataFrame]:
+    """The month options, the month shown (`month` if it is one of them, else the default) and side_figures()
+    of that month (all the month's rows need). The fast path chooses the month on three columns of the
+    period's figures and reads whole rows for that month alone; the baseline reads the period's whole rows."""
+    index = side_index(engine, flt, p) if config.FAST_PATH and flt.as_of is None else None
+    figs = side_figures(engine, flt, p) if index is None else index
+    options = months(figs)
+    if not isinstance(month, str) or month not in {o["value"] for o in options}:
+        month = default_month(figs, options, p)
+    if index is not None and month is not None:
+        start, end = pd.Timestamp(month + "-01").date(), _month_end(month)
+        figs = side_figures(engine, replace(flt, date_from=max(flt.date_from, start), date_to=min(flt.date_to, end)),
+                            p)
+    return options, month, figs
+
+
+@cached_query
+def side_index(engine: Engine, flt: Filters, p: Pairing) -> pd.DataFrame | None:
+    """The fast path: what months() and default_month() read of side_figures(), grouped by the database: each
+    reference date with each of the pairing's areas its figures touch (as location_code and origin_code, so that
+    default_month() finds the same areas). None when a kind has as many figures as core.figures reads (its cut
+    then decides the rows: the page reads them whole)."""
+    obs, wanted, frames = Observation, sorted({a.code for a in p.areas}), []
+    touched = case((obs.location_code.in_(wanted), obs.location_code), else_=obs.origin_code)
+    for x in _kinds(engine, flt, p).values():
+        counted = select(func.count()).select_from(
+            select(obs.id).where(*export_conditions(x)).limit(core.FIGURES_LIMIT).subquery())
+        q = (select(obs.period_end, touched).distinct()
+             .where(*export_conditions(x), obs.sex == "all", obs.age_group == "all", obs.breakdown == "total",
+                    obs.value.is_not(None)))
+        with engine.connect() as conn:
+            if conn.scalar(counted) >= core.FIGURES_LIMIT:
+                return None
+            frames.append(pd.DataFrame(conn.execute(q).all(), columns=["reference_period_end", "location_code"]))
+    df = pd.concat(frames, ignore_index=True)
+    df["reference_period_end"] = pd.to_datetime(df["reference_period_end"])
+    return df.assign(origin_code=df["location_code"])
+
+
+@cached_query
+def side_figures(engine: Engine, flt: Filters, p: Pairing) -> pd.DataFrame:
+    """Every total figure of the period for the pairing: movements touching its Syrian areas, IDP flows in
+    them, and refugees hosted in its Turkish provinces (origin filter applied), with provenance."""
+    codes = syria_codes(engine, p)
+    syrian = codes["governorates"] + codes["districts"]
+    kinds = _kinds(engine, flt, p)  # kind -> export filter of the figures it needs
     if flt.as_of is not None:  # a release query ranks every vintage in the store: one query, split here
         allf = _release_frame(engine, flt)
         allf = allf[allf["reference_period_end"] >= pd.Timestamp(flt.date_from)]

@@ -127,7 +127,10 @@ def to_export_filter(filters: Filters, **overrides) -> ExportFilter:
     return ExportFilter(**args)
 
 
-def figures(engine: Engine, flt: ExportFilter, limit: int = 200_000) -> pd.DataFrame:
+FIGURES_LIMIT = 200_000  # the most figures one view reads
+
+
+def figures(engine: Engine, flt: ExportFilter, limit: int = FIGURES_LIMIT) -> pd.DataFrame:
     """Figures with provenance as a DataFrame (export columns, then the extra ones)."""
     rows = []
     with engine.connect() as conn:

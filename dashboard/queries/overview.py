@@ -109,7 +109,7 @@ class Card:
         return f"{self.group}-{self.measure}-{self.origin_code or 'any'}-{self.location_code}"
 
 
-FIGURES_LIMIT = 200_000  # the most figures one view reads
+FIGURES_LIMIT = core.FIGURES_LIMIT
 
 
 def figures_where(engine: Engine, flt, *conditions, limit: int = FIGURES_LIMIT) -> pd.DataFrame:

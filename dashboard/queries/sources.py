@@ -2,8 +2,10 @@
 different publishers give for it side by side (the points of one cumulative count stay one series)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
-from sqlalchemy import Engine, case, distinct, func, select
+from sqlalchemy import Engine, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import aliased
 
 from dashboard import config
@@ -129,9 +131,13 @@ def _quantity_stats_sql(engine: Engine, filters: Filters) -> pd.DataFrame:
          .join(Series, Series.id == obs.series_id).join(Document, Document.id == obs.document_id)
          .join(location, location.code == obs.location_code).outerjoin(origin, origin.code == obs.origin_code)
          .where(*export_conditions(core.to_export_filter(filters)), *TOTALS, obs.value.is_not(None))
-         .group_by(obs.population_group, obs.measure, obs.origin_code, obs.location_code, start, obs.unit))
+         .group_by(obs.population_group, obs.measure, obs.origin_code, obs.location_code, start, obs.unit)).subquery()
+    # Only the quantities that can be among the options come back: the story's, and those whose (publishers, peak)
+    # is among the MAX_OPTIONS highest (ties included, so quantities() orders them exactly as it would all of them).
+    ranked = select(*q.c, func.dense_rank().over(order_by=(q.c[7].desc(), q.c[9].desc())).label("rank")).subquery()
     with engine.connect() as conn:
-        rows = conn.execute(q).all()
+        rows = [r[:12] for r in conn.execute(select(ranked).where(or_(ranked.c.rank <= MAX_OPTIONS,
+                                                                      *_story_conditions(ranked.c))))]
     if not rows:
         return pd.DataFrame(columns=STAT_COLUMNS)
     keys, records = [], []
@@ -144,6 +150,17 @@ def _quantity_stats_sql(engine: Engine, filters: Filters) -> pd.DataFrame:
     for col in ("figures", "peak"):
         stats[col] = stats[col].astype("Int64")
     return stats
+
+
+def _story_conditions(c) -> list:
+    """The quantities of STORY, on the columns of _quantity_stats_sql's groups."""
+    out = []
+    for key in STORY:
+        group, measure, origin, location, start, unit = key.split("|")
+        out.append(and_(c[0] == group, c[1] == measure, c[2] == origin if origin else c[2].is_(None),
+                        c[3] == location, c[4] == dt.date.fromisoformat(start) if start else c[4].is_(None),
+                        c[5] == unit))
+    return out
 
 
 @cached_query

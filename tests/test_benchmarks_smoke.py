@@ -146,3 +146,20 @@ def test_store_urls_keep_each_kind_on_its_own_server():
     assert stores.store_url("sqlite", 2_000, "sqlite:////tmp/s_{size}.db") == "sqlite:////tmp/s_2k.db"
     with pytest.raises(ValueError, match="not a PostgreSQL server"):
         stores.store_url("postgresql", 100_000, "sqlite:////tmp/s.db")
+
+
+def test_profile_splits_every_pages_time(app_store, tmp_path):
+    """python -m benchmarks.profile on the real samples: a line per page with its times and shares, and the
+    page's pstats file when asked."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks.profile", "--combos", "3", "--dump", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "DATABASE_URL": app_store})
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = {ln.split(" | ")[0].strip(): ln.split(" | ") for ln in done.stdout.splitlines()[1:]}
+    assert {"Overview", "Trends", "Flows", "Border region", "People", "Sources", "Data status", "Review"} <= set(lines)
+    name, times, shares = lines["Overview"]
+    p50, p95, slowest = (int(t) for t in times.split()[::2])
+    assert times.split()[1::2] == ["ms"] * 3 and 0 <= p50 <= p95 <= slowest
+    split = dict(part.rsplit(" ", 1) for part in shares.split(", "))
+    assert {"store", "pandas", "Dash"} <= set(split) and 97 <= sum(int(v.rstrip("%")) for v in split.values()) <= 103
+    assert (tmp_path / "overview.pstats").stat().st_size > 0

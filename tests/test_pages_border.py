@@ -1,6 +1,7 @@
 """Border region callbacks on a store of the real samples: the map and bars by month, 'no data' never 0."""
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from test_pages_flows import build_sample_store, ledger_rivals
@@ -299,3 +300,41 @@ def test_national_figures_with_rivals_in_the_ledger_say_how_many_on_hover(border
     assert not any("ledger" in str(h) for t in go.Figure(back[7]).data if t.customdata is not None
                    for h in t.customdata)
     assert all("rival_note" not in row for row in back[11])
+
+
+@pytest.mark.parametrize("cap", [None, 3])
+def test_the_month_is_chosen_and_read_alike_on_both_paths(border, monkeypatch, cap):
+    """month_figures: the fast path (the month chosen on grouped dates and areas, whole rows for that month only)
+    gives the baseline's options, month and month rows; a kind with as many figures as a view reads (the cap,
+    lowered here to 3) makes it read the period whole, as the baseline does."""
+    import datetime as dt
+
+    from dashboard import config
+    from dashboard.cache import cache
+    from dashboard.queries import border as queries
+    from dashboard.queries import core
+    from dashboard.queries.flows import inputs_to_filters
+
+    cache.clear()  # side_index is cached per store and filters: this test's cap must decide it
+    if cap:
+        monkeypatch.setattr(core, "FIGURES_LIMIT", cap)
+    engine = core.store_engine()
+    flt = inputs_to_filters(engine, "2017-01-01", "2020-12-31", "SYR", None, [], [], [], None)
+    p = queries.pairing("nw-syria")
+    got = {}
+    for fast in (False, True):
+        monkeypatch.setattr(config, "FAST_PATH", fast)
+        for month in (None, "2020-01", "1999-01"):
+            options, chosen, figs = queries.month_figures(engine, flt, p, month)
+            start, end = pd.Timestamp(f"{chosen}-01"), pd.Timestamp(queries._month_end(chosen))
+            here = figs[(figs["reference_period_end"] >= start) & (figs["reference_period_end"] <= end)]
+            got[fast, month] = (options, chosen, here.reset_index(drop=True))
+    assert queries.side_index.uncached(engine, flt, p) is None if cap else not queries.side_index.uncached(
+        engine, flt, p).empty
+    for month in (None, "2020-01", "1999-01"):
+        (o1, m1, f1), (o2, m2, f2) = got[False, month], got[True, month]
+        assert (o1, m1) == (o2, m2) and len(o1) > 3
+        assert month != "2020-01" or m1 == "2020-01"  # a month the options hold is the one shown
+        pd.testing.assert_frame_equal(f1, f2)
+        assert len(f1) > 0
+    assert dt.date.fromisoformat(f"{got[True, None][1]}-01") <= dt.date(2020, 12, 31)

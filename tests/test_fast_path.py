@@ -17,6 +17,7 @@ import pytest
 from conftest import APP_STORE_URL, load_samples, validated
 
 from benchmarks import dash_client, generate, latency
+from benchmarks.profile import Inline, InProcess
 from dashboard import config
 from dashboard.filters import Filters
 
@@ -30,30 +31,6 @@ FIXED = [  # the worked example and views a coordinator opens first
     {"f-from": "1951-01-01", "f-to": "2025-12-31", "f-origin": None, "f-location": None, "f-group": ["REF"],
      "f-measure": ["stock"]},
 ]
-
-
-class TestClient(dash_client.Client):
-    """dash_client's HTTP calls answered in process by the app's Flask test client."""
-
-    __test__ = False
-
-    def __init__(self, flask_client):
-        self.flask = flask_client
-
-    def request(self, method, path, body=None):
-        resp = self.flask.open(path, method=method, data=body,
-                               headers={"Content-Type": "application/json"} if body is not None else {})
-        return resp.status_code, resp.get_data()
-
-
-class Inline:
-    """The callbacks of one level run one after the other (the responses are the same in any order)."""
-
-    def submit(self, fn, *args):
-        from concurrent.futures import Future
-        fut = Future()
-        fut.set_result(fn(*args))
-        return fut
 
 
 def _responses(client, page, overrides, fast: bool, monkeypatch) -> list[tuple[str, int, object]]:
@@ -73,7 +50,7 @@ def _check_store(url: str, use_store, monkeypatch, seed: int) -> int:
     from app import app
 
     use_store(url)
-    client = TestClient(app.server.test_client())
+    client = InProcess(app.server.test_client())
     pages = dash_client.discover_pages(client)
     first = next(p for p in pages if ("f-origin", "options") in p.values)
     compared = figures = 0

@@ -21,11 +21,10 @@ def client(served_app):
 
 def _trends_body(served_app, date_from="2011-01-01"):
     """The body the browser posts for the Trends chart, read from the served page (benchmarks.dash_client)."""
-    from test_fast_path import TestClient
-
     from benchmarks import dash_client
+    from benchmarks.profile import InProcess
     if "page" not in _PAGE:
-        pages = dash_client.discover_pages(TestClient(served_app.server.test_client()))
+        pages = dash_client.discover_pages(InProcess(served_app.server.test_client()))
         _PAGE["page"] = next(p for p in pages if p.path.endswith("/trends"))
     page = _PAGE["page"]
     (cb,) = [c for level in page.callbacks for c in level if "trends-chart" in c.output]

@@ -175,25 +175,40 @@ def is_built(engine: Engine) -> bool:
                                 .where(LoadRun.status.in_(["success", "partial"]))))
 
 
-def data_version(conn) -> str:
-    """Changes whenever what the dashboard shows may have changed: the key of every cached result, and the
-    version printed on exports. "<load runs>.<hash>": the number of load runs (written, skipped, rejected —
-    a count, not max(id), since PostgreSQL hands out ids at insert, not commit), and a hash of the last load's
-    start and end, the reviewed candidates and events, the ledger's last rebuild and its overrides (a wiped
-    store that reuses run ids, an accepted figure or an override changes it too). One row of cheap aggregates."""
+def _version_statements():
     from etl.models import Candidate, CandidateEvent, LedgerGroup, LedgerOverride
 
-    # One statement for the scalars (it runs on every request of the dashboard), one for the overrides.
-    runs, started, finished, reviewed, events, ledger = conn.execute(select(
+    scalars = select(
         select(func.count()).select_from(LoadRun).scalar_subquery(),
         select(func.max(LoadRun.started_at)).scalar_subquery(),
         select(func.max(LoadRun.finished_at)).scalar_subquery(),
         select(func.count()).select_from(Candidate).where(Candidate.status != "pending").scalar_subquery(),
         select(func.count()).select_from(CandidateEvent).where(CandidateEvent.status != "pending").scalar_subquery(),
-        select(func.max(LedgerGroup.computed_at)).scalar_subquery())).one()
-    overrides = conn.execute(select(LedgerOverride.status, func.count(), func.max(LedgerOverride.id))
-                             .group_by(LedgerOverride.status).order_by(LedgerOverride.status)).all()
-    parts = (str(started), str(finished), reviewed, events, str(ledger), [tuple(o) for o in overrides])
+        select(func.max(LedgerGroup.computed_at)).scalar_subquery())
+    overrides = (select(LedgerOverride.status, func.count(), func.max(LedgerOverride.id))
+                 .group_by(LedgerOverride.status).order_by(LedgerOverride.status))
+    return scalars, overrides
+
+
+_VERSION_STATEMENTS = None
+
+
+def data_version(conn) -> str:
+    """Changes whenever what the dashboard shows may have changed: the key of every cached result, and the
+    version printed on exports. "<load runs>.<hash>": the number of load runs (written, skipped, rejected —
+    a count, not max(id), since PostgreSQL hands out ids at insert, not commit), and a hash of the last load's
+    start and end, the reviewed candidates and events, the ledger's last rebuild and its overrides (a wiped
+    store that reuses run ids, an accepted figure or an override changes it too). One row of cheap aggregates.
+
+    It runs on every request of the dashboard (a cached answer too), so its two statements are built once and
+    their compiled forms are cached by SQLAlchemy: no statement is constructed per call."""
+    global _VERSION_STATEMENTS
+    if _VERSION_STATEMENTS is None:
+        _VERSION_STATEMENTS = _version_statements()
+    scalars, overrides = _VERSION_STATEMENTS
+    runs, started, finished, reviewed, events, ledger = conn.execute(scalars).one()
+    rows = conn.execute(overrides).all()
+    parts = (str(started), str(finished), reviewed, events, str(ledger), [tuple(o) for o in rows])
     stamp = zlib.crc32(repr(parts).encode())
     return f"{runs or 0}.{stamp:08x}"
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import operator
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, bindparam, insert, select, text, update
+from sqlalchemy import Engine, bindparam, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from tqdm import tqdm
@@ -57,11 +59,14 @@ class LoadResult:
 
 def identity_key(rec: dict) -> str:
     """A stable digest of a figure's identity; the same figure from any file or channel gets the same key."""
-    parts = []
-    for f in IDENTITY_FIELDS:
-        v = rec.get(f)
-        parts.append("" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v))
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+    text = "\x1f".join(["" if v is None else v if v.__class__ is str else _date_text(v) if isinstance(v, dt.date)
+                        else str(v) for v in map(rec.get, IDENTITY_FIELDS)])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(day: dt.date) -> str:
+    return day.isoformat()
 
 
 def _now() -> dt.datetime:
@@ -481,7 +486,12 @@ def _latest_by_key(conn: Connection, series_ids: list[int], keys: list[str], *, 
         return out
     base = select(Observation.identity_key, Observation.id, Observation.vintage, Observation.is_latest,
                   Observation.release_id, Observation.run_id, *[getattr(Observation, f) for f in VALUE_FIELDS])
-    if len(keys) <= KEY_LOOKUP_MAX or not scan_series:
+    if (len(keys) <= KEY_LOOKUP_MAX or not scan_series) and conn.dialect.name == "postgresql":
+        # One statement with the keys as one array parameter: the same plan (the unique key's index) as IN lists,
+        # without a new statement text of 500 parameters for every 500 keys (a third of a load's time here).
+        queries = [base.where(Observation.identity_key == func.any(
+            bindparam("keys", keys, type_=ARRAY(Observation.identity_key.type))))]
+    elif len(keys) <= KEY_LOOKUP_MAX or not scan_series:
         queries = [base.where(Observation.identity_key.in_(keys[i:i + 500])) for i in range(0, len(keys), 500)]
     else:
         queries = [base.where(Observation.series_id.in_(series_ids))]
@@ -505,12 +515,13 @@ _OBS_COLUMNS = ("identity_key", "population_group", "measure", "origin_code", "l
 
 
 def _row(rec: dict, run_id: int, *, vintage: int, is_latest: bool) -> dict:
-    row = {c: rec.get(c) for c in _OBS_COLUMNS}
+    row = dict(zip(_OBS_COLUMNS, map(rec.get, _OBS_COLUMNS), strict=True))
     for c in ("source_ref", "note"):
         if isinstance(row[c], float) and pd.isna(row[c]):
             row[c] = None
     for c in ("is_secondary", "is_suspected_typo", "is_rounded", "is_preliminary"):
-        row[c] = bool(row[c]) if row[c] is not None and not pd.isna(row[c]) else False
+        v = row[c]
+        row[c] = v if v is True or v is False else bool(v) if v is not None and not pd.isna(v) else False
     row.update(series_id=rec["series_id"], run_id=run_id, vintage=vintage, is_latest=is_latest,
                origin_name_published=_published_name(rec, "origin"),
                location_name_published=_published_name(rec, "location"))

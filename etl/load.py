@@ -1,6 +1,7 @@
 """Load one file atomically: idempotent upsert with vintages, rows set aside, and the run log, in one transaction."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -103,7 +104,7 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
         chunks: Iterable[Transformed] = module.transform_chunks(snap) if streamed else [module.transform(snap)]
         with engine.connect() as conn:
             gazetteer = Gazetteer.load(conn)
-        with engine.begin() as conn:
+        with engine.begin() as conn, _unprepared(conn):
             result = _write_chunks(conn, chunks, gazetteer, source, snap, fmt_name, version, started, today=today,
                                    progress=progress, scan_series=not streamed, bulk=bulk)
         result.seconds = (_now() - started).total_seconds()
@@ -127,6 +128,25 @@ def load_file(engine: Engine, path: Path | str, fmt: str | None = None, *, retri
             failure = FileRejected(path, f"{reason} (the attempt could not be logged either: {_first_line(log_exc)})")
         return LoadResult(str(path), source, "failed", message=str(failure),
                           seconds=(_now() - started).total_seconds())
+
+
+@contextlib.contextmanager
+def _unprepared(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: psycopg sends no prepared statements while a file loads. It prepares a statement run five times,
+    and the server may then keep a generic plan made while the table was small, which seq-scans it once this
+    transaction has made it big (5 MB took over 10 minutes). Unprepared, each lookup is planned with its own
+    values. (`SET LOCAL plan_cache_mode = force_custom_plan` did the same, but also re-planned the foreign-key
+    checks of every inserted figure: COPY took twice as long.)"""
+    driver = conn.connection.driver_connection if conn.dialect.name == "postgresql" else None
+    if driver is None or not hasattr(driver, "prepare_threshold"):
+        yield
+        return
+    before = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = before
 
 
 def _split(chunks: Iterable[Transformed]) -> Iterator[Transformed]:
@@ -338,9 +358,6 @@ class FileWriter:
                  transform_version: str | None = None, fmt: str | None = None, scan_series: bool = True,
                  bulk: bool = False):
         self.conn, self.source, self.path, self.scan_series = conn, source, Path(path), scan_series
-        if conn.dialect.name == "postgresql":  # psycopg prepares a repeated lookup; a generic plan made while the
-            # table was small seq-scans it once this transaction has made it big: plan each lookup afresh
-            conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         self.series_infos = dict(series_infos)
         self.series_ids = _upsert_series(conn, series_infos)
         self.run_id = conn.execute(insert(LoadRun).values(

@@ -30,6 +30,9 @@ MAX_SET_ASIDE_SHARE = 0.10
 TEXT_LIMITS = {"release": 500, "doc_publisher": 200, "channel": 200, "breakdown": 120, "age_group": 20,
                "cause": 20}
 _TEXT_LIMIT_ITEMS = tuple(TEXT_LIMITS.items())
+_VOCABULARIES = tuple((name, allowed, frozenset(allowed)) for name, allowed in (
+    ("population_group", POPULATION_GROUPS), ("measure", MEASURES), ("qualifier", QUALIFIERS), ("unit", UNITS),
+    ("sex", SEXES)))
 CODE_SCHEME_KINDS = {"iso3": "iso3", "unhcr": "unhcr_code", "pcode": "pcode", "iso3166_2": "iso3166_2"}
 _THOUSANDS = re.compile(r"(?<=\d)[,\s\u00a0\u202f'](?=\d{3}(\D|$))")
 
@@ -197,9 +200,8 @@ def _check(rec: dict, resolve, today: dt.date):
             rec[bound] = b
         else:
             rec[bound] = None
-    for name, allowed in (("population_group", POPULATION_GROUPS), ("measure", MEASURES),
-                          ("qualifier", QUALIFIERS), ("unit", UNITS), ("sex", SEXES)):
-        if rec.get(name) not in allowed:
+    for name, allowed, known in _VOCABULARIES:
+        if not isinstance(word := rec.get(name), str) or word not in known:
             return name, rec.get(name), f"unknown {name.replace('_', ' ')} {rec.get(name)!r}", \
                 f"use one of: {', '.join(allowed)}"
     start, end = _parse_date(rec.get("period_start")), _parse_date(rec.get("period_end"))

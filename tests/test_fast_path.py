@@ -157,3 +157,15 @@ def test_trend_lines_ranked_on_narrow_rows_equal_the_baseline(samples_store, fil
         (baseline.n_lines, baseline.n_hidden, baseline.share_available, baseline.share_note)
     assert len(baseline.points) > 0 or filters.location == "TUR"
     pd.testing.assert_frame_equal(fast.points, baseline.points)
+
+
+@pytest.mark.parametrize("level", ["country", "governorate"])
+@pytest.mark.parametrize("filters", QUERY_FILTERS, ids=lambda f: f.to_query())
+def test_flow_sets_grouped_without_documents_equal_the_export_grouping(samples_store, filters, level):
+    from dashboard.queries import flows
+    xf, _, nothing = flows._level_filter(samples_store, filters, level)
+    with samples_store.connect() as conn:
+        baseline = sorted(tuple(r) for r in conn.execute(flows._sets_from_export(xf, level)))
+        fast = sorted(tuple(r) for r in conn.execute(flows._sets_narrow(xf, level)))
+    assert fast == baseline
+    assert baseline or nothing or filters.location == "TUR" or level == "governorate"

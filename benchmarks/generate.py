@@ -20,6 +20,7 @@ from benchmarks import bulk, stores, synthetic
 from benchmarks.sizes import parse_sizes, size_label
 from etl import db
 from etl import store as etl_store
+from etl import summaries as etl_summaries
 from etl.models import Document, LoadRun, Place, Release, Series
 
 # Bytes on disk per figure with its indexes, measured on the 100k stores (SQLite file 28.9 MB; PostgreSQL
@@ -107,7 +108,8 @@ def fill(engine: Engine, n_rows: int, *, seed: int = 7) -> None:
             message=synthetic.LABEL)).inserted_primary_key[0]
     rows = _rows(drawn, keys, series_id, release_id, document_id, run_id)
     written = bulk.insert_rows(engine, "observation", OBS_COLUMNS, rows)
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # written outside the loader: its summary tables are computed once here
+        etl_summaries.rebuild(conn)
         conn.execute(update(LoadRun).where(LoadRun.id == run_id).values(
             status="success", finished_at=dt.datetime.now(dt.UTC), rows_read=written, rows_new=written))
 

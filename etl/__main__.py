@@ -136,6 +136,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("out", type=Path, metavar="FILE")
     s.set_defaults(func=cmd_backup)
 
+    s = sub.add_parser("summaries", help="rebuild the summary tables the dashboard reads (the loader keeps them "
+                       "current; `check` says when one is not)")
+    s.set_defaults(func=cmd_summaries)
+
     s = sub.add_parser("check", help="integrity of the store: references, vintages, runs; exit 1 on a problem")
     s.add_argument("--digest", action="store_true", help="also print the digest of the store's content")
     s.set_defaults(func=cmd_check)
@@ -498,6 +502,19 @@ def _table(df, columns: list[tuple[str, str]], width: int = 60) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(columns))]
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+def cmd_summaries(engine, _args) -> int:
+    from etl import lock, summaries
+    store.init(engine)
+    try:
+        with lock.refresh_lock(engine), engine.begin() as conn:  # not beside a load: it changes them too
+            n = summaries.rebuild(conn)
+    except lock.LockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return lock.EXIT_LOCKED
+    print(f"summaries rebuilt at {_where(engine)}: flow_set_count {n} sets")
+    return EXIT_OK
+
 
 def cmd_check(engine, args) -> int:
     from etl import integrity

@@ -2,8 +2,8 @@
 
 `check(engine)` lists problems (empty: the store is sound): the database's own checks on SQLite, rows whose
 parent is missing, indexes the models declare but the database lacks, figures without exactly one current vintage
-or with gaps in their vintages, runs left 'running' by a process that is gone, and successful runs whose figures
-are not all in the store.
+or with gaps in their vintages, summary tables that differ from the figures, runs left 'running' by a process that is
+gone, and successful runs whose figures are not all in the store.
 
 `content_digest(engine)` hashes what the store says (every table, found by reflection, so tables added later
 are covered) and ignores how it got there: surrogate ids (a reference to another row is replaced by that
@@ -49,6 +49,9 @@ def check(engine: Engine, stale_after: dt.timedelta = STALE_RUNNING_AFTER) -> li
             problems += _vintages(conn, meta.tables["observation"])
         if "load_run" in meta.tables and "observation" in meta.tables:
             problems += _runs_complete(conn, meta.tables["load_run"], meta.tables["observation"])
+        if "flow_set_count" in meta.tables and "observation" in meta.tables and "place" in meta.tables:
+            from etl import summaries
+            problems += summaries.differences(conn)
         for name in RUN_TABLES:
             if name in meta.tables:
                 problems += _stuck_running(conn, meta.tables[name], stale_after)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from tqdm import tqdm
 
-from etl import config, formats, memory
+from etl import config, formats, memory, summaries
 from etl.gazetteer import Gazetteer
 from etl.models import Document, LoadRun, Observation, Place, RejectedRow, Release, Series
 from etl.records import FileRejected, SeriesInfo, Snapshot, Transformed
@@ -373,6 +373,7 @@ class FileWriter:
         self.rows_new = self.rows_changed = self.rows_unchanged = self.rows_set_aside = 0
         self.set_aside: list[dict] = []  # the first SET_ASIDE_KEPT, for the report; all are in rejected_row
         self.keys = KeyLog()
+        self.flow_sets = summaries.FlowDelta(conn)  # the Flows summary's changes, applied in finish()
         self._unchanged_table = False
         self.bar = tqdm(unit="rows", desc=self.path.name, disable=not progress, leave=False)
 
@@ -437,6 +438,12 @@ class FileWriter:
         self.keys.add(list(seen))
         if unchanged_now:
             self._remember_unchanged(unchanged_now)
+        for row in new_rows:
+            self.flow_sets.add(row, +1)
+        for old, row in changed:
+            if row["is_latest"]:  # the new vintage replaces the current one in the summary
+                self.flow_sets.add(row, +1)
+                self.flow_sets.add(row, -1, value=old["vals"][0])
         if changed:
             latest_ids = [old["id"] for old, row in changed if row["is_latest"]]
             for i in range(0, len(latest_ids), 500):
@@ -478,6 +485,7 @@ class FileWriter:
             index.create(self.conn)
         if self._unchanged_table:
             self.conn.execute(text(f"DROP TABLE {_UNCHANGED}"))
+        self.flow_sets.apply()
         status = "partial" if self.rows_set_aside else "success"
         self.conn.execute(update(LoadRun).where(LoadRun.id == self.run_id).values(
             status=status, finished_at=_now(), rows_read=n_rows, rows_new=self.rows_new,

@@ -578,3 +578,31 @@ class FigureChange(Base):
     is_current: Mapped[bool] = mapped_column(default=True)  # revised: the new vintage became the current figure
 
     __table_args__ = (CheckConstraint(_in("kind", CHANGE_KINDS), name="kind_known"),)
+
+
+FLOW_LEVELS = ("country", "governorate")
+
+
+class FlowSetCount(Base):
+    """A summary kept by the ETL (etl/summaries.py) in each load's transaction: the Flows page's figure sets.
+
+    Per level (origin and destination both countries; origin a governorate and destination an admin1 area), series,
+    population group, measure, unit and reference period: how many current total figures with a value and an origin
+    it holds (the Sankey's links). What the page lists when no place is chosen, read here instead of grouping every
+    figure of the period. `python -m etl check` compares it with the figures; `python -m etl summaries` rebuilds it."""
+
+    __tablename__ = "flow_set_count"
+    level: Mapped[str] = mapped_column(String(12), primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), primary_key=True)
+    population_group: Mapped[str] = mapped_column(String(3), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(10), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(20), primary_key=True)
+    period_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    period_end: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    links: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint(_in("level", FLOW_LEVELS), name="level_known"),
+        CheckConstraint("links > 0", name="links_positive"),
+        Index("ix_flow_set_count_level_end", "level", "period_end"),
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, inspect, select, update
 from sqlalchemy.orm import Session
 
-from etl import config, db, formats, gazetteer, review
+from etl import config, db, formats, gazetteer, review, summaries
 from etl.export import ExportFilter, has_non_commercial, resolve_as_of, write_csv
 from etl.gazetteer import Gazetteer
 from etl.load import LoadResult, fail_interrupted_runs, load_file, source_name, write_validated
@@ -32,7 +32,9 @@ def init(engine: Engine) -> dict:
     """Create or migrate the schema, seed the gazetteer and the events table (idempotent)."""
     db.upgrade(engine)
     with Session(engine) as session:
-        gazetteer.seed(session)
+        seeded = gazetteer.seed(session)
+        if seeded.places_updated:  # a place's level or kind may have changed: the Flows summary depends on them
+            summaries.rebuild(session.connection())
         n_events = _load_events(session)
         session.commit()
         return {"places": session.scalar(select(func.count()).select_from(gazetteer.Place)),

@@ -157,6 +157,25 @@ def test_maps_draw_arrows_with_width_by_value_and_moves_within_a_governorate_as_
     assert "do not imply official endorsement" in out["map"].layout.annotations[-1].text
 
 
+def test_a_map_of_links_that_are_all_zero_draws_thin_arrows_not_an_error():
+    """A set whose drawn links are all 0 (a published zero is a figure) divided by the largest value, 0: the whole
+    panel was replaced by 'could not be drawn' (found on the synthetic benchmark store)."""
+    import pandas as pd
+
+    from dashboard.charts import flows as charts
+    rows = [{"origin_code": "SYR", "origin_name": "Syria", "location_code": dest, "location_name": name, "value": 0,
+             "qualifier": "exact", "population_group": "REF", "measure": "flow", "unit": "people",
+             "reference_period_start": pd.Timestamp("2019-01-01"), "reference_period_end": pd.Timestamp("2019-12-31"),
+             "publisher": "UNHCR", "originator": "UNHCR", "licence": "CC BY 4.0", "series_title": "t", "citation": "c",
+             "retrieved_at": pd.Timestamp("2026-11-25"), "source_title": "s", "source_url": None,
+             "is_secondary": False, "note": None} for dest, name in (("TUR", "Türkiye"), ("LBN", "Lebanon"))]
+    links = charts.top_links(pd.DataFrame(rows), 10)
+    fig, drawn = charts.arrows_map(links, "zeros", level="country")
+    arrows = [t for t in fig["data"] if t.get("mode") == "lines+markers"]
+    assert len(drawn) == 2 and len(arrows) == 2
+    assert {t["line"]["width"] for t in arrows} == {1.5}
+
+
 def test_figures_serialise_with_no_external_url(flows):
     for callback, args in ((flows.update_country_flows, {}), (flows.update_governorate_flows, {"choice": DEC_2019})):
         out = _call(callback, *OFFENSIVE, **args)

@@ -170,7 +170,7 @@ def arrows_map(links: pd.DataFrame, title: str, *, level: str) -> tuple[dict, pd
                        "mode": "lines", "name": "governorate boundaries", "showlegend": False,
                        "type": "scattergeo"})
     for r, (a, b) in zip(drawn.itertuples(index=False), ends, strict=True):
-        width = 1.5 + 10 * math.sqrt(r.value / vmax)
+        width = 1.5 + 10 * math.sqrt(r.value / vmax) if vmax > 0 else 1.5  # every link 0: all thin, never an error
         hover = _link_hover(r, unit)
         data = [r.origin_code, r.destination_code, int(r.value), hover]
         name = f"{r.origin_name} → {r.destination_name}: {r.value_text}"

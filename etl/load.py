@@ -438,8 +438,7 @@ class FileWriter:
         self.keys.add(list(seen))
         if unchanged_now:
             self._remember_unchanged(unchanged_now)
-        for row in new_rows:
-            self.flow_sets.add(row, +1)
+        self.flow_sets.add_new(new_rows)
         for old, row in changed:
             if row["is_latest"]:  # the new vintage replaces the current one in the summary
                 self.flow_sets.add(row, +1)

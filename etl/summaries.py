@@ -89,7 +89,7 @@ def differences(conn: Connection, limit: int = 5) -> list[str]:
 
 
 def _date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return value if type(value) is dt.date else dt.date.fromisoformat(str(value)[:10])
 
 
 class FlowDelta:
@@ -99,6 +99,7 @@ class FlowDelta:
         self.conn = conn
         self.places: dict[str, tuple[int | None, str]] = {
             code: (level, kind) for code, level, kind in conn.execute(select(Place.code, Place.admin_level, Place.kind))}
+        self.levels: dict[tuple, str | None] = {}  # (origin, location) -> level, worked out once per pair
         self.counts: Counter = Counter()
 
     def _place(self, code: str | None) -> tuple[int | None, str] | None:
@@ -109,17 +110,33 @@ class FlowDelta:
             self.places[code] = tuple(row) if row else None
         return self.places[code]
 
+    def _level(self, origin: str | None, location: str) -> str | None:
+        pair = (origin, location)
+        if pair not in self.levels:
+            self.levels[pair] = level_of(self._place(origin), self._place(location))
+        return self.levels[pair]
+
     def add(self, row: dict, sign: int, value=None) -> None:
         """Count a figure row (as etl.load._row makes it) becoming current (+1) or ceasing to be (-1); `value`
         stands for the row's value when the figure counted is an earlier vintage of the same identity."""
         value = row["value"] if value is None and sign > 0 else value
         if value is None or row["sex"] != "all" or row["age_group"] != "all" or row["breakdown"] != "total":
             return
-        level = level_of(self._place(row["origin_code"]), self._place(row["location_code"]))
-        if level is None:
-            return
-        self.counts[(level, row["series_id"], row["population_group"], row["measure"], row["unit"],
-                     _date(row["period_start"]), _date(row["period_end"]))] += sign
+        level = self._level(row["origin_code"], row["location_code"])
+        if level is not None:
+            self.counts[(level, row["series_id"], row["population_group"], row["measure"], row["unit"],
+                         _date(row["period_start"]), _date(row["period_end"]))] += 1 if sign > 0 else -1
+
+    def add_new(self, rows: list[dict]) -> None:
+        """`add(row, +1)` for each of many new figures (one call per chunk: the loader's cost per figure)."""
+        counts, level_of_pair = self.counts, self._level
+        for row in rows:
+            if row["value"] is None or row["sex"] != "all" or row["age_group"] != "all" or row["breakdown"] != "total":
+                continue
+            level = level_of_pair(row["origin_code"], row["location_code"])
+            if level is not None:
+                counts[(level, row["series_id"], row["population_group"], row["measure"], row["unit"],
+                        _date(row["period_start"]), _date(row["period_end"]))] += 1
 
     def apply(self) -> None:
         """Add the summed changes to the table: new sets inserted, emptied sets deleted."""

@@ -97,8 +97,8 @@ class FlowDelta:
 
     def __init__(self, conn: Connection):
         self.conn = conn
-        self.places: dict[str, tuple[int | None, str]] = {
-            code: (level, kind) for code, level, kind in conn.execute(select(Place.code, Place.admin_level, Place.kind))}
+        places = conn.execute(select(Place.code, Place.admin_level, Place.kind))
+        self.places: dict[str, tuple[int | None, str] | None] = {code: (level, kind) for code, level, kind in places}
         self.levels: dict[tuple, str | None] = {}  # (origin, location) -> level, worked out once per pair
         self.counts: Counter = Counter()
 

@@ -5,57 +5,21 @@ import csv
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
 from etl import store
+from etl.extract import figures, learned, train
 from etl.extract.figures import extract
+from etl.extract.quality import FIELDS, LABELS, labelled, predicted, score
 from etl.gazetteer import Gazetteer
 
-LABELS = Path(__file__).resolve().parent / "fixtures" / "report_sentences.csv"
-FIELDS = ("number", "qualifier", "kind", "place", "period")
 MIN_PRECISION, MIN_RECALL = 0.9, 0.8
 
 
-def labelled() -> dict[str, dict]:
-    """Sentences by id, each with its split, context and expected candidates."""
-    out: dict[str, dict] = {}
-    with LABELS.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            s = out.setdefault(row["id"], {**{k: row[k] for k in ("id", "sentence", "report_date", "context_place",
-                                                                  "split", "label_set")}, "expected": []})
-            if row["number"]:
-                s["expected"].append({"number": int(row["number"]), "qualifier": row["qualifier"],
-                                      "kind": row["kind"], "place": row["place"],
-                                      "period": (row["period_start"], row["period_end"])})
-    return out
-
-
-def _predicted(sentence: dict, gazetteer: Gazetteer) -> list[dict]:
-    found = extract(sentence["sentence"], dt.date.fromisoformat(sentence["report_date"]), gazetteer,
-                    sentence["context_place"] or None)
-    return [{"number": c.number, "qualifier": c.qualifier, "kind": c.kind, "place": c.place,
-             "period": (c.period_start.isoformat(), c.period_end.isoformat())} for c in found.candidates]
-
-
-def score(sentences: list[dict], gazetteer: Gazetteer) -> dict[str, dict[str, float]]:
-    """Per field: a predicted figure is matched to the expected one with the same number (else it is a
-    false positive for every field); a field is correct when the matched pair agrees on it."""
-    tp = dict.fromkeys(FIELDS, 0)
-    n_pred = n_exp = 0
-    for s in sentences:
-        pred, exp = _predicted(s, gazetteer), list(s["expected"])
-        n_pred, n_exp = n_pred + len(pred), n_exp + len(exp)
-        for p in pred:
-            match = next((e for e in exp if e["number"] == p["number"]), None)
-            if match is None:
-                continue
-            exp.remove(match)
-            for f in FIELDS:
-                tp[f] += p[f] == match[f]
-    return {f: {"precision": tp[f] / n_pred if n_pred else 1.0, "recall": tp[f] / n_exp if n_exp else 1.0,
-                "predicted": n_pred, "expected": n_exp} for f in FIELDS}
+def rules(*args, **kw):
+    """The rules alone, without the trained layer: the tests below that specify a reading of the rules use it."""
+    return extract(*args, model=False, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -70,29 +34,23 @@ def gazetteer():
 
 
 def _table(results: dict) -> str:
-    lines = ["report extraction quality (precision / recall per field)",
-             f"{'split':8} {'field':10} {'precision':>9} {'recall':>7}  (predicted / expected)"]
+    lines = ["report extraction quality (precision / recall per field; the rules were written on the train split, so "
+             "their train figures are fitted too)",
+             f"{'split':40} {'field':10} {'precision':>9} {'recall':>7}  (predicted / expected)"]
     for split, fields in results.items():
         for f, r in fields.items():
-            lines.append(f"{split:8} {f:10} {r['precision']:9.2f} {r['recall']:7.2f}  ({r['predicted']} / "
+            lines.append(f"{split:40} {f:10} {r['precision']:9.2f} {r['recall']:7.2f}  ({r['predicted']} / "
                          f"{r['expected']})")
     return "\n".join(lines)
 
 
-# Fifth held-aside set (label_set 6), labels collected and committed by a helper who did not open etl/extract/, merged
-# after the train-only fixes of 2026-11-26 (sets 1-5, made in another working tree without access to it) and measured
-# once. A field listed here fell short at that measurement; fixing it because of these sentences would be tuning on
-# the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must go. (Sets 4
-# and 5, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
-_MEASURED = "measured once after train-only fixes, not tuned on the held-aside set"
-KNOWN_HELDOUT_MISSES: dict[str, str] = {
-    "number": f"held-aside number precision 0.67 / recall 0.60 (26 right of 39 predicted, 43 expected); {_MEASURED}",
-    "qualifier": f"held-aside qualifier precision 0.64 / recall 0.58 (25 right of 39 predicted, 43 expected); "
-                 f"{_MEASURED}",
-    "kind": f"held-aside kind precision 0.62 / recall 0.56 (24 right of 39 predicted, 43 expected); {_MEASURED}",
-    "place": f"held-aside place precision 0.59 / recall 0.53 (23 right of 39 predicted, 43 expected); {_MEASURED}",
-    "period": f"held-aside period precision 0.44 / recall 0.40 (17 right of 39 predicted, 43 expected); {_MEASURED}",
-}
+# Sixth held-aside set (label_set 7), labels collected and committed by two helpers who did not open etl/ and saw no
+# prediction, merged after the trained layer was built and chosen on sets 1-6 (cross-validated over documents), and
+# measured once. A field listed here fell short at that measurement; fixing it because of these sentences would be
+# tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must go.
+# (Sets 2, 4, 5 and 6, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
+_MEASURED = "measured once after the trained layer was chosen on sets 1-6, not tuned on the held-aside set"
+KNOWN_HELDOUT_MISSES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +60,13 @@ def quality(gazetteer, tmp_path_factory, request):
     sentences = labelled()
     results = {split: score([s for s in sentences.values() if s["split"] == split], gazetteer)
                for split in ("train", "heldout")}
+    results["heldout, rules alone"] = score([s for s in sentences.values() if s["split"] == "heldout"], gazetteer,
+                                            model=False)
+    # the train figures above are fitted; leaving whole documents out says what the layer does on unseen text
+    cv = train.cross_validate([s for s in sentences.values() if s["split"] == "train"], gazetteer,
+                              {s["label_set"] for s in sentences.values() if s["split"] == "train"}, folds=8)
+    results["train, documents left out, rules alone"] = cv["rules"]
+    results["train, documents left out"] = cv["trained"]
     table = _table(results)
     print(table)
     capture = request.config.pluginmanager.getplugin("capturemanager")
@@ -119,6 +84,7 @@ def test_quality_is_reported(quality, record_property):
     record_property("report_extraction_quality", json.dumps(results))
     assert json.loads(report.read_text(encoding="utf-8")) == results
     assert set(results["train"]) == set(FIELDS)
+    assert set(results) >= {"train", "heldout", "train, documents left out"}
 
 
 @pytest.mark.parametrize("field", [pytest.param(f, marks=pytest.mark.xfail(
@@ -130,14 +96,14 @@ def test_heldout_precision_and_recall(quality, field):
         f"(needs {MIN_PRECISION} / {MIN_RECALL})\n" + _table(quality[0]))
 
 
-def test_the_held_aside_set_is_the_sixth_labelled_set():
-    """Sentences looked at (label sets 1-5) are never held aside; the held-aside set is about a third of all
+def test_the_held_aside_set_is_the_seventh_labelled_set():
+    """Sentences looked at (label sets 1-6) are never held aside; the held-aside set is about a third of all
     sentences, holds negatives, and comes from documents used in no other set."""
     rows = list(csv.DictReader(LABELS.open(encoding="utf-8", newline="")))
     sentences = labelled().values()
     heldout = [s for s in sentences if s["split"] == "heldout"]
-    assert {s["label_set"] for s in heldout} == {"6"}
-    assert {s["split"] for s in sentences if s["label_set"] in ("1", "2", "3", "4", "5")} == {"train"}
+    assert {s["label_set"] for s in heldout} == {"7"}
+    assert {s["split"] for s in sentences if s["label_set"] in ("1", "2", "3", "4", "5", "6")} == {"train"}
     assert len(heldout) >= 50 and sum(not s["expected"] for s in heldout) >= 15
     assert 0.3 <= len(heldout) / len(sentences) <= 0.4
     urls = {split: {r["source_url"] for r in rows if r["split"] == split and r["source_url"]} for split in ("train",
@@ -145,9 +111,46 @@ def test_the_held_aside_set_is_the_sixth_labelled_set():
     assert urls["heldout"] and not urls["heldout"] & urls["train"]
 
 
+def test_the_shipped_model_is_what_the_train_command_writes(tmp_path):
+    """data/extract/figure_model.json is `python -m etl.extract.train` on the current labels: the same weights, and
+    its provenance names the train rows' digest and the train split's label sets (a label edited without retraining, or
+    a held-aside sentence trained on, fails here)."""
+    shipped = json.loads(learned.MODEL_PATH.read_text(encoding="utf-8"))
+    sentences = [s for s in labelled().values() if s["split"] == "train"]
+    assert shipped["provenance"]["train_rows_sha256"] == train.train_digest()
+    assert shipped["provenance"]["label_sets"] == sorted({s["label_set"] for s in sentences}, key=int)
+    assert "7" not in shipped["provenance"]["label_sets"]
+    out = tmp_path / "model.json"
+    assert train.main(["--out", str(out)]) == 0
+    retrained = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert list(retrained) == list(shipped["features"])
+    # the same weights up to float summation order (another BLAS may add in another order)
+    assert all(abs(retrained[n]["figure"] - w["figure"]) < 1e-4 and
+               all(abs(a - b) < 1e-4 for a, b in zip(retrained[n]["kind"], w["kind"], strict=True))
+               for n, w in shipped["features"].items())
+
+
+def test_the_trained_layer_adds_what_the_rules_miss_and_the_conventions_veto(gazetteer):
+    """A number the rules reject (no verb of their list) becomes a candidate when the trained layer scores it high;
+    a count the conventions say is no figure (a rate) stays out whatever the layer scores; `model=False` is the rules
+    alone. Sentences written by the project (synthetic)."""
+    day = dt.date(2020, 3, 20)
+    sentence = "Over 60,000 people are staying in informal settlements in Idleb."
+    assert rules(sentence, day, gazetteer, "SYR").candidates == []
+    (c,) = extract(sentence, day, gazetteer, "SYR").candidates
+    assert (c.number, c.qualifier, c.kind, c.place, c.period_start) == (60000, "more than", "hosted", "SY07", day)
+    rate = "Up to 2,000 Syrians arrive in Kilis every day."
+    _, views = figures._rules(rate, day, gazetteer, "TUR")
+    ((mention, view),) = views
+    names = learned.features(rate, mention.start, mention.end, mention.qualifier, mention.value, mention.is_rounded,
+                             view)
+    assert view.filter and learned.shipped().figure_probability(names) >= learned.shipped().threshold
+    assert extract(rate, day, gazetteer, "TUR").candidates == []
+
+
 def test_the_article_yields_its_two_figures_and_no_soldiers(gazetteer):
     article = [s for s in labelled().values() if s["id"] in {f"s{i:02d}" for i in range(1, 13)}]
-    got = [p for s in article for p in _predicted(s, gazetteer)]
+    got = [p for s in article for p in predicted(s, gazetteer)]
     assert {(p["number"], p["kind"], p["place"]) for p in got} >= {(800000, "fled", "XSY-NW"),
                                                                    (3600000, "hosted", "TUR")}
     assert not {p["number"] for p in got} & {13, 5000, 12}
@@ -176,14 +179,14 @@ def test_numbers_that_are_not_displacement_are_rejected(gazetteer):
      [(285984, "TUR"), (93991, "SYR")]),
 ])
 def test_place_is_read_from_the_sentence(gazetteer, sentence, context, expected):
-    found = extract(sentence, dt.date(2020, 3, 1), gazetteer, context).candidates
+    found = rules(sentence, dt.date(2020, 3, 1), gazetteer, context).candidates
     assert [(c.number, c.place) for c in found] == expected
 
 
 def test_from_x_is_the_origin_and_the_border_is_no_place(gazetteer):
-    (c,) = extract("Some 5,000 people fled from Afrin to A'zaz.", dt.date(2020, 3, 1), gazetteer, "XSY-NW").candidates
+    (c,) = rules("Some 5,000 people fled from Afrin to A'zaz.", dt.date(2020, 3, 1), gazetteer, "XSY-NW").candidates
     assert (c.place, c.origin, c.kind) == ("SY0204", "SY0203", "fled")
-    (c,) = extract("There were 262,134 Syrian refugees in camps close to the border with Syria.",
+    (c,) = rules("There were 262,134 Syrian refugees in camps close to the border with Syria.",
                    dt.date(2015, 8, 15), gazetteer, "TUR").candidates
     assert (c.place, c.kind) == ("TUR", "hosted")
 
@@ -203,7 +206,7 @@ def test_from_x_is_the_origin_and_the_border_is_no_place(gazetteer):
      [(8000, "TR-79", None), (6000, "TR-01", None), (6000, "TR-46", None)]),
 ])
 def test_partial_and_joint_places(gazetteer, sentence, context, expected):
-    found = extract(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates
+    found = rules(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates
     assert [(c.number, c.place, c.origin) for c in found] == expected
 
 
@@ -218,7 +221,7 @@ def test_partial_and_joint_places(gazetteer, sentence, context, expected):
      "from 9 to 12 March alone.", [(9000, "2020-03-01", "2020-03-20"), (2000, "2020-03-09", "2020-03-12")]),
 ])
 def test_period_belongs_to_its_own_count(gazetteer, sentence, expected):
-    found = extract(sentence, dt.date(2020, 3, 20), gazetteer, "SYR").candidates
+    found = rules(sentence, dt.date(2020, 3, 20), gazetteer, "SYR").candidates
     assert [(c.number, c.period_start.isoformat(), c.period_end.isoformat()) for c in found] == expected
 
 
@@ -241,7 +244,7 @@ def test_period_belongs_to_its_own_count(gazetteer, sentence, expected):
      [(5000, "displaced", "people"), (3000, "displaced", "people")]),
 ])
 def test_kind_and_unit_in_report_wording(gazetteer, sentence, context, expected):
-    found = extract(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates
+    found = rules(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates
     assert [(c.number, c.kind, c.unit) for c in found] == expected
 
 
@@ -260,7 +263,7 @@ def test_kind_and_unit_in_report_wording(gazetteer, sentence, context, expected)
     "Some 2 million IDPs are in urgent need of assistance.",
 ])
 def test_people_counts_that_are_not_figures(gazetteer, sentence):
-    found = extract(sentence, dt.date(2020, 3, 20), gazetteer, "SYR").candidates
+    found = rules(sentence, dt.date(2020, 3, 20), gazetteer, "SYR").candidates
     assert found == []
 
 
@@ -273,14 +276,14 @@ def test_people_counts_that_are_not_figures(gazetteer, sentence):
     ("In Anbar, 5,000 IDPs returned in the past week.", ("2020-03-14", "2020-03-20")),
 ])
 def test_period_of_report_wording(gazetteer, sentence, expected):
-    (c,) = extract(sentence, dt.date(2020, 3, 20), gazetteer, "IRQ").candidates
+    (c,) = rules(sentence, dt.date(2020, 3, 20), gazetteer, "IRQ").candidates
     assert (c.period_start.isoformat(), c.period_end.isoformat()) == expected
 
 
 def test_a_sentence_initial_word_is_no_part_of_a_place_and_from_lists_are_origins(gazetteer):
-    (c,) = extract("In Anbar, 5,000 IDPs returned.", dt.date(2020, 3, 20), gazetteer, "IRQ").candidates
+    (c,) = rules("In Anbar, 5,000 IDPs returned.", dt.date(2020, 3, 20), gazetteer, "IRQ").candidates
     assert c.place == "IQ-AN"
-    (c,) = extract("In 2019, 29,000 Syrian refugees returned from Turkey, Lebanon and Jordan.", dt.date(2020, 1, 31),
+    (c,) = rules("In 2019, 29,000 Syrian refugees returned from Turkey, Lebanon and Jordan.", dt.date(2020, 1, 31),
                    gazetteer, "SYR").candidates
     assert (c.place, c.kind) == ("SYR", "returned")
 
@@ -577,7 +580,7 @@ REPORT_FORMS = [
 
 @pytest.mark.parametrize(("sentence", "report_date", "context", "expected"), REPORT_FORMS)
 def test_report_forms(gazetteer, sentence, report_date, context, expected):
-    found = extract(sentence, dt.date.fromisoformat(report_date), gazetteer, context).candidates
+    found = rules(sentence, dt.date.fromisoformat(report_date), gazetteer, context).candidates
     assert [(c.number, c.kind, c.place, c.period_start.isoformat(), c.period_end.isoformat()) for c in found] == [
         tuple(e) for e in expected]
 
@@ -600,7 +603,7 @@ def test_report_forms(gazetteer, sentence, report_date, context, expected):
      [(5000, "returned", "SY0204", "2020-02-15", "2020-02-15")]),
 ])
 def test_rules_do_not_overreach(gazetteer, sentence, report_date, expected):
-    found = extract(sentence, dt.date.fromisoformat(report_date), gazetteer, "SYR").candidates
+    found = rules(sentence, dt.date.fromisoformat(report_date), gazetteer, "SYR").candidates
     assert [(c.number, c.kind, c.place, c.period_start.isoformat(), c.period_end.isoformat()) for c in found] == \
         expected
 
@@ -614,7 +617,7 @@ def test_the_numbers_of_a_sentence_are_found_once(gazetteer, monkeypatch):
     find = numbers.find
     monkeypatch.setattr(figures.numbers, "find", lambda s: calls.append(s) or find(s))
     figures._mentions.cache_clear()
-    found = extract("Some 1,000 people fled, 2,000 were displaced, 3,000 returned and 4,000 arrived in Azaz.",
+    found = rules("Some 1,000 people fled, 2,000 were displaced, 3,000 returned and 4,000 arrived in Azaz.",
                     dt.date(2020, 1, 1), gazetteer, "SYR").candidates
     assert [c.number for c in found] == [1000, 2000, 3000, 4000]
     assert len(calls) <= 2

@@ -1,7 +1,11 @@
 """One sentence -> candidate displacement figures (number, qualifier, unit, kind, place, origin, period) and events.
 
-A number is a candidate only when it counts people (a people noun or a displacement verb follows it) and the
-sentence says what happened to them (the verb lexicon below); anything else is rejected.
+Two layers. The rules: a number is a candidate when it counts people (a people noun or a displacement verb follows
+it) and the sentence says what happened to them (the verb lexicon below); they also read its place, period and unit.
+The trained layer (`learned`, weights in data/extract/): a probability that each number is a figure, from the words
+around it; it adds numbers the rules rejected, drops rule candidates it scores very low, and gives the kind of those
+it adds. Counts the conventions say are no figures (projections, rates, people killed or served, breakdowns,
+conditions) are vetoed whatever the layer scores. `extract(..., model=False)` is the rules alone.
 """
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass, field, replace
 
-from etl.extract import numbers, periods
+from etl.extract import learned, numbers, periods
 from etl.gazetteer import Gazetteer
 
 # What happened, by verb; the one nearest the number wins.
@@ -89,7 +93,10 @@ _ACTION_BEFORE_PERIOD = re.compile(r"\b(?:began|begun|started|erupted|broke\s+ou
                                    r"\s+force|collected|gathered|conducted|carried\s+out|published|released|issued|"
                                    r"launched|established|founded|signed|adopted|reinforced|operating|operated|present|opened|closed|built|"
                                    r"set\s+up|created|"
-                                   r"in\s+force|working|worked|began\s+operating)\s*,?\s*$", re.I)
+                                   r"in\s+force|working|worked|began\s+operating|"
+                                   r"said|says|told|stated|announced)\s*,?\s*$", re.I)  # "officials said on Saturday"
+# A condition is no count: "if migrant inflows from Syria exceed 10,000", "unless more than 5,000 arrive".
+_CONDITION = re.compile(r"\b(?:if|unless|should)\b[^,;]*$", re.I)
 EVENT_VERBS = r"\b(recover(?:ed|ing)? (?:full )?control|took control|tak(?:es|ing) control|captured|seized|retook)\b"
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"  # Latin capitals incl. Turkish İ and Ş ("İstanbul", "Şanlıurfa")
 # A capitalised function word at the start of a sentence is no part of a name ("In Anbar, ...", "Since Idleb ...").
@@ -159,8 +166,22 @@ class Extraction:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (number as written, why not a candidate)
 
 
-def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_place: str | None = None) -> Extraction:
+def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_place: str | None = None,
+            model: learned.Model | None | bool = None) -> Extraction:
+    """The rules' candidates, then the trained layer's verdict on every number (`learned`): it drops a rule's
+    candidate it scores below its threshold and adds a number the rules rejected that it scores above it, with
+    its kind. `model=False` gives the rules alone."""
+    out, views = _rules(sentence, report_date, gazetteer, default_place)
+    if model is False:
+        return out
+    return _with_model(out, views, sentence, report_date, gazetteer, default_place,
+                       model or learned.shipped())
+
+
+def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_place: str | None = None
+           ) -> tuple[Extraction, list[tuple[numbers.Mention, learned.RuleView]]]:
     out = Extraction()
+    views: list[tuple[numbers.Mention, learned.RuleView]] = []
     places, origins = _places(sentence, gazetteer)
     all_dated = periods.find(sentence, report_date)
     # a period right after another verb dates that action ("since the crisis began in 2011"), not a figure
@@ -169,23 +190,36 @@ def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_p
     mentions = numbers.find(sentence)
     for mention in mentions:
         written = sentence[mention.start:mention.end]
+        clause = _clause(sentence, mention)
+        in_clause = tuple(sorted({k for k, pattern in KINDS if re.search(pattern, sentence[clause[0]:clause[1]],
+                                                                          re.I)}))
+        outcome = (re.search(NOT_PEOPLE_OUTCOMES, " ".join(re.findall(r"[A-Za-z][\w'-]*", sentence[mention.end:])[:8]))
+                   or re.search(NOT_PEOPLE_OUTCOMES + rf"\s+{_ANY_HEDGE}$", sentence[clause[0]:mention.start], re.I))
+        filtered = (_not_a_figure(sentence, mention) or (f"people {outcome.group(1)}" if outcome else "")
+                    or ("a condition, not a figure" if _CONDITION.search(sentence[clause[0]:mention.start]) else "")
+                    or _not_displaced(sentence, mention))
         unit, why = _unit(sentence, mention, has_previous=previous_ok, places=places)
         previous_ok = False
         if unit is None:
             out.rejected.append((written, why))
+            views.append((mention, learned.RuleView(False, _kind(sentence, mention), why, in_clause, clause,
+                                                    filtered)))
             continue
         kind = _kind(sentence, mention) or (out.candidates[-1].kind if out.candidates else None)
         if kind is None and unit == "people" and _hosted_stock(sentence, mention, places):
             kind = "hosted"  # "There are 86,000 refugees in Kilis": a stock of refugees is hosted
         if kind is None:
-            out.rejected.append((written, "no displacement verb (fled, displaced, returned, hosted...)"))
+            why = "no displacement verb (fled, displaced, returned, hosted...)"
+            out.rejected.append((written, why))
+            views.append((mention, learned.RuleView(False, None, why, in_clause, clause, filtered)))
             continue
         why_not = _not_a_figure(sentence, mention)
         if why_not:
             out.rejected.append((written, why_not))
+            views.append((mention, learned.RuleView(False, kind, why_not, in_clause, clause, filtered)))
             continue
+        views.append((mention, learned.RuleView(True, kind, "", in_clause, clause, filtered)))
         previous_ok = True
-        clause = _clause(sentence, mention)
         place = _place_for(places, clause, mention, sentence, gazetteer)
         if out.candidates and not any(clause[0] <= p[0] < clause[1] for p in places):
             # a figure with no place of its own ("..., including 200,000 displaced from 26 January") has the
@@ -213,7 +247,46 @@ def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_p
         when = all_dated[0].start if all_dated else _weekday(sentence, report_date)
         # the report's own place first: a sentence's first name is often its dateline ("BEIRUT:")
         out.events.append(CandidateEvent(when, default_place or (places[0][2] if places else None), sentence[:300]))
-    return out
+    return out, views
+
+
+def _with_model(out: Extraction, views: list, sentence: str, report_date: dt.date, gazetteer: Gazetteer,
+                default_place: str | None, model: learned.Model) -> Extraction:
+    """The trained layer's verdict on each number (see `extract`)."""
+    candidates: list[Candidate] = []
+    rejected = [r for r in out.rejected]
+    places, origins = _places(sentence, gazetteer)
+    dated = [p for p in periods.find(sentence, report_date) if not _ACTION_BEFORE_PERIOD.search(sentence[:p.span[0]])]
+    mentions = [m for m, _ in views]
+    for mention, view in views:
+        names = learned.features(sentence, mention.start, mention.end, mention.qualifier, mention.value,
+                                 mention.is_rounded, view, model.use_rules)
+        p = model.figure_probability(names)
+        written = sentence[mention.start:mention.end]
+        own = [c for c in out.candidates if c.span == (mention.start, mention.end)]
+        if view.filter:  # the conventions say what is no figure (a projection, a rate, people killed...): a veto
+            continue
+        if own and p < model.keep_threshold:
+            rejected.append((written, f"the trained layer scores it {p:.2f}, below {model.keep_threshold:.2f}"))
+            continue
+        if not own and p < model.threshold:
+            continue
+        if own:  # the rules' fields (their kind did as well as the trained one on documents left out)
+            candidates += own
+            continue
+        rejected = [r for r in rejected if r[0] != written]
+        clause = view.clause
+        place = _place_for(places, clause, mention, sentence, gazetteer)
+        period = _nearest_period(dated, mention, clause, [_clause(sentence, m) for m in mentions if m is not mention])
+        start, end = (period.start, period.end) if period else (report_date, report_date)
+        unit = next((u for w in re.findall(r"[A-Za-z][\w'-]*", sentence[mention.end:])[:4]
+                     if (u := PEOPLE.get(w.lower())) in ("families", "households")), "people")
+        candidates.append(Candidate(
+            mention.value, mention.qualifier, model.kind(names), unit, place[2] if place else default_place,
+            _origin(sentence, mention) or _nearest_in(origins, clause, mention), start, end, mention.low,
+            mention.high, (mention.start, mention.end), place[3] if place else None, mention.is_rounded))
+    candidates.sort(key=lambda c: c.span)
+    return Extraction(candidates, out.events, rejected)
 
 
 def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: list = ()) -> tuple[str | None, str]:
@@ -381,6 +454,25 @@ def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
     if _AGE_GROUP.search(after):
         return "an age group (a breakdown), not a figure"
     return None
+
+
+def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
+    """What the conventions say is no figure although it counts people, beyond `_not_a_figure`: people leaving
+    (departures have no kind), besieged or trapped people, a part by nationality ("of whom some 30,000 are Iraqis"),
+    a rate "every day"."""
+    after = sentence[mention.end:_clause(sentence, mention)[1]]
+    if re.match(r"\s+(?:[\w-]+\s+){0,2}?departures?\b", after, re.I):
+        return "counts departures, which no kind of figure describes"
+    if re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:(?:remain|are|were|is|was)\s+)?(?:besieged|trapped|under\s+siege)\b", after,
+                re.I):
+        return "people besieged or trapped, not displaced"
+    if (re.search(rf"\bof\s+(?:whom|them)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
+            and re.match(rf"\s+(?:are|were)\s+(?:{'|'.join(w for w in PEOPLE if w.endswith(('ians', 'is', 'ans')))})\b",
+                         after, re.I)):
+        return "a part by nationality (a breakdown), not a figure"
+    if re.search(r"\bevery\s+(?:single\s+)?(?:day|week|month|hour)\b", after, re.I):
+        return "a rate (people every day), not a figure"
+    return ""
 
 
 def _kind(sentence: str, mention: numbers.Mention) -> str | None:

@@ -69,6 +69,16 @@ def find(sentence: str) -> list[Mention]:
         low, high = _num(m.group(1), m.group(2) or m.group(4)), _num(m.group(3), m.group(4))
         found.append(Mention(low, m.start(), m.end(), low, high, "between"))
         taken.append((m.start(), m.end()))
+    # a digit range, "300,000-400,000 Syrians", "7,000 to 10,000 people" (not "from 43,000 to 53,000": a change)
+    for m in re.finditer(_DIGITS + _SCALE + r"\s*(?:-|–|\bto\b)\s*" + _DIGITS + _SCALE, sentence, re.I):
+        low, high = _num(m.group(1), m.group(2) or m.group(4)), _num(m.group(3), m.group(4))
+        if (not free(m.start(), m.end()) or _MONTH.match(sentence, m.end()) or low >= high
+                or re.search(r"\bfrom\s+$", sentence[:m.start()], re.I)
+                or re.match(r"\s*(%|per ?cent|percent)", sentence[m.end():], re.I)
+                or any(re.fullmatch(r"(19|20)\d\d", g or "") for g in (m.group(1), m.group(3)))):
+            continue
+        found.append(Mention(low, m.start(), m.end(), low, high, "between"))
+        taken.append((m.start(), m.end()))
     for m in re.finditer(_VAGUE, sentence, re.I):
         if free(m.start(), m.end()):
             low, high = VAGUE[m.group(1).lower()]

@@ -2,8 +2,9 @@
 "after 5 March", "in the week to 9 February", "between 12-17 February", "within three days from 9 February",
 "as at 22 February", "since the ceasefire of 5 March", "two weeks ago", "by September 2014", "by the end of 2019",
 "during March and April 2019", "in the past week", "since 2014", "so far this year", "between 2014 and 2016",
-"on Friday 23 June", "on Wednesday", "since Wednesday", "since last week"); US-style dates
-("December 1, 2019", "February 17") are read as day-month dates."""
+"on Friday 23 June", "on Wednesday", "since Wednesday", "since last week", "25-26 Feb 2013", "since end of Jan
+2013", "since the beginning of the crisis ... in 2011", "over the past two years", "as of December", "fled
+Thursday"); US-style dates ("December 1, 2019", "February 17") are read as day-month dates."""
 from __future__ import annotations
 
 import calendar
@@ -24,6 +25,13 @@ _MONTHS_LIST = rf"(?:the\s+months?\s+of\s+)?{_MON}(?:\s*,\s*{_MON})*\s*,?"  # "t
 _US_DATE = re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,\d)(,?\s+\d{{4}}\b)?", re.I)
 PATTERNS = [  # (kind, regex); the first match at a position wins
     ("range_days", rf"\b(?:from|between)\s+(\d{{1,2}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("range_days", rf"(?<![\d,.])(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\s+{_MON}{_Y}"),  # "the 24hrs of 25-26 Feb 2013"
+    # "since end of Jan 2013": the last day of that month to the report date
+    ("since_end", rf"\bsince\s+(?:the\s+)?end(?:\s+of\s+|-){_MON}{_Y}"),
+    # "since the beginning of the crisis in Syria in 2011": 1 January of that year to the report date
+    ("since_year", r"\bsince\s+the\s+(?:beginning|start|onset|outbreak)\s+of\s+[^,;.]{1,80}?\s+in\s+(\d{4})\b"),
+    # "over the past two years": the report date that many years before, to the report date
+    ("past_years", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(\w+)\s+years\b"),
     ("range_dates", rf"\b(?:from|between|since)\s+(\d{{1,2}})\s+{_MON}{_Y}\s*,?{_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_months", rf"\b(?:from|between)\s+{_MON}{_TO}{_MON}{_Y}"),
     # "between 2014 and 2016", "from 2014 to 2016": the first day of the first year to the last of the last
@@ -57,8 +65,9 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("day", rf"\bon\s+{_WEEKDAY}(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),
     # "on Wednesday": the latest such day on or before the report date
     ("weekday", r"\bon\s+(" + "|".join(_DAYS) + r")\b(?!,?\s+\d)"),
+    ("weekday", r"(?<!\bon\s)\b(" + "|".join(d.capitalize() for d in _DAYS) + r")\b(?!,?\s+\d)"),  # "fled Thursday"
     ("month", rf"\b(?:in|during|as\s+(?:at|of)|by|throughout)\s+{_MON}\s+(\d{{4}})"),
-    ("month_no_year", rf"\b(?:in|during)\s+{_MON}\b(?!\s+\d)"),
+    ("month_no_year", rf"\b(?:in|during|as\s+(?:of|at))\s+{_MON}\b(?!\s+\d)"),
     ("year", r"\b(?:in|during|throughout)\s+(?:the\s+year\s+)?(\d{4})\b(?![,.]?\d)"),
     ("ago", r"\b(\w+)\s+(days?|weeks?)\s+ago\b"),
 ]
@@ -163,6 +172,16 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
             return dt.date(y, m + 1, min(report.day, calendar.monthrange(y, m + 1)[1])) + dt.timedelta(days=1), report
         days = {"hour": -(-n // 24), "day": n, "week": 7 * n}[unit]  # "the past 24 hours": the report day
         return report - dt.timedelta(days=days - 1), report
+    if kind == "since_end":
+        month = _M[g[0].lower()]
+        year = _year(g[1], month, report)
+        return dt.date(year, month, calendar.monthrange(year, month)[1]), report
+    if kind == "past_years":
+        n = _WEEKS.get(g[0].lower(), int(g[0]) if g[0].isdigit() else None)
+        if n is None:
+            raise ValueError(f"not a number: {g[0]!r}")
+        start = report.replace(year=report.year - n, day=min(report.day, 28) if report.month == 2 else report.day)
+        return start, report
     if kind == "since_year":
         year = int(g[0]) if g and g[0] else report.year
         return dt.date(year, 1, 1), report

@@ -1,0 +1,178 @@
+"""A trained layer over the rules: is this number a displacement figure, and what happened to the people.
+
+The rules in `figures` read each number's unit, kind, place and period; on sentences written after them they miss
+figures in wording they do not know and accept counts that are not figures (tests/fixtures/report_sentences.md). This
+module scores every number of a sentence with two logistic regressions trained on the labelled sentences: one gives
+the probability that the number is an expected figure, the other the kind. Their features are the words around the
+number and in its clause, the number's shape, and what the rules said about it. The weights, the features they know
+and the sentences they were trained on are data (`data/extract/figure_model.json`, written by
+`python -m etl.extract.train`); nothing here is tuned by hand.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "extract" / "figure_model.json"
+KIND_LABELS = ("fled", "displaced", "returned", "hosted", "arrived", "crossed")
+_TOKEN = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*|\d[\d,.]*|[%$();:–-]")
+
+
+def _norm(token: str) -> str:
+    if token[0].isdigit():
+        return "<year>" if re.fullmatch(r"(?:19|20)\d\d", token) else "<num>"
+    return token.lower()
+
+
+@dataclass(frozen=True)
+class RuleView:
+    """What the rules said about one number: accepted (with its kind) or why not."""
+    accepted: bool
+    kind: str | None
+    why: str
+    kinds_in_clause: tuple[str, ...]
+    clause: tuple[int, int]
+    filter: str = ""  # why the rules' filters say it is no figure (a projection, people killed, a rate...), else ""
+
+
+def features(sentence: str, start: int, end: int, qualifier: str, value: int, is_rounded: bool,
+             rule: RuleView, use_rules: bool = False) -> list[str]:
+    """Sparse binary features of one number (names only; the model maps them to weights)."""
+    left = [_norm(t) for t in _TOKEN.findall(sentence[:start])]
+    right = [_norm(t) for t in _TOKEN.findall(sentence[end:])]
+    lo, hi = rule.clause
+    clause = {_norm(t) for t in _TOKEN.findall(sentence[lo:start] + " " + sentence[end:hi])}
+    out = [f"q:{qualifier}", f"mag:{min(int(math.log10(max(value, 1))), 7)}", "bias"]
+    out += [f"w-{i}:{t}" for i, t in enumerate(reversed(left[-3:]), 1)]
+    out += [f"w+{i}:{t}" for i, t in enumerate(right[:3], 1)]
+    out += [f"L:{t}" for t in set(left[-8:])] + [f"R:{t}" for t in set(right[:8])]
+    out += [f"C:{t}" for t in clause]
+    if len(right) >= 2:
+        out.append(f"bi+:{right[0]}_{right[1]}")
+    if len(left) >= 2:
+        out.append(f"bi-:{left[-2]}_{left[-1]}")
+    if is_rounded:
+        out.append("rounded")
+    if value < 10:
+        out.append("small")
+    if re.search(r"\(\s*$", sentence[:start]) or re.match(r"\s*\)", sentence[end:]):
+        out.append("in_brackets")
+    out += [f"kv:{k}" for k in rule.kinds_in_clause]
+    if rule.filter:
+        out.append(f"filter:{' '.join(rule.filter.split()[:3]).lower()}")
+    if use_rules:
+        out.append("rule:accepted" if rule.accepted else f"rule:no:{' '.join(rule.why.split()[:3]).lower()}")
+        if rule.kind:
+            out.append(f"rule:kind:{rule.kind}")
+    return out
+
+
+class _LogReg:
+    """Logistic (or softmax) regression with an L2 penalty, fitted by full-batch gradient descent with Adam steps."""
+
+    @staticmethod
+    def fit(x: np.ndarray, y: np.ndarray, classes: int, l2: float, steps: int = 400,
+            weights: np.ndarray | None = None) -> np.ndarray:
+        n, d = x.shape
+        w = np.zeros((d, classes))
+        target = np.eye(classes)[y]
+        sw = np.ones(n) if weights is None else weights
+        m = v = np.zeros_like(w)
+        for t in range(1, steps + 1):
+            p = _softmax(x @ w)
+            grad = x.T @ ((p - target) * sw[:, None]) / sw.sum() + l2 * w
+            m = 0.9 * m + 0.1 * grad
+            v = 0.999 * v + 0.001 * grad * grad
+            w = w - 0.1 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        return w
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class Model:
+    vocabulary: dict[str, int]
+    figure_weights: np.ndarray  # (features, 2): not a figure, a figure
+    kind_weights: np.ndarray  # (features, len(KIND_LABELS))
+    threshold: float  # a number the rules rejected becomes a figure at this probability or above
+    use_rules: bool
+    provenance: dict
+    keep_threshold: float = 0.5  # a figure the rules accepted stays at this probability or above
+
+    def _vector(self, names: list[str]) -> np.ndarray:
+        x = np.zeros((1, len(self.vocabulary)))
+        for n in names:
+            i = self.vocabulary.get(n)
+            if i is not None:
+                x[0, i] = 1.0
+        return x
+
+    def figure_probability(self, names: list[str]) -> float:
+        return float(_softmax(self._vector(names) @ self.figure_weights)[0, 1])
+
+    def kind(self, names: list[str]) -> str:
+        return KIND_LABELS[int(np.argmax(self._vector(names) @ self.kind_weights))]
+
+    @classmethod
+    def train(cls, figure_rows: list[tuple[list[str], int]], kind_rows: list[tuple[list[str], str]],
+              threshold: float = 0.5, use_rules: bool = False, l2: float = 1e-3, min_count: int = 2,
+              provenance: dict | None = None, keep_threshold: float = 0.5) -> Model:
+        counts: dict[str, int] = {}
+        for names, _ in figure_rows:
+            for n in set(names):
+                counts[n] = counts.get(n, 0) + 1
+        vocabulary = {n: i for i, n in enumerate(sorted(n for n, c in counts.items() if c >= min_count))}
+
+        def matrix(rows):
+            x = np.zeros((len(rows), len(vocabulary)))
+            for r, (names, _) in enumerate(rows):
+                for n in names:
+                    if n in vocabulary:
+                        x[r, vocabulary[n]] = 1.0
+            return x
+
+        fy = np.array([label for _, label in figure_rows])
+        # the two classes weigh the same in the loss (most numbers are no figure)
+        pos = max(int(fy.sum()), 1)
+        balance = np.where(fy == 1, len(fy) / (2 * pos), len(fy) / (2 * max(len(fy) - pos, 1)))
+        fw = _LogReg.fit(matrix(figure_rows), fy, 2, l2, weights=balance)
+        ky = np.array([KIND_LABELS.index(k) for _, k in kind_rows])
+        kw = _LogReg.fit(matrix(kind_rows), ky, len(KIND_LABELS), l2) if kind_rows else np.zeros(
+            (len(vocabulary), len(KIND_LABELS)))
+        return cls(vocabulary, fw, kw, threshold, use_rules, provenance or {}, keep_threshold)
+
+    def save(self, path: Path = MODEL_PATH) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        names = sorted(self.vocabulary, key=self.vocabulary.get)
+        doc = {"provenance": self.provenance, "threshold": self.threshold, "keep_threshold": self.keep_threshold,
+               "use_rules": self.use_rules,
+               "kinds": list(KIND_LABELS),
+               "features": {n: {"figure": round(float(self.figure_weights[i, 1] - self.figure_weights[i, 0]), 6),
+                                "kind": [round(float(v), 6) for v in self.kind_weights[i]]}
+                            for i, n in enumerate(names)}}
+        path.write_text(json.dumps(doc, indent=0, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, doc: dict) -> Model:
+        names = list(doc["features"])
+        vocabulary = {n: i for i, n in enumerate(names)}
+        fw = np.zeros((len(names), 2))
+        fw[:, 1] = [doc["features"][n]["figure"] for n in names]
+        kw = np.array([doc["features"][n]["kind"] for n in names]).reshape(len(names), len(KIND_LABELS))
+        return cls(vocabulary, fw, kw, doc["threshold"], doc["use_rules"], doc["provenance"], doc["keep_threshold"])
+
+
+@functools.cache
+def shipped() -> Model:
+    """The model in data/extract/ (written by `python -m etl.extract.train`)."""
+    return Model.from_json(json.loads(MODEL_PATH.read_text(encoding="utf-8")))

@@ -50,7 +50,14 @@ def _table(results: dict) -> str:
 # tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must go.
 # (Sets 2, 4, 5 and 6, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
 _MEASURED = "measured once after the trained layer was chosen on sets 1-6, not tuned on the held-aside set"
-KNOWN_HELDOUT_MISSES: dict[str, str] = {}
+KNOWN_HELDOUT_MISSES: dict[str, str] = {
+    "number": f"held-aside number precision 0.82 / recall 0.82 (73 right of 89 predicted, 89 expected); {_MEASURED}",
+    "qualifier": f"held-aside qualifier precision 0.80 / recall 0.80 (71 right of 89 predicted, 89 expected); "
+                 f"{_MEASURED}",
+    "kind": f"held-aside kind precision 0.73 / recall 0.73 (65 right of 89 predicted, 89 expected); {_MEASURED}",
+    "place": f"held-aside place precision 0.70 / recall 0.70 (62 right of 89 predicted, 89 expected); {_MEASURED}",
+    "period": f"held-aside period precision 0.71 / recall 0.71 (63 right of 89 predicted, 89 expected); {_MEASURED}",
+}
 
 
 @pytest.fixture(scope="module")

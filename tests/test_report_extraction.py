@@ -44,20 +44,13 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
-# Sixth held-aside set (label_set 7), labels collected and committed by two helpers who did not open etl/ and saw no
-# prediction, merged after the trained layer was built and chosen on sets 1-6 (cross-validated over documents), and
-# measured once. A field listed here fell short at that measurement; fixing it because of these sentences would be
+# Seventh held-aside set (label_set 8), labels collected and committed by three helpers who did not open etl/ and saw no
+# prediction, merged after the extractor was fixed and chosen on sets 1-7 (the layer cross-validated over documents),
+# and measured once. A field listed here fell short at that measurement; fixing it because of these sentences would be
 # tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must go.
-# (Sets 2, 4, 5 and 6, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
-_MEASURED = "measured once after the trained layer was chosen on sets 1-6, not tuned on the held-aside set"
-KNOWN_HELDOUT_MISSES: dict[str, str] = {
-    "number": f"held-aside number precision 0.82 / recall 0.82 (73 right of 89 predicted, 89 expected); {_MEASURED}",
-    "qualifier": f"held-aside qualifier precision 0.80 / recall 0.80 (71 right of 89 predicted, 89 expected); "
-                 f"{_MEASURED}",
-    "kind": f"held-aside kind precision 0.73 / recall 0.73 (65 right of 89 predicted, 89 expected); {_MEASURED}",
-    "place": f"held-aside place precision 0.70 / recall 0.70 (62 right of 89 predicted, 89 expected); {_MEASURED}",
-    "period": f"held-aside period precision 0.71 / recall 0.71 (63 right of 89 predicted, 89 expected); {_MEASURED}",
-}
+# (Sets 2 and 4-7, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
+_MEASURED = "measured once after the extractor was chosen on sets 1-7, not tuned on the held-aside set"
+KNOWN_HELDOUT_MISSES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -103,14 +96,14 @@ def test_heldout_precision_and_recall(quality, field):
         f"(needs {MIN_PRECISION} / {MIN_RECALL})\n" + _table(quality[0]))
 
 
-def test_the_held_aside_set_is_the_seventh_labelled_set():
-    """Sentences looked at (label sets 1-6) are never held aside; the held-aside set is about a third of all
+def test_the_held_aside_set_is_the_eighth_labelled_set():
+    """Sentences looked at (label sets 1-7) are never held aside; the held-aside set is about a third of all
     sentences, holds negatives, and comes from documents used in no other set."""
     rows = list(csv.DictReader(LABELS.open(encoding="utf-8", newline="")))
     sentences = labelled().values()
     heldout = [s for s in sentences if s["split"] == "heldout"]
-    assert {s["label_set"] for s in heldout} == {"7"}
-    assert {s["split"] for s in sentences if s["label_set"] in ("1", "2", "3", "4", "5", "6")} == {"train"}
+    assert {s["label_set"] for s in heldout} == {"8"}
+    assert {s["split"] for s in sentences if s["label_set"] in ("1", "2", "3", "4", "5", "6", "7")} == {"train"}
     assert len(heldout) >= 50 and sum(not s["expected"] for s in heldout) >= 15
     assert 0.3 <= len(heldout) / len(sentences) <= 0.4
     urls = {split: {r["source_url"] for r in rows if r["split"] == split and r["source_url"]} for split in ("train",
@@ -126,7 +119,8 @@ def test_the_shipped_model_is_what_the_train_command_writes(tmp_path):
     sentences = [s for s in labelled().values() if s["split"] == "train"]
     assert shipped["provenance"]["train_rows_sha256"] == train.train_digest()
     assert shipped["provenance"]["label_sets"] == sorted({s["label_set"] for s in sentences}, key=int)
-    assert "7" not in shipped["provenance"]["label_sets"]
+    assert not {s["label_set"] for s in labelled().values() if s["split"] == "heldout"} & set(
+        shipped["provenance"]["label_sets"])
     out = tmp_path / "model.json"
     assert train.main(["--out", str(out)]) == 0
     retrained = json.loads(out.read_text(encoding="utf-8"))["features"]
@@ -628,3 +622,35 @@ def test_the_numbers_of_a_sentence_are_found_once(gazetteer, monkeypatch):
                     dt.date(2020, 1, 1), gazetteer, "SYR").candidates
     assert [c.number for c in found] == [1000, 2000, 3000, 4000]
     assert len(calls) <= 2
+
+
+@pytest.mark.parametrize(("sentence", "context", "expected"), [
+    # written by the project (synthetic), 2026-11-27, in forms set 7 showed (now train): dots grouping thousands,
+    # "300 thousands", "left homeless", "sheltered in", a place written before another number, a place only in a
+    # later clause, "the 2015 figure", "as of 1st October"
+    ("As of today, 193.767 Syrian citizens are staying in 14 tent cities.", "TUR", [(193767, "hosted", "TUR")]),
+    ("More than 300 thousands Syrian citizens have been living in camps in Turkey.", "TUR",
+     [(300000, "hosted", "TUR")]),
+    ("The earthquakes left 11,000 families homeless in Idleb.", "XSY-NW", [(11000, "displaced", "SY07")]),
+    ("As of today, 44.038 Syrians have been sheltered in 8 tent cities.", "TUR", [(44038, "hosted", "TUR")]),
+    ("In Kilis there are 12,561 refugees and in Hatay 29,696.", "TUR",
+     [(12561, "hosted", "TR-79"), (29696, "hosted", "TR-31")]),
+    ("Some 176,000 people have been displaced, and 4,100 people have fled to Iraq.", "SYR",
+     [(176000, "displaced", "SYR"), (4100, "fled", "IRQ")]),
+])
+def test_forms_of_set_7(gazetteer, sentence, context, expected):
+    found = extract(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates  # with the layer
+    assert [(c.number, c.kind, c.place) for c in found] == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    # written by the project (synthetic): counts the conventions call no figure, vetoed whatever the layer scores
+    "Idleb is home to around 3 million civilians.",
+    "The region is inhabited by about 4.5 million people.",
+    "Over 800,000 people are at risk of displacement.",
+    "The offensive may displace tens of thousands of civilians.",
+    "Some 29,637 Syrian students have studied in 437 classes.",
+    "Around 280,000 people in Idleb have been affected by the earthquakes.",
+])
+def test_counts_that_are_no_figures_with_the_layer(gazetteer, sentence):
+    assert extract(sentence, dt.date(2020, 3, 20), gazetteer, "SY07").candidates == []

@@ -21,10 +21,11 @@ from etl.gazetteer import Gazetteer
 KINDS = [
     ("fled", r"\bfle[de]s?\b|\bfleeing\b|\bescap(?:ed|ing)\b|"
              r"\babandon(?:ed|ing)? their homes\b|\b(?:leave|left|leaving) their homes\b"),
-    ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b"),
+    ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b|\bhomeless\b"),  # "left homeless"
     ("returned", r"\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"),
     ("hosted", r"\bhost(?:s|ed|ing)?\b(?!\s+(?:communit|famil|countr|government|population|area|societ))"
-               r"|\b(?:is|are|was|were|remains?)\s+home\s+to\b"),  # "host communities" is no verb
+               r"|\b(?:is|are|was|were|remains?)\s+home\s+to\b"  # "host communities" is no verb
+               r"|\b(?:been|are|were|is|was)\s+sheltered\b"),  # "have been sheltered in 8 tent cities"
     ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b|\bmov(?:e|ed|ing)\s+(?:[\w'’-]+\s+){0,4}?(?:to|into|towards)\b"
                 r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"),
@@ -95,6 +96,9 @@ _ACTION_BEFORE_PERIOD = re.compile(r"\b(?:began|begun|started|erupted|broke\s+ou
                                    r"set\s+up|created|"
                                    r"in\s+force|working|worked|began\s+operating|"
                                    r"said|says|told|stated|announced)\s*,?\s*$", re.I)  # "officials said on Saturday"
+# A possibility is no count: "may displace additional tens of thousands", "could allow thousands of Syrians to
+# return", "are at risk of displacement" (the lower-case modal: "May" is a month).
+_POSSIBLE = re.compile(r"(?-i:\b(?:could|may|might|would)\b)[^,;]*$|\bat\s+risk\s+of\b[^,;]*$", re.I)
 # A condition is no count: "if migrant inflows from Syria exceed 10,000", "unless more than 5,000 arrive".
 _CONDITION = re.compile(r"\b(?:if|unless|should)\b[^,;]*$", re.I)
 EVENT_VERBS = r"\b(recover(?:ed|ing)? (?:full )?control|took control|tak(?:es|ing) control|captured|seized|retook)\b"
@@ -197,6 +201,7 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
                    or re.search(NOT_PEOPLE_OUTCOMES + rf"\s+{_ANY_HEDGE}$", sentence[clause[0]:mention.start], re.I))
         filtered = (_not_a_figure(sentence, mention) or (f"people {outcome.group(1)}" if outcome else "")
                     or ("a condition, not a figure" if _CONDITION.search(sentence[clause[0]:mention.start]) else "")
+                    or ("a possibility, not a figure" if _POSSIBLE.search(sentence[clause[0]:mention.start]) else "")
                     or _not_displaced(sentence, mention))
         unit, why = _unit(sentence, mention, has_previous=previous_ok, places=places)
         previous_ok = False
@@ -230,6 +235,8 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
         period = _nearest_period([p for p in dated if not own_only or clause[0] <= p.span[0] < clause[1]], mention,
                                  clause, [_clause(sentence, m) for m in mentions if m is not mention])
         start, end = (period.start, period.end) if period else (report_date, report_date)
+        if period is None and out.candidates and re.match(r"\s+of\s+(?:them|whom|these)\b", sentence[mention.end:]):
+            start, end = out.candidates[-1].period_start, out.candidates[-1].period_end  # "8,718 of them returned"
         out.candidates.append(Candidate(
             mention.value, mention.qualifier, kind, unit if unit != "same" else out.candidates[-1].unit,
             place[2] if place else default_place,
@@ -472,6 +479,28 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
         return "a part by nationality (a breakdown), not a figure"
     if re.search(r"\bevery\s+(?:single\s+)?(?:day|week|month|hour)\b", after, re.I):
         return "a rate (people every day), not a figure"
+    if re.match(r"\s+(?:of\s+)?(?:[\w-]+\s+)?(?:buildings|houses|homes|shelters|tents|camps|sites|villages|towns|"
+                r"schools|hospitals|trucks|tons|tonnes|kilometres|kilometers|km|locations|incidents|aftershocks|lives|"
+                r"deaths|cases|dollars|hectares|metres|meters|years|days|weeks|months|hours|percent|per\s+cent)\b",
+                after, re.I):
+        return "counts things, not people"
+    if re.search(r"\bat\s+risk\s+of\b", after[:40], re.I):
+        return "people at risk of displacement, a possibility, not a figure"
+    if re.match(r"\s+(?:[\w-]+\s+)?(?:students|pupils|patients|staff|workers|volunteers|teachers|soldiers|troops|"
+                r"fighters|militants|police|officers|doctors|nurses|voters|tourists|visitors|passengers)\b",
+                after, re.I):
+        return "counts people by role (students, staff, soldiers...), not displaced"
+    # the population of a place, not people displaced: "inhabited by about 4.5 million people", "is home to around 3
+    # million civilians", "a pre-war population of 23 million" (not a camp's population, nor "home to 3.6 million
+    # Syrian refugees")
+    if (re.search(rf"\b(?:inhabited\s+by|(?<!camp\s)(?:pre-war\s+|total\s+)?population\s+of|home\s+to|holds?)\s+"
+                  rf"{_ANY_HEDGE}$", sentence[:mention.start], re.I)
+            and re.match(r"\s*(?:(?:people|civilians|inhabitants|residents|persons)\b|[.,;)]|$)", after, re.I)
+            and not re.search(r"\bcamps?\b", sentence[max(0, mention.start - 40):mention.start], re.I)):
+        return "the population of a place, not people displaced"
+    words = " ".join(re.findall(r"[A-Za-z][\w'-]*", after)[:8])
+    if re.search(r"\baffected\b", words, re.I) and not any(re.search(p, words, re.I) for _, p in KINDS):
+        return "people affected, not displaced"
     return ""
 
 
@@ -574,13 +603,19 @@ def _place_for(places: list, clause: tuple[int, int], mention: numbers.Mention, 
     in the clause; else the nearest in the sentence. Two places joined by "and" ("from and within southern
     Idlib Governorate and western Aleppo Governorate") are the smallest area holding both."""
     inside = [p for p in places if clause[0] <= p[0] < clause[1]]
-    after = [p for p in inside if p[0] >= mention.end and _LOCATIVE.search(sentence[:p[0]])]
+    # "In Kilis, there are 12,561 and in Şanlıurfa 29,696": a place written right before another number is its place
+    starts = [m.start for m in _mentions(sentence) if m.start > mention.end]
+    after = [p for p in inside if p[0] >= mention.end and _LOCATIVE.search(sentence[:p[0]])
+             and not any(re.fullmatch(r"\s*,?\s*", sentence[p[1]:s]) for s in starts)]
     # "Ninewa (19,110 individuals)", "Antep with 253,000 people": the name the count is written against
     against = [p for p in places if p[1] <= mention.start
                and re.fullmatch(rf"\s*\(\s*|\s+with\s+{_ANY_HEDGE}", sentence[p[1]:mention.start], re.I)]
     if against:
         return against[-1]
-    hit = _nearest(after, mention) or _nearest(inside, mention) or _nearest(places, mention)
+    # else a place written before it in the sentence ("In Idleb, ...; 5,000 were displaced"); never one only in a later
+    # clause ("displaced since 9 October, and 4,100 have fled to Iraq": Iraq is the later count's), then the context
+    hit = (_nearest(after, mention) or _nearest(inside, mention)
+           or _nearest([p for p in places if p[1] <= mention.start], mention))
     if hit is None:
         return None
     i = places.index(hit)
@@ -661,7 +696,7 @@ def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, claus
     others = [c for c in others if c != clause]
     free = [p for p in dated if p.kind not in _STOPS and not any(a <= p.span[0] < b for a, b in others)]
     spans = ([p for p in own if p.kind not in _STOPS] or [p for p in own if p.kind in _STOPS]
-             or free or [p for p in dated if p.kind not in _STOPS]
+             or free
              or [p for p in stops if not any(a <= p.span[0] < b for a, b in others)])
     if not spans:
         return None

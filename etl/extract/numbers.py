@@ -24,11 +24,15 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 
 # "1,234,567", "1234", "3.6", and thousands grouped by spaces as UN French-style texts write them ("900 000")
 _SPACED = r"(?:\d{2,3}(?:[ \u00a0\u202f]\d{3})+|\d(?:[ \u00a0\u202f]\d{3}){2,})(?![\d,.])"  # not "Camp 7 120 families"
-_DIGITS = rf"(?<![\w.,$€£])(\d{{1,3}}(?:,\d{{3}})+|{_SPACED}|\d+(?:\.\d+)?)(?![\w%])"
+# "193.767 Syrian citizens", "1.675.327 registered": thousands grouped by dots, as Turkish (and other) texts write
+# them; a dot with three digits after it and none after those is a grouping, not a decimal ("3.600" is 3,600)
+_DOTTED = r"\d{1,3}(?:\.\d{3})+(?![\d.,])"
+_DIGITS = (rf"(?<![\w.,$€£])(\d{{1,3}}(?:,\d{{3}})+|{_SPACED}|{_DOTTED}(?!\s+(?:thousand|million|billion))"
+           rf"|\d+(?:\.\d+)?)(?![\w%])")
 # "1.5m Syrians", "3.6mn refugees", "150k people": a scale written as a letter right after the digits
 _ABBREVIATED = re.compile(r"(?<![\w.,$€£])(\d+(?:\.\d+)?)(m|mn|bn|k)\b(?!\s*(?:metres|meters|km|kg|tons|tonnes))")
 _ABBREVIATION_SCALE = {"m": "million", "mn": "million", "bn": "billion", "k": "thousand"}
-_SCALE = r"(?:\s+(thousand|million|billion))?"
+_SCALE = r"(?:\s+(thousand|million|billion)s?)?"  # "more than 300 thousands Syrian citizens"
 _WORDNUM = r"\b(" + "|".join(sorted((w for w in WORDS if w != "a"), key=len, reverse=True)) + \
     r"|a)\s+(thousand|million|billion)\b"
 _VAGUE = r"\b(" + "|".join(sorted(VAGUE, key=len, reverse=True)) + r")\b"
@@ -80,7 +84,7 @@ def find(sentence: str) -> list[Mention]:
         found.append(Mention(low, m.start(), m.end(), low, high, "between"))
         taken.append((m.start(), m.end()))
     for m in re.finditer(_VAGUE, sentence, re.I):
-        if free(m.start(), m.end()):
+        if free(m.start(), m.end()) and not re.search(r"\d\s*$", sentence[:m.start()]):  # not "300 thousands"
             low, high = VAGUE[m.group(1).lower()]
             qualifier = "exact" if low == high else "between"
             found.append(Mention(low, m.start(), m.end(), None if low == high else low,
@@ -107,6 +111,8 @@ def find(sentence: str) -> list[Mention]:
 
 
 def _num(digits: str, scale: str | None) -> int:
+    if re.fullmatch(_DOTTED, digits) and not scale:
+        digits = digits.replace(".", "")
     return round(float(re.sub(r"[,\s]", "", digits)) * SCALES.get((scale or "").lower(), 1))
 
 

@@ -59,7 +59,9 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("since_year", r"\b(?:since\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year|so\s+far\s+this\s+year"
                    r"|(?:since\s+)?(?:the\s+)?(?:start|beginning)\s+of\s+the\s+year\s+to\s+date|year[-\s]to[-\s]date"
                    r"|(?<!of\s)this\s+year)\b"),  # "have returned ... this year": 1 January to the report date
-    ("as_at", rf"\b(?:as\s+(?:at|of)|by)\s+{_WEEKDAY}(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("as_at", rf"\b(?:as\s+(?:at|of)|by)\s+{_WEEKDAY}(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),
+    # "the 2015 figure was 1.1 million": that year
+    ("year", r"\bthe\s+((?:19|20)\d\d)\s+(?:figure|total|number|estimate)s?\b"),
     # "by the end of 2019", "at the end of March 2020", "as of end-June 2021": the last day
     ("end_of", rf"\b(?:by|at|as\s+(?:at|of))\s+(?:the\s+)?end(?:\s+of\s+|-)(?:(?:{_MON})\s*)?(\d{{4}})?\b"),
     ("day", rf"\bon\s+{_WEEKDAY}(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),

@@ -50,7 +50,16 @@ def _table(results: dict) -> str:
 # tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must go.
 # (Sets 2 and 4-7, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
 _MEASURED = "measured once after the extractor was chosen on sets 1-7, not tuned on the held-aside set"
-KNOWN_HELDOUT_MISSES: dict[str, str] = {}
+KNOWN_HELDOUT_MISSES: dict[str, str] = {
+    "number": f"held-aside number precision 0.88 / recall 0.89 (119 right of 136 predicted, 133 expected); "
+              f"{_MEASURED}",
+    "qualifier": f"held-aside qualifier precision 0.82 / recall 0.84 (112 right of 136 predicted, 133 expected); "
+                 f"{_MEASURED}",
+    "kind": f"held-aside kind precision 0.71 / recall 0.72 (96 right of 136 predicted, 133 expected); {_MEASURED}",
+    "place": f"held-aside place precision 0.75 / recall 0.77 (102 right of 136 predicted, 133 expected); {_MEASURED}",
+    "period": f"held-aside period precision 0.74 / recall 0.76 (101 right of 136 predicted, 133 expected); "
+              f"{_MEASURED}",
+}
 
 
 @pytest.fixture(scope="module")

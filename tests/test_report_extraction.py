@@ -44,22 +44,13 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
-# Seventh held-aside set (label_set 8), labels collected and committed by three helpers who did not open etl/ and saw no
-# prediction, merged after the extractor was fixed and chosen on sets 1-7 (the layer cross-validated over documents),
+# Eighth held-aside set (label_set 9), labels collected and committed by five helpers who did not open etl/ and saw no
+# prediction, merged after the extractor was fixed and chosen on sets 1-8 (the layer cross-validated over documents),
 # and measured once. A field listed here fell short at that measurement; fixing it because of these sentences would be
 # tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must go.
-# (Sets 2 and 4-7, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
-_MEASURED = "measured once after the extractor was chosen on sets 1-7, not tuned on the held-aside set"
-KNOWN_HELDOUT_MISSES: dict[str, str] = {
-    "number": f"held-aside number precision 0.88 / recall 0.89 (119 right of 136 predicted, 133 expected); "
-              f"{_MEASURED}",
-    "qualifier": f"held-aside qualifier precision 0.82 / recall 0.84 (112 right of 136 predicted, 133 expected); "
-                 f"{_MEASURED}",
-    "kind": f"held-aside kind precision 0.71 / recall 0.72 (96 right of 136 predicted, 133 expected); {_MEASURED}",
-    "place": f"held-aside place precision 0.75 / recall 0.77 (102 right of 136 predicted, 133 expected); {_MEASURED}",
-    "period": f"held-aside period precision 0.74 / recall 0.76 (101 right of 136 predicted, 133 expected); "
-              f"{_MEASURED}",
-}
+# (Sets 2 and 4-8, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
+_MEASURED = "measured once after the extractor was chosen on sets 1-8, not tuned on the held-aside set"
+KNOWN_HELDOUT_MISSES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -105,14 +96,14 @@ def test_heldout_precision_and_recall(quality, field):
         f"(needs {MIN_PRECISION} / {MIN_RECALL})\n" + _table(quality[0]))
 
 
-def test_the_held_aside_set_is_the_eighth_labelled_set():
-    """Sentences looked at (label sets 1-7) are never held aside; the held-aside set is about a third of all
+def test_the_held_aside_set_is_the_ninth_labelled_set():
+    """Sentences looked at (label sets 1-8) are never held aside; the held-aside set is about a third of all
     sentences, holds negatives, and comes from documents used in no other set."""
     rows = list(csv.DictReader(LABELS.open(encoding="utf-8", newline="")))
     sentences = labelled().values()
     heldout = [s for s in sentences if s["split"] == "heldout"]
-    assert {s["label_set"] for s in heldout} == {"8"}
-    assert {s["split"] for s in sentences if s["label_set"] in ("1", "2", "3", "4", "5", "6", "7")} == {"train"}
+    assert {s["label_set"] for s in heldout} == {"9"}
+    assert {s["split"] for s in sentences if s["label_set"] in ("1", "2", "3", "4", "5", "6", "7", "8")} == {"train"}
     assert len(heldout) >= 50 and sum(not s["expected"] for s in heldout) >= 15
     assert 0.3 <= len(heldout) / len(sentences) <= 0.4
     urls = {split: {r["source_url"] for r in rows if r["split"] == split and r["source_url"]} for split in ("train",
@@ -140,10 +131,10 @@ def test_the_shipped_model_is_what_the_train_command_writes(tmp_path):
                for n, w in shipped["features"].items())
 
 
-def test_the_trained_layer_adds_what_the_rules_miss_and_the_conventions_veto(gazetteer):
+def test_the_trained_layer_adds_what_the_rules_miss_and_the_conventions_veto(gazetteer, monkeypatch):
     """A number the rules reject (no verb of their list) becomes a candidate when the trained layer scores it high;
-    a count the conventions say is no figure (a rate) stays out whatever the layer scores; `model=False` is the rules
-    alone. Sentences written by the project (synthetic)."""
+    a count the conventions say is no figure (a rate) stays out whatever the layer scores (here a layer that scores
+    every number 0.99); `model=False` is the rules alone. Sentences written by the project (synthetic)."""
     day = dt.date(2020, 3, 20)
     sentence = "Over 60,000 people are staying in informal settlements in Idleb."
     assert rules(sentence, day, gazetteer, "SYR").candidates == []
@@ -151,11 +142,11 @@ def test_the_trained_layer_adds_what_the_rules_miss_and_the_conventions_veto(gaz
     assert (c.number, c.qualifier, c.kind, c.place, c.period_start) == (60000, "more than", "hosted", "SY07", day)
     rate = "Up to 2,000 Syrians arrive in Kilis every day."
     _, views = figures._rules(rate, day, gazetteer, "TUR")
-    ((mention, view),) = views
-    names = learned.features(rate, mention.start, mention.end, mention.qualifier, mention.value, mention.is_rounded,
-                             view)
-    assert view.filter and learned.shipped().figure_probability(names) >= learned.shipped().threshold
+    assert [v.filter for _, v in views] == ["a rate (people every day), not a figure"]
+    monkeypatch.setattr(learned.Model, "figure_probability", lambda self, names: 0.99)
     assert extract(rate, day, gazetteer, "TUR").candidates == []
+    assert [c.number for c in extract("Some 2,000 Syrians arrive in Kilis.", day, gazetteer, "TUR").candidates] == [
+        2000]
 
 
 def test_the_article_yields_its_two_figures_and_no_soldiers(gazetteer):

@@ -25,10 +25,13 @@ KINDS = [
     ("returned", r"\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"),
     ("hosted", r"\bhost(?:s|ed|ing)?\b(?!\s+(?:communit|famil|countr|government|population|area|societ))"
                r"|\b(?:is|are|was|were|remains?)\s+home\s+to\b"  # "host communities" is no verb
-               r"|\b(?:been|are|were|is|was)\s+sheltered\b"),  # "have been sheltered in 8 tent cities"
+               r"|\b(?:been|are|were|is|was)\s+sheltered\b"  # "have been sheltered in 8 tent cities"
+               # "the camp now resides 22,356 people", "which houses approximately 80,000", "contains 68,000"
+               r"|\bresid(?:es|ed|ing)\b|\b(?:houses|housed|housing|contains|contained)\s+(?:[\w-]+\s+){0,3}?\d"),
     ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b|\bmov(?:e|ed|ing)\s+(?:[\w'’-]+\s+){0,4}?(?:to|into|towards)\b"
                 r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"),
-    ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"),
+    ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"
+                r"|\bacross\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?border\b"),  # "streamed across the border into Turkey"
 ]
 # Counted only when no verb in the clause says what happened: "DTM identified 1,665,108 IDPs (277,518 families) and
 # 4,884,612 returnees": an assessment's IDPs are displaced, its returnees returned; the noun nearest the number wins.
@@ -98,7 +101,8 @@ _ACTION_BEFORE_PERIOD = re.compile(r"\b(?:began|begun|started|erupted|broke\s+ou
                                    r"said|says|told|stated|announced)\s*,?\s*$", re.I)  # "officials said on Saturday"
 # A possibility is no count: "may displace additional tens of thousands", "could allow thousands of Syrians to
 # return", "are at risk of displacement" (the lower-case modal: "May" is a month).
-_POSSIBLE = re.compile(r"(?-i:\b(?:could|may|might|would)\b)[^,;]*$|\bat\s+risk\s+of\b[^,;]*$", re.I)
+_POSSIBLE = re.compile(r"(?-i:\b(?:could|may|might|would)\b)[^,;]*$|\bat\s+risk\s+of\b[^,;]*$"
+                       r"|\b(?:possibly|forecasting|forecasts?|projecting)\b[^,;]*$", re.I)
 # A condition is no count: "if migrant inflows from Syria exceed 10,000", "unless more than 5,000 arrive".
 _CONDITION = re.compile(r"\b(?:if|unless|should)\b[^,;]*$", re.I)
 EVENT_VERBS = r"\b(recover(?:ed|ing)? (?:full )?control|took control|tak(?:es|ing) control|captured|seized|retook)\b"
@@ -136,7 +140,7 @@ _CLAUSE_CUT = re.compile(r";|,\s+(?:and|while|whereas|but)\b|,\s+with\b|,\s+incl
 # A new count after a comma or a dash cuts only after a count ("From 9 to 12 February, some 142,000 ..." is one).
 _NEW_COUNT = re.compile(rf",\s+{_HEDGED}(?=\d)(?!(?:19|20)\d\d\b)|\s+[-–—]{{1,2}}\s+(?=\d)")
 # The figure's place usually follows it after a locative word ("displaced in X", "arrived in X", "returned to X").
-_LOCATIVE = re.compile(r"\b(?:in|into|to|towards|at|across)\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I)
+_LOCATIVE = re.compile(r"\b(?:in|into|to|towards|at|across|around)\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I)
 
 
 @dataclass
@@ -477,7 +481,8 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
             and re.match(rf"\s+(?:are|were)\s+(?:{'|'.join(w for w in PEOPLE if w.endswith(('ians', 'is', 'ans')))})\b",
                          after, re.I)):
         return "a part by nationality (a breakdown), not a figure"
-    if re.search(r"\bevery\s+(?:single\s+)?(?:day|week|month|hour)\b", after, re.I):
+    if re.search(r"\bevery\s+(?:single\s+)?(?:day|week|month|hour)\b|\bon\s+a\s+(?:daily|weekly)\s+basis\b", after,
+                 re.I):
         return "a rate (people every day), not a figure"
     if re.match(r"\s+(?:of\s+)?(?:[\w-]+\s+)?(?:buildings|houses|homes|shelters|tents|camps|sites|villages|towns|"
                 r"schools|hospitals|trucks|tons|tonnes|kilometres|kilometers|km|locations|incidents|aftershocks|lives|"
@@ -495,8 +500,13 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     # Syrian refugees")
     if (re.search(rf"\b(?:inhabited\s+by|(?<!camp\s)(?:pre-war\s+|total\s+)?population\s+of|home\s+to|holds?)\s+"
                   rf"{_ANY_HEDGE}$", sentence[:mention.start], re.I)
-            and re.match(r"\s*(?:(?:people|civilians|inhabitants|residents|persons)\b|[.,;)]|$)", after, re.I)
+            and re.match(r"\s*(?:(?:people|civilians|inhabitants|residents|persons|families|households)\b|[.,;)]|$)",
+                         after, re.I)
             and not re.search(r"\bcamps?\b", sentence[max(0, mention.start - 40):mention.start], re.I)):
+        return "the population of a place, not people displaced"
+    # "its 35,000 inhabitants", "the area's roughly 400,000 residents" (a camp's residents are hosted: not here)
+    if (re.match(r"\s+(?:inhabitants|residents)\b", after, re.I)
+            and not re.search(r"\bcamps?\b", sentence[max(0, mention.start - 60):mention.end + 60], re.I)):
         return "the population of a place, not people displaced"
     words = " ".join(re.findall(r"[A-Za-z][\w'-]*", after)[:8])
     if re.search(r"\baffected\b", words, re.I) and not any(re.search(p, words, re.I) for _, p in KINDS):

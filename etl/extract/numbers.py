@@ -12,7 +12,8 @@ SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 VAGUE = {"hundreds of thousands": (200_000, 999_999), "tens of thousands": (20_000, 99_999),
          "thousands": (2_000, 9_999), "hundreds": (200, 999), "dozens": (24, 99), "a dozen": (12, 12)}
 # The publisher's hedge right before a number, mapped to the glossary's qualifiers.
-HEDGES = [("more than", "more than"), ("over", "more than"), ("in excess of", "more than"),
+HEDGES = [("more than", "more than"), ("well over", "more than"), ("over", "more than"), ("exceeding", "more than"),
+          ("exceeds", "more than"), ("exceeded", "more than"), ("in excess of", "more than"),
           ("at least", "at least"), ("up to", "up to"), ("as many as", "up to"), ("less than", "up to"),
           ("fewer than", "up to"), ("nearly", "almost"), ("almost", "almost"), ("close to", "almost"),
           ("an estimated", "about"), ("estimated at", "about"), ("estimated", "about"), ("some", "about"),

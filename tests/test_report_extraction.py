@@ -50,7 +50,16 @@ def _table(results: dict) -> str:
 # tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must go.
 # (Sets 2 and 4-8, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
 _MEASURED = "measured once after the extractor was chosen on sets 1-8, not tuned on the held-aside set"
-KNOWN_HELDOUT_MISSES: dict[str, str] = {}
+KNOWN_HELDOUT_MISSES: dict[str, str] = {
+    "number": f"held-aside number precision 0.75 / recall 0.82 (120 right of 160 predicted, 147 expected); "
+              f"{_MEASURED}",
+    "qualifier": f"held-aside qualifier precision 0.71 / recall 0.78 (114 right of 160 predicted, 147 expected); "
+                 f"{_MEASURED}",
+    "kind": f"held-aside kind precision 0.54 / recall 0.59 (87 right of 160 predicted, 147 expected); {_MEASURED}",
+    "place": f"held-aside place precision 0.60 / recall 0.65 (96 right of 160 predicted, 147 expected); {_MEASURED}",
+    "period": f"held-aside period precision 0.57 / recall 0.62 (91 right of 160 predicted, 147 expected); "
+              f"{_MEASURED}",
+}
 
 
 @pytest.fixture(scope="module")

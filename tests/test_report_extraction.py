@@ -150,7 +150,7 @@ def test_the_trained_layer_adds_what_the_rules_miss_and_the_conventions_veto(gaz
     (c,) = extract(sentence, day, gazetteer, "SYR").candidates
     assert (c.number, c.qualifier, c.kind, c.place, c.period_start) == (60000, "more than", "hosted", "SY07", day)
     rate = "Up to 2,000 Syrians arrive in Kilis every day."
-    _, views = figures._rules(rate, day, gazetteer, "TUR")
+    _, views, _ = figures._rules(rate, day, gazetteer, "TUR")
     assert [v.filter for _, v in views] == ["a rate (people every day), not a figure"]
     monkeypatch.setattr(learned.Model, "figure_probability", lambda self, names: 0.99)
     assert extract(rate, day, gazetteer, "TUR").candidates == []

@@ -179,15 +179,22 @@ def extract(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_p
     """The rules' candidates, then the trained layer's verdict on every number (`learned`): it drops a rule's
     candidate it scores below its threshold and adds a number the rules rejected that it scores above it, with
     its kind. `model=False` gives the rules alone."""
-    out, views = _rules(sentence, report_date, gazetteer, default_place)
+    out, views, read = _rules(sentence, report_date, gazetteer, default_place)
     if model is False:
         return out
-    return _with_model(out, views, sentence, report_date, gazetteer, default_place,
-                       model or learned.shipped())
+    return _with_model(out, views, read, sentence, report_date, gazetteer, default_place, model or learned.shipped())
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What the rules read in the whole sentence, for the trained layer to reuse: places, origins, periods."""
+    places: list
+    origins: list
+    dated: list
 
 
 def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_place: str | None = None
-           ) -> tuple[Extraction, list[tuple[numbers.Mention, learned.RuleView]]]:
+           ) -> tuple[Extraction, list[tuple[numbers.Mention, learned.RuleView]], _Read]:
     out = Extraction()
     views: list[tuple[numbers.Mention, learned.RuleView]] = []
     places, origins = _places(sentence, gazetteer)
@@ -258,16 +265,15 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
         when = all_dated[0].start if all_dated else _weekday(sentence, report_date)
         # the report's own place first: a sentence's first name is often its dateline ("BEIRUT:")
         out.events.append(CandidateEvent(when, default_place or (places[0][2] if places else None), sentence[:300]))
-    return out, views
+    return out, views, _Read(places, origins, dated)
 
 
-def _with_model(out: Extraction, views: list, sentence: str, report_date: dt.date, gazetteer: Gazetteer,
+def _with_model(out: Extraction, views: list, read: _Read, sentence: str, report_date: dt.date, gazetteer: Gazetteer,
                 default_place: str | None, model: learned.Model) -> Extraction:
     """The trained layer's verdict on each number (see `extract`)."""
     candidates: list[Candidate] = []
-    rejected = [r for r in out.rejected]
-    places, origins = _places(sentence, gazetteer)
-    dated = [p for p in periods.find(sentence, report_date) if not _ACTION_BEFORE_PERIOD.search(sentence[:p.span[0]])]
+    rejected = list(out.rejected)
+    places, origins, dated = read.places, read.origins, read.dated
     mentions = [m for m, _ in views]
     for mention, view in views:
         names = learned.features(sentence, mention.start, mention.end, mention.qualifier, mention.value,

@@ -29,7 +29,7 @@ def rows(sentences: list[dict], gazetteer: Gazetteer, use_rules: bool) -> tuple[
     """(features, is a figure) for every number the rules see, and (features, kind) for the figures."""
     figure_rows, kind_rows = [], []
     for s in sentences:
-        _, views = figures._rules(s["sentence"], dt.date.fromisoformat(s["report_date"]), gazetteer,
+        _, views, _ = figures._rules(s["sentence"], dt.date.fromisoformat(s["report_date"]), gazetteer,
                                   s["context_place"] or None)
         expected = list(s["expected"])
         for mention, view in views:

@@ -282,6 +282,8 @@ def _with_model(out: Extraction, views: list, read: _Read, sentence: str, report
         written = sentence[mention.start:mention.end]
         own = [c for c in out.candidates if c.span == (mention.start, mention.end)]
         if view.filter:  # the conventions say what is no figure (a projection, a rate, people killed...): a veto
+            if own:
+                rejected.append((written, view.filter))
             continue
         if own and p < model.keep_threshold:
             rejected.append((written, f"the trained layer scores it {p:.2f}, below {model.keep_threshold:.2f}"))
@@ -474,9 +476,10 @@ def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
 
 
 def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
-    """What the conventions say is no figure although it counts people, beyond `_not_a_figure`: people leaving
-    (departures have no kind), besieged or trapped people, a part by nationality ("of whom some 30,000 are Iraqis"),
-    a rate "every day"."""
+    """What the conventions say is no figure although it counts people, beyond `_not_a_figure`: departures (no kind
+    describes them), besieged or trapped people, a part by nationality ("of whom some 30,000 are Iraqis"), a rate
+    "every day", things or roles counted (tents, students, soldiers), people at risk, the population of a place,
+    people affected; "" when none applies."""
     after = sentence[mention.end:_clause(sentence, mention)[1]]
     if re.match(r"\s+(?:[\w-]+\s+){0,2}?departures?\b", after, re.I):
         return "counts departures, which no kind of figure describes"

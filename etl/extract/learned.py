@@ -109,19 +109,16 @@ class Model:
     provenance: dict
     keep_threshold: float = 0.5  # a figure the rules accepted stays at this probability or above
 
-    def _vector(self, names: list[str]) -> np.ndarray:
-        x = np.zeros((1, len(self.vocabulary)))
-        for n in names:
-            i = self.vocabulary.get(n)
-            if i is not None:
-                x[0, i] = 1.0
-        return x
+    def _rows(self, names: list[str]) -> list[int]:
+        """The weight rows of the features this model knows (features are present or absent, so a score is a sum)."""
+        return sorted({i for n in names if (i := self.vocabulary.get(n)) is not None})
 
     def figure_probability(self, names: list[str]) -> float:
-        return float(_softmax(self._vector(names) @ self.figure_weights)[0, 1])
+        z = self.figure_weights[self._rows(names)].sum(axis=0)
+        return float(1.0 / (1.0 + math.exp(-(z[1] - z[0]))))
 
     def kind(self, names: list[str]) -> str:
-        return KIND_LABELS[int(np.argmax(self._vector(names) @ self.kind_weights))]
+        return KIND_LABELS[int(np.argmax(self.kind_weights[self._rows(names)].sum(axis=0)))]
 
     @classmethod
     def train(cls, figure_rows: list[tuple[list[str], int]], kind_rows: list[tuple[list[str], str]],

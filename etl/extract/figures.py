@@ -20,16 +20,28 @@ from etl.gazetteer import Gazetteer
 # What happened, by verb; the one nearest the number wins.
 KINDS = [
     ("fled", r"\bfle[de]s?\b|\bfleeing\b|\bescap(?:ed|ing)\b|"
-             r"\babandon(?:ed|ing)? their homes\b|\b(?:leave|left|leaving) their homes\b"),
+             r"\babandon(?:ed|ing)? their homes\b|\b(?:leave|left|leaving) their homes\b"
+             # "have left the camp"; "evacuated 40 civilians" out of a besieged place (set 9c)
+             r"|\b(?:leave|left|leaving)\s+(?:the|their)\s+(?:city|town|area|country|village|district)\b"
+             r"|\b(?<!medical\s)evacuat(?:ed?|ing)\b|\bbecome\s+refugees\b"),
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b|\bhomeless\b"),  # "left homeless"
-    ("returned", r"\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"),
+    ("returned", r"\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"
+                 # deportations are forced returns (set 9e): "deported", "expelled", "removed to", "sent back"
+                 r"|\bdeport(?:ed|ing|ations?|s)?\b|\bexpell(?:ed|ing)\b|\bremoved\s+to\b|\bsent\s+back\b"),
     ("hosted", r"\bhost(?:s|ed|ing)?\b(?!\s+(?:communit|famil|countr|government|population|area|societ))"
                r"|\b(?:is|are|was|were|remains?)\s+home\s+to\b"  # "host communities" is no verb
+               # "and home to some 160,000 people"; "30,156 individuals are living at Haj Ali"; "live in urban areas"
+               r"|\bhome\s+to\s+(?=(?:some|about|around|nearly|almost|over|more|at\s+least|an\s+estimated|"
+               r"approximately|roughly|up\s+to)\b|\d)"
+               r"|\b(?:are|were|is|was)\s+(?:still\s+|now\s+)?(?:living|stuck)\b(?!\s+in\s+(?:internal\s+)?displacement)"
+               r"|\blive\s+(?:in|at|among|there|here)\b|\bhave\s+settled\s+in\b|\bcompris(?:es|ed|ing)\b"
+               r"|\bliving\s+(?:in|among|at)\b(?!\s+(?:internal\s+)?displacement)"
                r"|\b(?:been|are|were|is|was)\s+sheltered\b"  # "have been sheltered in 8 tent cities"
                # "the camp now resides 22,356 people", "which houses approximately 80,000", "contains 68,000"
                r"|\bresid(?:es|ed|ing)\b|\b(?:houses|housed|housing|contains|contained)\s+(?:[\w-]+\s+){0,3}?\d"),
     ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b|\bmov(?:e|ed|ing)\s+(?:[\w'’-]+\s+){0,4}?(?:to|into|towards)\b"
-                r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"),
+                r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"
+                r"|\b(?:took|have\s+taken|had\s+taken)\s+(?:shelter|refuge)\b|\b(?:transferred|relocated)\b"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"
                 r"|\bacross\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?border\b"),  # "streamed across the border into Turkey"
 ]
@@ -42,15 +54,32 @@ PEOPLE = {"people": "people", "persons": "people", "individuals": "people", "idp
           "asylum-seekers": "people", "seekers": "people", "migrants": "people", "iraqis": "people",
           "afghans": "people", "palestinians": "people", "ukrainians": "people", "somalis": "people",
           "yemenis": "people", "venezuelans": "people", "rohingya": "people",
-          "applicants": "people", "returns": "people", "arrivals": "people",
+          "applicants": "people", "returns": "people", "arrivals": "people", "evacuees": "people",
+          # nationals and groups of the crises the dashboard covers ("200,000 Sudanese have fled to Chad")
+          "sudanese": "people", "ethiopians": "people", "eritreans": "people", "congolese": "people",
+          "burundians": "people", "nigerians": "people", "malians": "people", "libyans": "people",
+          "haitians": "people", "armenians": "people", "israelis": "people", "gazans": "people",
+          "lebanese": "people", "jordanians": "people", "kurds": "people", "yazidis": "people", "yezidis": "people",
+          "christians": "people", "tigrayans": "people", "colombians": "people", "pakistanis": "people",
+          "bangladeshis": "people", "burmese": "people", "filipinos": "people", "kosovars": "people",
+          "albanians": "people", "rwandans": "people", "cameroonians": "people", "chadians": "people",
+          "mozambicans": "people", "burkinabes": "people",
           "families": "families", "households": "households"}
 # Words that may sit between a number and its noun ("3.6 million Syrian refugees", "142,000 more people").
 FILLERS = {"more", "registered", "displaced", "newly", "new", "internally", "of", "these", "them", "the",
            "other", "additional", "further", "whom", "syrian", "iraqi", "afghan", "palestinian", "of people",
            "asylum", "refugee", "returnee", "international", "protection", "spontaneous", "voluntary",
-           "self-organized", "self-organised", "organized", "organised", "idp"}
+           "self-organized", "self-organised", "organized", "organised", "idp",
+           "south", "central", "african", "ethnic", "kurdish", "yazidi", "yezidi", "christian"}  # "South Sudanese"
 DEMONYMS = {"syrian": "SYR", "iraqi": "IRQ", "afghan": "AFG", "palestinian": "PSE", "turkish": "TUR",
-            "lebanese": "LBN", "jordanian": "JOR", "ukrainian": "UKR", "sudanese": "SDN", "somali": "SOM"}
+            "lebanese": "LBN", "jordanian": "JOR", "ukrainian": "UKR", "sudanese": "SDN", "somali": "SOM",
+            "ethiopian": "ETH", "eritrean": "ERI", "congolese": "COD", "yemeni": "YEM", "burmese": "MMR",
+            "rohingya": "MMR", "venezuelan": "VEN", "libyan": "LBY", "nigerian": "NGA", "malian": "MLI",
+            "haitian": "HTI", "armenian": "ARM", "israeli": "ISR", "burundian": "BDI", "rwandan": "RWA",
+            "colombian": "COL", "pakistani": "PAK", "bangladeshi": "BGD", "mozambican": "MOZ", "cameroonian": "CMR",
+            "chadian": "TCD", "filipino": "PHL", "bosnian": "BIH", "albanian": "ALB", "russian": "RUS",
+            "azerbaijani": "AZE", "iranian": "IRN", "egyptian": "EGY", "ugandan": "UGA", "kenyan": "KEN",
+            "burkinabe": "BFA", "tigrayan": "ETH", "gazan": "PSE"}
 NOT_PEOPLE_OUTCOMES = r"\b(killed|dead|died|injured|wounded|deployed|funded)\b"
 # Counts that are not displacement figures although they count people: a projection ("is expected to rise to
 # nearly 1.9 million, including 1.7 million Syrian refugees"), people served, reached or in need, a net change
@@ -140,6 +169,8 @@ _CLAUSE_CUT = re.compile(r";|,\s+(?:and|while|whereas|but)\b|,\s+with\b|,\s+incl
 # A new count after a comma or a dash cuts only after a count ("From 9 to 12 February, some 142,000 ..." is one).
 _NEW_COUNT = re.compile(rf",\s+{_HEDGED}(?=\d)(?!(?:19|20)\d\d\b)|\s+[-–—]{{1,2}}\s+(?=\d)")
 # The figure's place usually follows it after a locative word ("displaced in X", "arrived in X", "returned to X").
+_LANDMARK = re.compile(r"\b(?:north|south|east|west)(?:-?(?:east|west))?\s+of\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I)
+_DEPORTED = re.compile(r"\bdeport(?:ed|ing|ations?|s)?\b|\bexpell(?:ed|ing)\b|\bremoved\s+to\b|\bsent\s+back\b", re.I)
 _LOCATIVE = re.compile(r"\b(?:in|into|to|towards|at|across|around)\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I)
 
 
@@ -243,16 +274,21 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
             last = out.candidates[-1]
             place = (0, 0, last.place, last.place_published) if last.place_published else None
         own_only = _BROUGHT.search(sentence[:mention.start])  # a running total: only its own clause's date
-        period = _nearest_period([p for p in dated if not own_only or clause[0] <= p.span[0] < clause[1]], mention,
+        period = _nearest_period([p for p in _for_kind(dated, kind)
+                                  if not own_only or clause[0] <= p.span[0] < clause[1]], mention,
                                  clause, [_clause(sentence, m) for m in mentions if m is not mention])
         start, end = (period.start, period.end) if period else (report_date, report_date)
         if period is None and out.candidates and re.match(r"\s+of\s+(?:them|whom|these)\b", sentence[mention.end:]):
             start, end = out.candidates[-1].period_start, out.candidates[-1].period_end  # "8,718 of them returned"
+        origin = (_origin(sentence, mention) or (out.candidates[-1].origin if unit == "same" else None)
+                  or _nearest_in(origins, clause, mention))
+        deported = kind == "returned" and _DEPORTED.search(sentence[clause[0]:clause[1]]) and _deported(
+            sentence, mention, clause, places, origins, default_place)
+        if deported:
+            place, origin = deported
         out.candidates.append(Candidate(
             mention.value, mention.qualifier, kind, unit if unit != "same" else out.candidates[-1].unit,
-            place[2] if place else default_place,
-            _origin(sentence, mention) or (out.candidates[-1].origin if unit == "same" else None)
-            or _nearest_in(origins, clause, mention), start, end,
+            place[2] if place else default_place, origin, start, end,
             mention.low,
             mention.high, (mention.start, mention.end), place[3] if place else None, mention.is_rounded))
         each = re.match(r"\s+each\s+in\s+", sentence[mention.end:])
@@ -296,13 +332,20 @@ def _with_model(out: Extraction, views: list, read: _Read, sentence: str, report
         rejected = [r for r in rejected if r[0] != written]
         clause = view.clause
         place = _place_for(places, clause, mention, sentence, gazetteer)
-        period = _nearest_period(dated, mention, clause, [_clause(sentence, m) for m in mentions if m is not mention])
+        kind = model.kind(names)
+        period = _nearest_period(_for_kind(dated, kind), mention, clause,
+                                 [_clause(sentence, m) for m in mentions if m is not mention])
         start, end = (period.start, period.end) if period else (report_date, report_date)
         unit = next((u for w in re.findall(r"[A-Za-z][\w'-]*", sentence[mention.end:])[:4]
                      if (u := PEOPLE.get(w.lower())) in ("families", "households")), "people")
+        origin = _origin(sentence, mention) or _nearest_in(origins, clause, mention)
+        deported = kind == "returned" and _DEPORTED.search(sentence[clause[0]:clause[1]]) and _deported(
+            sentence, mention, clause, places, origins, default_place)
+        if deported:
+            place, origin = deported
         candidates.append(Candidate(
-            mention.value, mention.qualifier, model.kind(names), unit, place[2] if place else default_place,
-            _origin(sentence, mention) or _nearest_in(origins, clause, mention), start, end, mention.low,
+            mention.value, mention.qualifier, kind, unit, place[2] if place else default_place,
+            origin, start, end, mention.low,
             mention.high, (mention.start, mention.end), place[3] if place else None, mention.is_rounded))
     candidates.sort(key=lambda c: c.span)
     return Extraction(candidates, out.events, rejected)
@@ -490,14 +533,34 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
             and re.match(rf"\s+(?:are|were)\s+(?:{'|'.join(w for w in PEOPLE if w.endswith(('ians', 'is', 'ans')))})\b",
                          after, re.I)):
         return "a part by nationality (a breakdown), not a figure"
-    if re.search(r"\bevery\s+(?:single\s+)?(?:day|week|month|hour)\b|\bon\s+a\s+(?:daily|weekly)\s+basis\b", after,
-                 re.I):
+    if (re.search(r"\bevery\s+(?:single\s+)?(?:day|week|month|hour)\b|\bon\s+a\s+(?:daily|weekly)\s+basis\b", after,
+                  re.I)
+            or re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:daily|each\s+day|per\s+(?:day|week))\b", after, re.I)
+            or re.match(r"\W*every\s+(?:morning|evening|night|day|week)\b", sentence, re.I)):
         return "a rate (people every day), not a figure"
+    written = sentence[mention.start:mention.end]
+    if (not re.search(r"\d", written) and re.search(r"\b(?:hundreds|thousands|dozens|millions)\b", written, re.I)
+            and re.search(r"\b(?:to|among|for|by|with|at|on|about|of)\s+(?:the\s+)?$", sentence[:mention.start], re.I)
+            and not re.search(r"\b(?:displacement|flight|exodus|influx|return|arrival|departure|evacuation|"
+                              r"deportation)s?\s+of\s+(?:the\s+)?$", sentence[:mention.start], re.I)):
+        # "responding to thousands of civilians fleeing", "among tens of thousands who fled": a group named as the
+        # object of another verb or a preposition, not a count (sets 7b, 8c, 9a)
+        return "a group named (a plural magnitude after a preposition), not a count"
     if re.match(r"\s+(?:of\s+)?(?:[\w-]+\s+)?(?:buildings|houses|homes|shelters|tents|camps|sites|villages|towns|"
                 r"schools|hospitals|trucks|tons|tonnes|kilometres|kilometers|km|locations|incidents|aftershocks|lives|"
-                r"deaths|cases|dollars|hectares|metres|meters|years|days|weeks|months|hours|percent|per\s+cent)\b",
+                r"deaths|cases|dollars|hectares|metres|meters|years|days|weeks|months|hours|percent|per\s+cent|"
+                r"localities|municipalities|neighbourhoods|neighborhoods|countries|barrels|bombs|rockets|missiles|"
+                r"airstrikes|miles)\b",
                 after, re.I):
         return "counts things, not people"
+    if re.search(rf"\b(?:killing|killings|deaths?|kidnapping|abduction|arrests?|detention)\s+of\s+{_ANY_HEDGE}$",
+                 sentence[:mention.start], re.I):
+        return "people killed or detained, not displaced"  # "the killing of over 5,000 Yezidis"
+    if re.match(r"\s+of\s+(?:them|whom|these)\s+(?:(?:are|were)\s+)?(?:living\s+)?in\s+(?:[\w-]+\s+)?"
+                r"(?:camps?|tents?|settlements?|shelters?|urban|host|rented)\b", after, re.I):
+        return "a breakdown by shelter (a part), not a figure"  # "120,000 have settled ..., 35,000 of them in camps"
+    if re.match(r"\s+(?:[\w-]+\s+)?migrants\b", after, re.I):
+        return "counts migrants, not displaced people"  # "1.2 million registered migrants" (set 6's rule)
     if re.search(r"\bat\s+risk\s+of\b", after[:40], re.I):
         return "people at risk of displacement, a possibility, not a figure"
     if re.match(r"\s+(?:[\w-]+\s+)?(?:students|pupils|patients|staff|workers|volunteers|teachers|soldiers|troops|"
@@ -514,7 +577,9 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
             and not re.search(r"\bcamps?\b", sentence[max(0, mention.start - 40):mention.start], re.I)):
         return "the population of a place, not people displaced"
     # "its 35,000 inhabitants", "the area's roughly 400,000 residents" (a camp's residents are hosted: not here)
-    if (re.match(r"\s+(?:inhabitants|residents)\b", after, re.I)
+    if re.search(rf"\b(?:a|the)\s+(?:country|nation|city|town)\s+of\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I):
+        return "the population of a place, not people displaced"  # "a country of four million people"
+    if (re.match(r"\s+(?:[A-Z][\w-]+\s+)?(?:inhabitants|residents)\b", after)
             and not re.search(r"\bcamps?\b", sentence[max(0, mention.start - 60):mention.end + 60], re.I)):
         return "the population of a place, not people displaced"
     words = " ".join(re.findall(r"[A-Za-z][\w'-]*", after)[:8])
@@ -532,7 +597,9 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
             # "45,000 newly displaced individuals chose to move to ...": an adjective before the counted noun
             # gives way to a verb after it
             adjective = bool(re.match(r"\s+(?:people|persons|individuals|idps|families|households)\b",
-                                      sentence[lo + m.end():], re.I)) and lo + m.start() > mention.end
+                                      sentence[lo + m.end():], re.I)
+                             or re.match(r"\s+[A-Z][a-z]+(?:is|ans|ese|s)\b", sentence[lo + m.end():])
+                             ) and lo + m.start() > mention.end  # "displaced Yazidis returned": the verb wins
             found.append((adjective, distance, kind))
     verbs = [f for f in found if not f[0]] or found
     if verbs:
@@ -606,6 +673,12 @@ def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, s
             continue
         if re.search(r"\bborders?\s+(?:with|of)\s+(?:the\s+)?$", sentence[:start], re.I):
             continue  # "close to the border with Syria": the far side of a border is nobody's place
+        if name.lower() in DEMONYMS:
+            continue  # "Palestinian refugees" (UNHCR's name for the State of Palestine): a nationality, not a place
+        if _LANDMARK.search(sentence[:start]):
+            continue  # "Amiriyat al-Fallujah, 40km west of Baghdad": a landmark that locates another place
+        if re.fullmatch(r"[\W_]*", sentence[:start]) and re.match(r"\s*[–—-]{1,2}\s", sentence[m.end():]):
+            continue  # "Erbil – In the wake of ...": a dateline, where the report was written
         if _PARTIAL.search(sentence[:start]) and not _FROM.search(sentence[:start]):
             continue
         if _FROM.search(sentence[:start]) or _FLED_FROM.search(sentence[:start]):  # "an influx from Idlib": where
@@ -614,6 +687,28 @@ def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, s
             continue
         found.append((start, m.end(), code, name))
     return found, origins
+
+
+def _deported(sentence: str, mention: numbers.Mention, clause: tuple[int, int], places: list, origins: list,
+              default_place: str | None):
+    """Deported people return (set 9e): their place is the country they are sent to ("removed to Syria", "back to
+    war-torn Syria"), else the country of their nationality ("16 Syrians", "dozens of Syrians"); their origin is the
+    deporting country ("Lebanon has deported", "deported ... from Lebanon"), else the report's place."""
+    sent_to = [p for p in places if clause[0] <= p[0] < clause[1] and p[0] > mention.end and re.search(
+        r"\b(?:to|into)\s+(?:[\w-]+\s+){0,2}$", sentence[:p[0]], re.I)]
+    demonym = re.match(r"\s+(?:of\s+)?(?:[\w-]+\s+){0,2}?([A-Z][a-z]+?)(?:s\b|\s+(?:refugees|nationals|citizens))",
+                       sentence[mention.end:])
+    nationality = DEMONYMS.get(demonym.group(1).lower()) if demonym else None
+    if sent_to:
+        target = sent_to[0]
+    elif nationality:
+        target = (mention.start, mention.end, nationality, None)
+    else:
+        return None
+    deporting = ([p for p in places if clause[0] <= p[0] < mention.start and p[2] != target[2]]
+                 + [p for p in origins if clause[0] <= p[0] < clause[1] and p[2] != target[2]])
+    origin = deporting[0][2] if deporting else (default_place if default_place != target[2] else None)
+    return target, origin
 
 
 def _place_for(places: list, clause: tuple[int, int], mention: numbers.Mention, sentence: str,
@@ -705,6 +800,13 @@ def _nearest(items: list, mention: numbers.Mention):
 _STOPS = ("as_at", "end_of")  # reference days: "as of 30 April 2019", "by the end of 2019"
 
 
+def _for_kind(dated: list[periods.Period], kind: str | None) -> list[periods.Period]:
+    """A stock is counted on the report date whatever its people's arrival: "Since the crisis began in 2011, Turkey has
+    hosted over one million Syrians" (set 4); arrivals take that start ("have entered ... since the Syrian conflict
+    began in March 2011", set 9a)."""
+    return [p for p in dated if not (kind == "hosted" and p.kind == "since_began")]
+
+
 def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, clause: tuple[int, int] = (0, 0),
                     others: tuple = ()) -> periods.Period | None:
     """The nearest period, in the figure's clause first; an "as at D" date ends an open one ("since 1 February
@@ -720,7 +822,7 @@ def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, claus
     if not spans:
         return None
     near = min(spans, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
-    if near.kind in ("since", "since_month", "since_year", "since_weekday", "since_last") and stops:
+    if near.kind in ("since", "since_month", "since_year", "since_weekday", "since_last", "since_began") and stops:
         stop = min(stops, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
         if near.start <= stop.start:
             return periods.Period(near.start, stop.start, near.span, near.kind)
@@ -731,6 +833,8 @@ def _origin(sentence: str, mention: numbers.Mention) -> str | None:
     """ "3.6 million Syrian refugees", "3.6 million Syrians" -> SYR: a nationality written right after the number."""
     m = re.match(r"\s+(?:\w+\s+){0,2}?([A-Z][a-z]+)\s+(refugees|asylum|nationals|returnees)", sentence[mention.end:])
     if m:
+        if m.group(1) == "Sudanese" and re.search(r"\bSouth\s+$", sentence[:mention.end + m.start(1)]):
+            return "SSD"
         return DEMONYMS.get(m.group(1).lower())
     m = re.match(r"\s+(?:more\s+|registered\s+)?([A-Z][a-z]+)s\b", sentence[mention.end:])  # "3.6 million Syrians"
     return DEMONYMS.get(m.group(1).lower()) if m else None

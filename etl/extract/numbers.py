@@ -71,12 +71,12 @@ def find(sentence: str) -> list[Mention]:
                 r"\s+(?:people|persons|individuals|refugees|families|households|idps|civilians|syrians)\b",
                 sentence[m.end():], re.I):
             continue  # "between 2014 and 2016" is a period
-        low, high = _num(m.group(1), m.group(2) or m.group(4)), _num(m.group(3), m.group(4))
+        low, high = _low(m.group(1), m.group(2), m.group(4), _num(m.group(3), m.group(4))), _num(m.group(3), m.group(4))
         found.append(Mention(low, m.start(), m.end(), low, high, "between"))
         taken.append((m.start(), m.end()))
     # a digit range, "300,000-400,000 Syrians", "7,000 to 10,000 people" (not "from 43,000 to 53,000": a change)
     for m in re.finditer(_DIGITS + _SCALE + r"\s*(?:-|–|\bto\b)\s*" + _DIGITS + _SCALE, sentence, re.I):
-        low, high = _num(m.group(1), m.group(2) or m.group(4)), _num(m.group(3), m.group(4))
+        low, high = _low(m.group(1), m.group(2), m.group(4), _num(m.group(3), m.group(4))), _num(m.group(3), m.group(4))
         if (not free(m.start(), m.end()) or _MONTH.match(sentence, m.end()) or low >= high
                 or re.search(r"\bfrom\s+$", sentence[:m.start()], re.I)
                 or re.match(r"\s*(%|per ?cent|percent)", sentence[m.end():], re.I)
@@ -111,6 +111,14 @@ def find(sentence: str) -> list[Mention]:
     return sorted(found, key=lambda x: x.start)
 
 
+def _low(digits: str, own_scale: str | None, shared_scale: str | None, high: int) -> int:
+    """The low end of a range: "between 1 and 1.3 million" shares the scale; "between 700,000 and 1.3 million" not."""
+    if own_scale:
+        return _num(digits, own_scale)
+    shared = _num(digits, shared_scale)
+    return shared if shared <= high else _num(digits, None)
+
+
 def _num(digits: str, scale: str | None) -> int:
     if re.fullmatch(_DOTTED, digits) and not scale:
         digits = digits.replace(".", "")
@@ -123,6 +131,9 @@ def _not_a_count(sentence: str, m: re.Match) -> bool:
         return True
     if _MONTH.match(after) or re.search(r"\b(" + "|".join(MONTHS) + r")\s+$", before, re.I):
         return True  # a day of a date ("12 February", "February 12")
+    if int(float(re.sub(r"[,\s]", "", digits))) <= 31 and re.search(
+            r"\b(" + "|".join(MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?\s*(?:and|to|until|-|–)\s*$", before, re.I):
+        return True  # the second day of "between June 11 and 13"
     if re.fullmatch(r"(19|20)\d\d", digits) and not m.group(2):
         return True  # a year
     return bool(re.match(r"\s*(dollars|euros|degrees)\b", after, re.I))

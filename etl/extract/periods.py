@@ -32,6 +32,14 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("since_year", r"\bsince\s+the\s+(?:beginning|start|onset|outbreak)\s+of\s+[^,;.]{1,80}?\s+in\s+(\d{4})\b"),
     # "over the past two years": the report date that many years before, to the report date
     ("past_years", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(\w+)\s+years\b"),
+    # "since the Syrian conflict began in March 2011", "after the country's civil war began in 2011",
+    # "since the fighting in Mosul started in October": that month (year) to the report date
+    ("since_began", rf"(?<!est\s)\b(?:since|after)\s+(?:the\s+)?[^,;.]{{0,60}}?\b"
+                    rf"(?:began|started|broke\s+out|erupted)\s+in\s+(?:{_MON}\s*)?(\d{{4}})?\b"),
+    # "between June 11 and 13": US-style, read day-first as "between 11 June and 13"
+    ("range_days_us", rf"\b(?:from|between)\s+(\d{{1,2}})\s+{_MON}\s*{_TO}(\d{{1,2}})\b(?!\s*{_MON})(?![,.]\d)"
+                      rf"{_Y}"),
+    ("range_month_date", rf"\b(?:from|between)\s+{_MON}\s+(\d{{4}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_dates", rf"\b(?:from|between|since)\s+(\d{{1,2}})\s+{_MON}{_Y}\s*,?{_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_months", rf"\b(?:from|between)\s+{_MON}{_TO}{_MON}{_Y}"),
     # "between 2014 and 2016", "from 2014 to 2016": the first day of the first year to the last of the last
@@ -45,6 +53,8 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "in the past week", "over the last two months", "in the past 24 hours": up to the report date
     ("past", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(?:(\w+)\s+)?"
              r"(hours|days?|weeks?|months?)\b"),
+    # "in just three months", "within two weeks": the report date minus that, to the report date
+    ("in_months", r"\b(?:in|within)\s+(?:just\s+|only\s+)?(\w+)\s+(days|weeks|months)\b(?!\s+(?:ago|later|after|of))"),
     # "since the ceasefire of 5 March", "since the start of the military operation on 9 October"
     # "since operations began on 17 October"
     ("since", rf"\b(?:since|after)\s+(?:(?:the\s+)?[\w-]+(?:\s+[\w-]+){{0,5}}?\s+(?:of|on)\s+)?{_WEEKDAY}"
@@ -169,11 +179,27 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         if n is None:  # "over the past few months": no date the sentence resolves
             raise ValueError(f"not a number: {g[0]!r}")
         unit = g[1].lower().rstrip("s")
-        if unit == "month":  # "the past two months": from the day after the same day two months earlier
-            y, m = divmod(report.year * 12 + report.month - 1 - n, 12)
-            return dt.date(y, m + 1, min(report.day, calendar.monthrange(y, m + 1)[1])) + dt.timedelta(days=1), report
-        days = {"hour": -(-n // 24), "day": n, "week": 7 * n}[unit]  # "the past 24 hours": the report day
-        return report - dt.timedelta(days=days - 1), report
+        return _back(report, n, unit), report
+    if kind == "in_months":  # "in just three months": the report date minus that many months, to it
+        n = _WEEKS.get(g[0].lower(), int(g[0]) if g[0].isdigit() else None)
+        if n is None:
+            raise ValueError(f"not a number: {g[0]!r}")
+        return _back(report, n, g[1].lower().rstrip("s")), report
+    if kind == "since_began":  # "since the Syrian conflict began in March 2011": that month (year) to the report date
+        if g[0]:
+            month = _M[g[0].lower()]
+            return dt.date(int(g[1]) if g[1] else _year(None, month, report), month, 1), report
+        if not g[1]:
+            raise ValueError("no month or year")
+        return dt.date(int(g[1]), 1, 1), report
+    if kind == "range_days_us":  # "between June 11 and 13" (read as "between 11 June and 13")
+        month = _M[g[1].lower()]
+        year = _year(g[3], month, report)
+        return dt.date(year, month, int(g[0])), dt.date(year, month, int(g[2]))
+    if kind == "range_month_date":  # "between August 2016 and 20 September 2017"
+        m1, m2 = _M[g[0].lower()], _M[g[3].lower()]
+        y2 = _year(g[4], m2, report)
+        return dt.date(int(g[1]), m1, 1), dt.date(y2, m2, int(g[2]))
     if kind == "since_end":
         month = _M[g[0].lower()]
         year = _year(g[1], month, report)
@@ -218,6 +244,14 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         return day, day
     year = int(g[0])
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _back(report: dt.date, n: int, unit: str) -> dt.date:
+    """The report date minus n hours (whole days, at least one), days, weeks or months (the same day of the month)."""
+    if unit == "month":
+        y, m = divmod(report.year * 12 + report.month - 1 - n, 12)
+        return dt.date(y, m + 1, min(report.day, calendar.monthrange(y, m + 1)[1]))
+    return report - dt.timedelta(days={"hour": max(1, -(-n // 24)), "day": n, "week": 7 * n}[unit])
 
 
 def _year(text: str | None, month: int, report: dt.date) -> int:

@@ -41,7 +41,10 @@ KINDS = [
                r"|\bresid(?:es|ed|ing)\b|\b(?:houses|housed|housing|contains|contained)\s+(?:[\w-]+\s+){0,3}?\d"),
     ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b|\bmov(?:e|ed|ing)\s+(?:[\w'’-]+\s+){0,4}?(?:to|into|towards)\b"
                 r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"
-                r"|\b(?:took|have\s+taken|had\s+taken)\s+(?:shelter|refuge)\b|\b(?:transferred|relocated)\b"),
+                r"|\b(?:took|have\s+taken|had\s+taken)\s+(?:shelter|refuge)\b|\b(?:transferred|relocated)\b"
+                # "have poured into camps", "refugees heading to it" (a country flooded into is `crossed`)
+                r"|\bpoured\s+into\s+(?:the\s+)?(?:[\w-]+\s+)?(?:camps?|sites?|shelters?|towns?|city|cities)\b"
+                r"|\bheading\s+(?:to|towards|for)\b"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"
                 r"|\bacross\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?border\b"),  # "streamed across the border into Turkey"
 ]
@@ -141,6 +144,8 @@ _FUNCTION_WORDS = ("In|On|At|From|Since|During|By|Of|The|To|Across|Within|For|An
                    "Meanwhile|Also|Inside|Outside|Into|Towards|Near|Both|Elsewhere|Additionally|Moreover|However")
 _PLACE_WORD = re.compile(rf"(?<![\w'’-])(?!(?:{_FUNCTION_WORDS})\s)[{_UPPER}][\w'’-]*"
                          rf"(?:\s+(?:al-|el-)?[{_UPPER}][\w'’-]*)*")
+_OF_NAMES = re.compile(r"\b(?:(?:Democratic\s+)?Republic\s+of\s+(?:the\s+)?Congo|State\s+of\s+Palestine|"
+                       r"Republic\s+of\s+(?:South\s+)?Sudan|Republic\s+of\s+Moldova|Islamic\s+Republic\s+of\s+Iran)\b")
 _LEVEL_WORDS = {"governorate": 1, "province": 1, "district": 2, "sub-district": 3}
 # "northern Aleppo governorate", "north-west Syria": a direction before a name (tried with the name first).
 _DIRECTION = re.compile(r"\b((?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?|central)\s+$", re.I)
@@ -526,8 +531,9 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     after = sentence[mention.end:_clause(sentence, mention)[1]]
     if re.match(r"\s+(?:[\w-]+\s+){0,2}?departures?\b", after, re.I):
         return "counts departures, which no kind of figure describes"
-    if re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:(?:remain|are|were|is|was)\s+)?(?:besieged|trapped|under\s+siege)\b", after,
-                re.I):
+    moved = re.search(r"\bevacuat\w*", sentence[_clause(sentence, mention)[0]:_clause(sentence, mention)[1]], re.I)
+    if not moved and re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:(?:remain|are|were|is|was)\s+)?(?:besieged|trapped|"
+                              r"under\s+siege)\b", after, re.I):
         return "people besieged or trapped, not displaced"
     if (re.search(rf"\bof\s+(?:whom|them)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
             and re.match(rf"\s+(?:are|were)\s+(?:{'|'.join(w for w in PEOPLE if w.endswith(('ians', 'is', 'ans')))})\b",
@@ -561,6 +567,9 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
         return "a breakdown by shelter (a part), not a figure"  # "120,000 have settled ..., 35,000 of them in camps"
     if re.match(r"\s+(?:[\w-]+\s+)?migrants\b", after, re.I):
         return "counts migrants, not displaced people"  # "1.2 million registered migrants" (set 6's rule)
+    if (re.search(r"\([^()]*$", sentence[:mention.start])
+            and re.match(r"\s+(?:[\w-]+\s+)?(?:women|men|children|girls|boys|elderly|minors)\b", after, re.I)):
+        return "a breakdown by sex or age (a part), not a figure"  # "(120 women, 205 children)"
     if re.search(r"\bat\s+risk\s+of\b", after[:40], re.I):
         return "people at risk of displacement, a possibility, not a figure"
     if re.match(r"\s+(?:[\w-]+\s+)?(?:students|pupils|patients|staff|workers|volunteers|teachers|soldiers|troops|"
@@ -579,7 +588,8 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     # "its 35,000 inhabitants", "the area's roughly 400,000 residents" (a camp's residents are hosted: not here)
     if re.search(rf"\b(?:a|the)\s+(?:country|nation|city|town)\s+of\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I):
         return "the population of a place, not people displaced"  # "a country of four million people"
-    if (re.match(r"\s+(?:[A-Z][\w-]+\s+)?(?:inhabitants|residents)\b", after)
+    if (re.match(r"\s+(?:[A-Z][\w-]+\s+)?(?:inhabitants|residents)\b(?!\s+(?:have\s+|had\s+)?(?:fled|left|escaped))",
+                 after) and not moved
             and not re.search(r"\bcamps?\b", sentence[max(0, mention.start - 60):mention.end + 60], re.I)):
         return "the population of a place, not people displaced"
     words = " ".join(re.findall(r"[A-Za-z][\w'-]*", after)[:8])
@@ -657,7 +667,10 @@ def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, s
     gazetteer has for it); names in a "from ..." phrase are origins (a second list), not the figure's place,
     and neither when only part of the people came from there ("mainly from southern Idleb")."""
     found, origins = [], []
-    for m in _PLACE_WORD.finditer(sentence):
+    # names with "of" in them ("the Democratic Republic of the Congo") first; the rest of the sentence word by word
+    long_names = list(_OF_NAMES.finditer(sentence))
+    masked = _OF_NAMES.sub(lambda m: " " * len(m.group(0)), sentence)
+    for m in sorted(long_names + list(_PLACE_WORD.finditer(masked)), key=lambda m: m.start()):
         start, name = m.start(), m.group(0)
         level_m = re.match(r"\s+(governorate|province|district|sub-district)\b", sentence[m.end():], re.I)
         level = _LEVEL_WORDS[level_m.group(1).lower()] if level_m else None
@@ -822,7 +835,8 @@ def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, claus
     if not spans:
         return None
     near = min(spans, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
-    if near.kind in ("since", "since_month", "since_year", "since_weekday", "since_last", "since_began") and stops:
+    if near.kind in ("since", "since_month", "since_year", "since_weekday", "since_last", "since_began",
+                     "since_ago", "third_since") and stops:
         stop = min(stops, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
         if near.start <= stop.start:
             return periods.Period(near.start, stop.start, near.span, near.kind)

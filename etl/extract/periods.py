@@ -26,6 +26,12 @@ _US_DATE = re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,\d)(,?\s+\d
 PATTERNS = [  # (kind, regex); the first match at a position wins
     ("range_days", rf"\b(?:from|between)\s+(\d{{1,2}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_days", rf"(?<![\d,.])(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\s+{_MON}{_Y}"),  # "the 24hrs of 25-26 Feb 2013"
+    # thirds: "since mid October 2018" (11th-20th), "in early March" (1st-10th), "late 2019" (September-December)
+    ("third_since", rf"\bsince\s+(early|mid|late)[-\s]+{_MON}{_Y}"),
+    ("third_month", rf"\b(?:in|during|by|from|as\s+(?:of|at))\s+(?:the\s+)?(early|mid|late)[-\s]+{_MON}{_Y}"),
+    ("third_year", r"\b(in|during|by|since|as\s+(?:of|at))\s+(early|mid|late)[-\s]+((?:19|20)\d\d)\b"),
+    # "since the launch of the offensive two weeks ago": then, to the report date
+    ("since_ago", r"\bsince\s+[^,;.]{0,60}?\b(\w+)\s+(days?|weeks?|months?)\s+ago\b"),
     # "since end of Jan 2013": the last day of that month to the report date
     ("since_end", rf"\bsince\s+(?:the\s+)?end(?:\s+of\s+|-){_MON}{_Y}"),
     # "since the beginning of the crisis in Syria in 2011": 1 January of that year to the report date
@@ -54,7 +60,8 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("past", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(?:(\w+)\s+)?"
              r"(hours|days?|weeks?|months?)\b"),
     # "in just three months", "within two weeks": the report date minus that, to the report date
-    ("in_months", r"\b(?:in|within)\s+(?:just\s+|only\s+)?(\w+)\s+(days|weeks|months)\b(?!\s+(?:ago|later|after|of))"),
+    ("in_months", r"\b(?:in|within)\s+(?:just\s+|only\s+)?(\w+)\s+(days?|weeks?|months?)\b"
+                  r"(?!\s+(?:ago|later|after|of|before))"),
     # "since the ceasefire of 5 March", "since the start of the military operation on 9 October"
     # "since operations began on 17 October"
     ("since", rf"\b(?:since|after)\s+(?:(?:the\s+)?[\w-]+(?:\s+[\w-]+){{0,5}}?\s+(?:of|on)\s+)?{_WEEKDAY}"
@@ -76,8 +83,9 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("end_of", rf"\b(?:by|at|as\s+(?:at|of))\s+(?:the\s+)?end(?:\s+of\s+|-)(?:(?:{_MON})\s*)?(\d{{4}})?\b"),
     ("day", rf"\bon\s+{_WEEKDAY}(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),
     # "on Wednesday": the latest such day on or before the report date
-    ("weekday", r"\bon\s+(" + "|".join(_DAYS) + r")\b(?!,?\s+\d)"),
-    ("weekday", r"(?<!\bon\s)\b(" + "|".join(d.capitalize() for d in _DAYS) + r")\b(?!,?\s+\d)"),  # "fled Thursday"
+    ("weekday", r"\bon\s+(" + "|".join(_DAYS) + r")\b(?!,?\s+\d{1,2}\b(?![,.]\d))"),
+    ("weekday", r"(?<!\bon\s)\b(" + "|".join(d.capitalize() for d in _DAYS) + r")\b"  # "fled Thursday"
+                r"(?!,?\s+\d{1,2}\b(?![,.]\d))"),
     ("month", rf"\b(?:in|during|as\s+(?:at|of)|by|throughout)\s+{_MON}\s+(\d{{4}})"),
     ("month_no_year", rf"\b(?:in|during|as\s+(?:of|at))\s+{_MON}\b(?!\s+\d)"),
     ("year", r"\b(?:in|during|throughout)\s+(?:the\s+year\s+)?(\d{4})\b(?![,.]?\d)"),
@@ -200,6 +208,27 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         m1, m2 = _M[g[0].lower()], _M[g[3].lower()]
         y2 = _year(g[4], m2, report)
         return dt.date(int(g[1]), m1, 1), dt.date(y2, m2, int(g[2]))
+    if kind in ("third_since", "third_month"):
+        month = _M[g[1].lower()]
+        year = _year(g[2], month, report)
+        first, last = {"early": (1, 10), "mid": (11, 20), "late": (21, calendar.monthrange(year, month)[1])}[
+            g[0].lower()]
+        if kind == "third_since":
+            return dt.date(year, month, first), report
+        return dt.date(year, month, first), dt.date(year, month, last)
+    if kind == "third_year":
+        year = int(g[2])
+        start, end = {"early": ((1, 1), (4, 30)), "mid": ((5, 1), (8, 31)), "late": ((9, 1), (12, 31))}[g[1].lower()]
+        if g[0].lower() == "since":
+            return dt.date(year, *start), report
+        if g[0].lower() in ("by",) or g[0].lower().startswith("as"):
+            return dt.date(year, *end), dt.date(year, *end)
+        return dt.date(year, *start), dt.date(year, *end)
+    if kind == "since_ago":
+        n = _WEEKS.get(g[0].lower(), int(g[0]) if g[0].isdigit() else None)
+        if n is None:
+            raise ValueError(f"not a number: {g[0]!r}")
+        return _back(report, n, g[1].lower().rstrip("s")), report
     if kind == "since_end":
         month = _M[g[0].lower()]
         year = _year(g[1], month, report)

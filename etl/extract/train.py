@@ -43,7 +43,7 @@ def rows(sentences: list[dict], gazetteer: Gazetteer, use_rules: bool) -> tuple[
     return figure_rows, kind_rows
 
 
-def fit(sentences: list[dict], gazetteer: Gazetteer, use_rules: bool = False, threshold: float = 0.5,
+def fit(sentences: list[dict], gazetteer: Gazetteer, use_rules: bool = False, threshold: float = 0.7,
         keep_threshold: float = 0.1, l2: float = 3e-3, provenance: dict | None = None) -> learned.Model:
     figure_rows, kind_rows = rows(sentences, gazetteer, use_rules)
     return learned.Model.train(figure_rows, kind_rows, threshold=threshold, use_rules=use_rules, l2=l2,
@@ -99,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rule-verdict", action="store_true",
                     help="add the rules' verdict to the features (the layer then learns to trust the rules, which "
                          "score ~1.0 on the sentences they were written on, and gains little on unseen documents)")
-    ap.add_argument("--threshold", type=float, default=0.5, help="to add a number the rules rejected")
+    # 0.7 (0.5 before set 9 moved to train): chosen on documents left out of sets 1-9; the gate asks more of
+    # precision (0.9) than of recall (0.8), and recall ran ahead of precision on every held-aside set
+    ap.add_argument("--threshold", type=float, default=0.7, help="to add a number the rules rejected")
     ap.add_argument("--keep-threshold", type=float, default=0.1, help="to keep a figure the rules accepted")
     ap.add_argument("--l2", type=float, default=3e-3)
     ap.add_argument("--out", type=Path, default=learned.MODEL_PATH, help="where to write the model")

@@ -307,8 +307,9 @@ def test_a_sentence_initial_word_is_no_part_of_a_place_and_from_lists_are_origin
 REPORT_FORMS = [
     ('Since Monday, some 4,500 people have fled to Turkey.',
      '2015-06-05', 'TUR', [(4500, 'fled', 'TUR', '2015-06-01', '2015-06-05')]),
+    # "since last month" from the first day of that month (set 10g's convention)
     ('About 2,000 families have returned to their villages since last month.',
-     '2019-03-15', 'IRQ', [(2000, 'returned', 'IRQ', '2019-02-15', '2019-03-15')]),
+     '2019-03-15', 'IRQ', [(2000, 'returned', 'IRQ', '2019-02-01', '2019-03-15')]),
     ('An estimated 700,000 people returned to Mosul between 2017 and 2019.',
      '2020-01-10', 'IRQ', [(700000, 'returned', 'IRQ', '2017-01-01', '2019-12-31')]),
     ('Over 12,000 people are currently displaced and living in camps.',
@@ -475,8 +476,9 @@ REPORT_FORMS = [
      '2018-03-15', 'SYR', [(5000, 'arrived', 'SYR', '2018-03-15', '2018-03-15')]),
     ('An estimated 6.2 million people remain internally displaced across Syria.',
      '2018-03-15', 'SYR', [(6200000, 'displaced', 'SYR', '2018-03-15', '2018-03-15')]),
+    # "last week" is the Monday-to-Sunday week before the report's week (set 10e's convention)
     ('Over 1,000 IDPs returned to their homes in Jarablus last week.',
-     '2018-03-15', 'SYR', [(1000, 'returned', 'SY0208', '2018-03-15', '2018-03-15')]),
+     '2018-03-15', 'SYR', [(1000, 'returned', 'SY0208', '2018-03-05', '2018-03-11')]),
     ('The population of Al-Hol camp has reached 70,000.',
      '2019-04-10', 'SYR', [(70000, 'hosted', 'SYR', '2019-04-10', '2019-04-10')]),
     ('Syrian refugees registered in Lebanon number 865,531.',

@@ -23,18 +23,26 @@ KINDS = [
              r"\babandon(?:ed|ing)? their homes\b|\b(?:leave|left|leaving) their homes\b"
              # "have left the camp"; "evacuated 40 civilians" out of a besieged place (set 9c)
              r"|\b(?:leave|left|leaving)\s+(?:the|their)\s+(?:city|town|area|country|village|district)\b"
-             r"|\b(?<!medical\s)evacuat(?:ed?|ing)\b|\bbecome\s+refugees\b"),
+             r"|\b(?<!medical\s)evacuat(?:ed?|ing)\b|\bbecome\s+refugees\b"
+             # "forcing 195,000 people to take flight", "expelled from the Jenin camp", "driven out by an offensive",
+             # "forced to leave their places of usual residence"
+             r"|\b(?:take|took|taken|taking)\s+flight\b|\bexpell(?:ed|ing)\b|\b(?:driven|forced)\s+out\b"
+             r"|\b(?:leave|left|leaving)\s+(?:the|their)\s+places?\s+of\s+(?:usual\s+)?(?:residence|origin)\b"),
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b|\bhomeless\b"),  # "left homeless"
-    ("returned", r"\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"
+    # not an intention ("waiting to return", "eager to return home", "in the process of returning")
+    ("returned", r"(?<!to\s)(?<!of\s)\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"
+                 r"|\bcross(?:ed|ing)\s+back\b"  # "have crossed back into Afghanistan" (set 10f)
                  # deportations are forced returns (set 9e): "deported", "expelled", "removed to", "sent back"
-                 r"|\bdeport(?:ed|ing|ations?|s)?\b|\bexpell(?:ed|ing)\b|\bremoved\s+to\b|\bsent\s+back\b"),
+                 r"|\bdeport(?:ed|ing|ations?|s)?\b|\bremoved\s+to\b|\bsent\s+back\b"),
     ("hosted", r"\bhost(?:s|ed|ing)?\b(?!\s+(?:communit|famil|countr|government|population|area|societ))"
                r"|\b(?:is|are|was|were|remains?)\s+home\s+to\b"  # "host communities" is no verb
                # "and home to some 160,000 people"; "30,156 individuals are living at Haj Ali"; "live in urban areas"
                r"|\bhome\s+to\s+(?=(?:some|about|around|nearly|almost|over|more|at\s+least|an\s+estimated|"
                r"approximately|roughly|up\s+to)\b|\d)"
                r"|\b(?:are|were|is|was)\s+(?:still\s+|now\s+)?(?:living|stuck)\b(?!\s+in\s+(?:internal\s+)?displacement)"
-               r"|\blive\s+(?:in|at|among|there|here)\b|\bhave\s+settled\s+in\b|\bcompris(?:es|ed|ing)\b"
+               r"|\blive\s+(?:in|at|among|there|here)\b|\bhave\s+(?:since\s+|now\s+)?settled\s+in\b"
+               r"|\bcompris(?:es|ed|ing)\b|\bliving\s+(?:there|here)\b|\b(?:are|were|is|was)\s+sheltering\b"
+               r"|\b(?:continue\s+to\s+|still\s+)(?:take|taking)\s+shelter\b|\btemporary\s+home\s+to\b"
                r"|\bliving\s+(?:in|among|at)\b(?!\s+(?:internal\s+)?displacement)"
                r"|\b(?:been|are|were|is|was)\s+sheltered\b"  # "have been sheltered in 8 tent cities"
                # "the camp now resides 22,356 people", "which houses approximately 80,000", "contains 68,000"
@@ -44,9 +52,11 @@ KINDS = [
                 r"|\b(?:took|have\s+taken|had\s+taken)\s+(?:shelter|refuge)\b|\b(?:transferred|relocated)\b"
                 # "have poured into camps", "refugees heading to it" (a country flooded into is `crossed`)
                 r"|\bpoured\s+into\s+(?:the\s+)?(?:[\w-]+\s+)?(?:camps?|sites?|shelters?|towns?|city|cities)\b"
-                r"|\bheading\s+(?:to|towards|for)\b"),
+                r"|\bheading\s+(?:to|towards|for)\b|\bflock(?:ed|ing)\s+to\b|\bgather(?:ed|ing)\s+(?:at|on|along)\b"
+                r"|\bdisembark(?:ed|ing)\b"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"
-                r"|\bacross\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?border\b"),  # "streamed across the border into Turkey"
+                # "streamed across the border into Turkey", "made it over the border"
+                r"|\bacross\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?borders?\b|\bover\s+the\s+border\b"),
 ]
 # Counted only when no verb in the clause says what happened: "DTM identified 1,665,108 IDPs (277,518 families) and
 # 4,884,612 returnees": an assessment's IDPs are displaced, its returnees returned; the noun nearest the number wins.
@@ -175,7 +185,7 @@ _CLAUSE_CUT = re.compile(r";|,\s+(?:and|while|whereas|but)\b|,\s+with\b|,\s+incl
 _NEW_COUNT = re.compile(rf",\s+{_HEDGED}(?=\d)(?!(?:19|20)\d\d\b)|\s+[-–—]{{1,2}}\s+(?=\d)")
 # The figure's place usually follows it after a locative word ("displaced in X", "arrived in X", "returned to X").
 _LANDMARK = re.compile(r"\b(?:north|south|east|west)(?:-?(?:east|west))?\s+of\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I)
-_DEPORTED = re.compile(r"\bdeport(?:ed|ing|ations?|s)?\b|\bexpell(?:ed|ing)\b|\bremoved\s+to\b|\bsent\s+back\b", re.I)
+_DEPORTED = re.compile(r"\bdeport(?:ed|ing|ations?|s)?\b|\bremoved\s+to\b|\bsent\s+back\b", re.I)
 _LOCATIVE = re.compile(r"\b(?:in|into|to|towards|at|across|around)\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I)
 
 
@@ -610,6 +620,11 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
                                       sentence[lo + m.end():], re.I)
                              or re.match(r"\s+[A-Z][a-z]+(?:is|ans|ese|s)\b", sentence[lo + m.end():])
                              ) and lo + m.start() > mention.end  # "displaced Yazidis returned": the verb wins
+            # "some 900 displaced", "12,000 people displaced from Sari Kani live in 68 schools": a participle right
+            # after the counted noun describes the people; another verb of the clause says what happened
+            adjective = adjective or (kind == "displaced" and bool(re.fullmatch(
+                r"\s+(?:(?:people|persons|individuals|families|households|civilians|internally|newly|[A-Z][a-z]+s)\s+)?",
+                sentence[mention.end:lo + m.start()])))
             found.append((adjective, distance, kind))
     verbs = [f for f in found if not f[0]] or found
     if verbs:
@@ -817,7 +832,7 @@ def _for_kind(dated: list[periods.Period], kind: str | None) -> list[periods.Per
     """A stock is counted on the report date whatever its people's arrival: "Since the crisis began in 2011, Turkey has
     hosted over one million Syrians" (set 4); arrivals take that start ("have entered ... since the Syrian conflict
     began in March 2011", set 9a)."""
-    return [p for p in dated if not (kind == "hosted" and p.kind == "since_began")]
+    return [p for p in dated if not (kind == "hosted" and p.kind in ("since_began", "since_event"))]
 
 
 def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, clause: tuple[int, int] = (0, 0),
@@ -836,7 +851,7 @@ def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, claus
         return None
     near = min(spans, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
     if near.kind in ("since", "since_month", "since_year", "since_weekday", "since_last", "since_began",
-                     "since_ago", "third_since") and stops:
+                     "since_ago", "third_since", "since_event", "earlier_month") and stops:
         stop = min(stops, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
         if near.start <= stop.start:
             return periods.Period(near.start, stop.start, near.span, near.kind)

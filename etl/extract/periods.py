@@ -18,7 +18,8 @@ _MON = r"(" + "|".join(sorted(_M, key=len, reverse=True)) + r")\.?"
 _Y = r"(?:,?\s+(\d{4}))?"
 _WEEKS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
           "ten": 10}
-_TO = r"(?:\s*[-–]\s*|\s+(?:to|and|until)\s+)"
+_WORD = r"[\w\x22\u201c\u201d-]+"  # a word, or a name in quotes ("dubbed "Iron Wall"")
+_TO = r"(?:\s*[-–]\s*|\s+(?:to|and|until|through|thru)\s+)"
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = r"(?:(?:" + "|".join(_DAYS) + r"),?\s+)?"  # "on Friday 23 June", "by Saturday 24 June"
 _MONTHS_LIST = rf"(?:the\s+months?\s+of\s+)?{_MON}(?:\s*,\s*{_MON})*\s*,?"  # "the months of May, June"
@@ -26,6 +27,15 @@ _US_DATE = re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,\d)(,?\s+\d
 PATTERNS = [  # (kind, regex); the first match at a position wins
     ("range_days", rf"\b(?:from|between)\s+(\d{{1,2}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_days", rf"(?<![\d,.])(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\s+{_MON}{_Y}"),  # "the 24hrs of 25-26 Feb 2013"
+    # "since the escalation of fighting in October 2023", "following the military takeover in February 2021"
+    ("since_event", rf"(?<!est\s)\b(?:since|following)\s+(?:the\s+)?[^,;.\d]{{0,60}}?\s+in\s+"
+                    rf"(?:(early|mid|late)[-\s]+)?{_MON}(?:\s+(?:of\s+)?(\d{{4}}))?\b(?!\s*\d)"),
+    # "the first eight months of 2024", "the first half of 2018"
+    ("first_months", r"\bthe\s+(first|second)\s+(\w+\s+months|half)\s+of\s+((?:19|20)\d\d)\b"),
+    # "last year", "last month", "last week", "last September"; with "since" from their first day to the report date
+    ("last_range", rf"\bfrom\s+last\s+{_MON}{_TO}{_MON}{_Y}"),  # "from last September to January"
+    ("last", rf"\b(since\s+)(?:[^,;.]{{0,60}}?\s)?(?<!the\s)last\s+(year|month|week|{_MON})\b(?!'s|’s)"),
+    ("last", rf"(?<!the\s)\b()last\s+(year|month|week|{_MON})\b(?!'s|’s)"),
     # thirds: "since mid October 2018" (11th-20th), "in early March" (1st-10th), "late 2019" (September-December)
     ("third_since", rf"\bsince\s+(early|mid|late)[-\s]+{_MON}{_Y}"),
     ("third_month", rf"\b(?:in|during|by|from|as\s+(?:of|at))\s+(?:the\s+)?(early|mid|late)[-\s]+{_MON}{_Y}"),
@@ -42,6 +52,8 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "since the fighting in Mosul started in October": that month (year) to the report date
     ("since_began", rf"(?<!est\s)\b(?:since|after)\s+(?:the\s+)?[^,;.]{{0,60}}?\b"
                     rf"(?:began|started|broke\s+out|erupted)\s+in\s+(?:{_MON}\s*)?(\d{{4}})?\b"),
+    # "since <event> earlier this month": the first day of the report's month to the report date
+    ("earlier_month", r"\bearlier\s+this\s+month\b"),
     # "between June 11 and 13": US-style, read day-first as "between 11 June and 13"
     ("range_days_us", rf"\b(?:from|between)\s+(\d{{1,2}})\s+{_MON}\s*{_TO}(\d{{1,2}})\b(?!\s*{_MON})(?![,.]\d)"
                       rf"{_Y}"),
@@ -55,7 +67,7 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("month_list", rf"(?<![\w-]){_MON}(?:\s*[-–]\s*|\s+to\s+){_MON}\s+(\d{{4}})"),
     ("within_days", rf"\bwithin\s+(\w+)\s+days?\s+(?:from|of|after|since)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("weeks_to", rf"\b(?:in|during|over)\s+the\s+(?:past\s+|(\w+)\s+)?weeks?\s+(?:to|ending|up\s+to)\s+"
-                 rf"(\d{{1,2}})\s+{_MON}{_Y}"),
+                 rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),
     # "in the past week", "over the last two months", "in the past 24 hours": up to the report date
     ("past", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(?:(\w+)\s+)?"
              r"(hours|days?|weeks?|months?)\b"),
@@ -64,8 +76,8 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
                   r"(?!\s+(?:ago|later|after|of|before))"),
     # "since the ceasefire of 5 March", "since the start of the military operation on 9 October"
     # "since operations began on 17 October"
-    ("since", rf"\b(?:since|after)\s+(?:(?:the\s+)?[\w-]+(?:\s+[\w-]+){{0,5}}?\s+(?:of|on)\s+)?{_WEEKDAY}"
-              rf"(\d{{1,2}})\s+{_MON}{_Y}"),
+    ("since", rf"\b(?:since|after)\s+(?:(?:the\s+)?{_WORD}(?:\s+{_WORD}){{0,9}}?\s+(?:of|on)\s+)?{_WEEKDAY}"
+              rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),
     # "since Wednesday", "since last week": from that day (the latest on or before the report date) to the report
     ("since_weekday", r"\bsince\s+(last\s+)?(" + "|".join(_DAYS) + r")\b"),
     ("since_last", r"\bsince\s+last\s+(week|month)\b"),
@@ -229,6 +241,43 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         if n is None:
             raise ValueError(f"not a number: {g[0]!r}")
         return _back(report, n, g[1].lower().rstrip("s")), report
+    if kind == "since_event":
+        month = _M[g[1].lower()]
+        year = int(g[2]) if g[2] else _year(None, month, report)
+        first = {"early": 1, "mid": 11, "late": 21}.get((g[0] or "").lower(), 1)
+        return dt.date(year, month, first), report
+    if kind == "first_months":
+        year = int(g[2])
+        if g[1].lower() == "half":
+            return (dt.date(year, 1, 1), dt.date(year, 6, 30)) if g[0].lower() == "first" else (
+                dt.date(year, 7, 1), dt.date(year, 12, 31))
+        n = _WEEKS.get(g[1].split()[0].lower(), int(g[1].split()[0]) if g[1].split()[0].isdigit() else None)
+        if n is None or n > 12 or g[0].lower() != "first":
+            raise ValueError(f"not a number of months: {g[1]!r}")
+        return dt.date(year, 1, 1), dt.date(year, n, calendar.monthrange(year, n)[1])
+    if kind == "last_range":
+        m1, m2 = _M[g[0].lower()], _M[g[1].lower()]
+        y2 = _year(g[2], m2, report)
+        return dt.date(report.year - 1, m1, 1), dt.date(y2, m2, calendar.monthrange(y2, m2)[1])
+    if kind == "last":
+        since, unit = bool(g[0]), g[1].lower()
+        if unit == "year":
+            start, end = dt.date(report.year - 1, 1, 1), dt.date(report.year - 1, 12, 31)
+        elif unit == "month":
+            y, m = divmod(report.year * 12 + report.month - 2, 12)
+            start, end = dt.date(y, m + 1, 1), dt.date(y, m + 1, calendar.monthrange(y, m + 1)[1])
+        elif unit == "week":  # the Monday-to-Sunday week before the report's week
+            monday = report - dt.timedelta(days=report.weekday() + 7)
+            start, end = monday, monday + dt.timedelta(days=6)
+            if since:  # "since <event> last week": a week before the report date (sets 5 and 10a)
+                start = report - dt.timedelta(days=7)
+        else:  # "last September": that month of the year before the report's year
+            month = _M[unit]
+            start = dt.date(report.year - 1, month, 1)
+            end = dt.date(report.year - 1, month, calendar.monthrange(report.year - 1, month)[1])
+        return (start, report) if since else (start, end)
+    if kind == "earlier_month":
+        return dt.date(report.year, report.month, 1), report
     if kind == "since_end":
         month = _M[g[0].lower()]
         year = _year(g[1], month, report)

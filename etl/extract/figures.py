@@ -114,14 +114,18 @@ _PROJECTION_AFTER = re.compile(r"^\s+(?:[\w-]+\s+){0,3}?(?:(?:are|is|were|was)\s
 _BREAKDOWN_NOUNS = r"(?:children|minors|boys|girls|women|men|elderly|adolescents|infants|babies|students|pupils)"
 _AID_BEFORE = re.compile(r"\b(?:reach(?:ed|ing|es)?|assist(?:ed|ing|s)?|serv(?:e|es|ed|ing)|support(?:ed|ing|s)?|"
                          r"target(?:ed|ing|s)?|benefit(?:ed|ing|s)?|help(?:ed|ing|s)?|for|feed(?:ing|s)?|"
-                         r"provided|provide|providing|supplied|vaccinated|treated)\s+(?:the\s+)?$", re.I)
+                         r"provided|provide|providing|supplied|vaccinated|treated)\s+(?:the\s+)?$"
+                         # "distributed food packages to 1,250 newly returned families", "provided RRM kits to"
+                         r"|\b(?:distribut|provid|deliver|allocat)\w*\b[^.;]{0,60}?\b(?:to|among)\s+(?:the\s+)?$", re.I)
 _AID_AFTER = re.compile(r"^[^,;]{0,60}?\b((?:been|were|was|are|is|being)\s+(?:\w+\s+)?(?:reached|assisted|served|"
                         r"supported|targeted|vaccinated|treated|helped|provided)|in\s+(?:\w+\s+)?need\b|"
-                        r"benefit(?:ed|ing|ted)?\s+from|received\s+(?:\w+\s+){0,2}(?:assistance|aid|support|food|"
+                        r"benefit(?:ed|ing|ted)?\s+from|receiv(?:ed|ing|es?)\s+(?:\w+\s+){0,2}(?:assistance|aid|support|food|"
                         r"cash|services|items|kits?|vouchers|rations|water))", re.I)  # group 1: the aid words
 _NET_CHANGE = re.compile(r"\b(?:(?:a|an|the)\s+(?:net\s+)?(?:\w+\s+)?(?:decrease|increase|drop|rise|reduction|"
                          r"decline|change|growth|fall)\s+of|(?:fell|dropped|decreased|increased|rose|grew|declined)"
-                         r"\s+by)\s+$", re.I)
+                         r"\s+by)\s+$"
+                         # "an increase of 6 percent (31,662 individuals)"
+                         r"|\b(?:increase|decrease|rise|drop|decline)\s+of\s+[^.;()]{0,30}\(\s*$", re.I)
 _AGE_GROUP = re.compile(r"^[^,;]{0,40}?\b(?:(?:are|were|is|was)\s+(?:aged\b|(?:under|over|below|above|younger|older)"
                         r"\s+(?:the\s+age|\w+\s+years?|\d+\b))|years?\s+old\b|under\s+the\s+age\s+of)", re.I)
 # A capacity, not people: "expanded to accommodate 120,000 - 130,000 refugees", "to accommodate up to 87,000 people".
@@ -552,11 +556,13 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     if (re.search(r"\bevery\s+(?:single\s+)?(?:day|week|month|hour)\b|\bon\s+a\s+(?:daily|weekly)\s+basis\b", after,
                   re.I)
             or re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:daily|each\s+day|per\s+(?:day|week))\b", after, re.I)
+            or re.search(r"\beach\s+(?:day|week|month)\b", after, re.I)
             or re.match(r"\W*every\s+(?:morning|evening|night|day|week)\b", sentence, re.I)):
         return "a rate (people every day), not a figure"
     written = sentence[mention.start:mention.end]
     if (not re.search(r"\d", written) and re.search(r"\b(?:hundreds|thousands|dozens|millions)\b", written, re.I)
-            and re.search(r"\b(?:to|among|for|by|with|at|on|about|of)\s+(?:the\s+)?$", sentence[:mention.start], re.I)
+            and re.search(r"\b(?:to|among|for|by|with|at|on|about|of|like)\s+(?:the\s+)?$", sentence[:mention.start],
+                          re.I)
             and not re.search(r"\b(?:displacement|flight|exodus|influx|return|arrival|departure|evacuation|"
                               r"deportation)s?\s+of\s+(?:the\s+)?$", sentence[:mention.start], re.I)):
         # "responding to thousands of civilians fleeing", "among tens of thousands who fled": a group named as the
@@ -566,7 +572,7 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
                 r"schools|hospitals|trucks|tons|tonnes|kilometres|kilometers|km|locations|incidents|aftershocks|lives|"
                 r"deaths|cases|dollars|hectares|metres|meters|years|days|weeks|months|hours|percent|per\s+cent|"
                 r"localities|municipalities|neighbourhoods|neighborhoods|countries|barrels|bombs|rockets|missiles|"
-                r"airstrikes|miles)\b",
+                r"airstrikes|miles|kits|nfis|packages|parcels|housing\s+units)\b",
                 after, re.I):
         return "counts things, not people"
     if re.search(rf"\b(?:killing|killings|deaths?|kidnapping|abduction|arrests?|detention)\s+of\s+{_ANY_HEDGE}$",
@@ -580,6 +586,9 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     if (re.search(r"\([^()]*$", sentence[:mention.start])
             and re.match(r"\s+(?:[\w-]+\s+)?(?:women|men|children|girls|boys|elderly|minors)\b", after, re.I)):
         return "a breakdown by sex or age (a part), not a figure"  # "(120 women, 205 children)"
+    if re.match(r"\s+(?:[\w-]+\s+){0,2}?(?:are\s+|were\s+)?(?:facing|face)\s+(?:[\w-]+\s+){0,3}?(?:food|hunger|famine|"
+                r"insecurity)", after, re.I):
+        return "people in need, not displaced"  # "7.8 million people are facing crisis levels of food insecurity"
     if re.search(r"\bat\s+risk\s+of\b", after[:40], re.I):
         return "people at risk of displacement, a possibility, not a figure"
     if re.match(r"\s+(?:[\w-]+\s+)?(?:students|pupils|patients|staff|workers|volunteers|teachers|soldiers|troops|"
@@ -591,7 +600,8 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     # Syrian refugees")
     if (re.search(rf"\b(?:inhabited\s+by|(?<!camp\s)(?:pre-war\s+|total\s+)?population\s+of|home\s+to|holds?)\s+"
                   rf"{_ANY_HEDGE}$", sentence[:mention.start], re.I)
-            and re.match(r"\s*(?:(?:people|civilians|inhabitants|residents|persons|families|households)\b|[.,;)]|$)",
+            and re.match(r"\s*(?:(?:people|civilians|inhabitants|residents|persons|families|households)\b|[.,;)]|$|"
+                         r"in\s+[A-Z])",
                          after, re.I)
             and not re.search(r"\bcamps?\b", sentence[max(0, mention.start - 40):mention.start], re.I)):
         return "the population of a place, not people displaced"

@@ -129,6 +129,8 @@ def _not_a_count(sentence: str, m: re.Match) -> bool:
     digits, after, before = m.group(1), sentence[m.end():], sentence[:m.start()]
     if re.match(r"\s*(%|per ?cent|percent)", after, re.I) or re.search(r"(US\$|\$|€|£|USD|EUR)\s*$", before):
         return True
+    if re.search(r"\[\s*$", before) and re.match(r"\s*\]", after):
+        return True  # a footnote mark ("over 100,000 [1] people")
     if _MONTH.match(after) or re.search(r"\b(" + "|".join(MONTHS) + r")\s+$", before, re.I):
         return True  # a day of a date ("12 February", "February 12")
     if int(float(re.sub(r"[,\s]", "", digits))) <= 31 and re.search(

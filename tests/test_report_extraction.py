@@ -44,20 +44,21 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
-# Ninth held-aside set (label_set 10), labels collected and committed by nine helpers who did not open etl/ and saw no
-# prediction, merged before the extractor was fixed and chosen on sets 1-9 (the layer cross-validated over documents),
-# and measured once. A field listed here fell short at that measurement; fixing it because of these sentences would be
-# tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must go.
-# (Sets 2 and 4-9, each measured once, are now train; their numbers are in tests/fixtures/report_sentences.md.)
-_MEASURED = "measured once after the extractor was chosen on sets 1-9, not tuned on the held-aside set"
+# Tenth held-aside set (label_set 11), labels collected and committed by twelve helpers who did not open etl/ and saw
+# no prediction, merged after the extractor was fixed and chosen on sets 1-10 (the layer cross-validated over
+# documents), and measured once. A field listed here fell short at that measurement; fixing it because of these
+# sentences would be tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field,
+# its entry must go. (Sets 2 and 4-10, each measured once, are now train; their numbers are in
+# tests/fixtures/report_sentences.md.)
+_MEASURED = "measured once after the extractor was chosen on sets 1-10, not tuned on the held-aside set"
 KNOWN_HELDOUT_MISSES: dict[str, str] = {
-    "number": f"held-aside number precision 0.87 / recall 0.81 (309 right of 354 predicted, 380 expected); "
+    "number": f"held-aside number precision 0.76 / recall 0.86 (315 right of 415 predicted, 368 expected); "
               f"{_MEASURED}",
-    "qualifier": f"held-aside qualifier precision 0.87 / recall 0.81 (308 right of 354 predicted, 380 expected); "
+    "qualifier": f"held-aside qualifier precision 0.74 / recall 0.84 (309 right of 415 predicted, 368 expected); "
                  f"{_MEASURED}",
-    "kind": f"held-aside kind precision 0.72 / recall 0.67 (256 right of 354 predicted, 380 expected); {_MEASURED}",
-    "place": f"held-aside place precision 0.77 / recall 0.71 (271 right of 354 predicted, 380 expected); {_MEASURED}",
-    "period": f"held-aside period precision 0.68 / recall 0.63 (240 right of 354 predicted, 380 expected); "
+    "kind": f"held-aside kind precision 0.59 / recall 0.66 (244 right of 415 predicted, 368 expected); {_MEASURED}",
+    "place": f"held-aside place precision 0.68 / recall 0.77 (283 right of 415 predicted, 368 expected); {_MEASURED}",
+    "period": f"held-aside period precision 0.66 / recall 0.74 (272 right of 415 predicted, 368 expected); "
               f"{_MEASURED}",
 }
 

@@ -4,7 +4,11 @@
 "during March and April 2019", "in the past week", "since 2014", "so far this year", "between 2014 and 2016",
 "on Friday 23 June", "on Wednesday", "since Wednesday", "since last week", "25-26 Feb 2013", "since end of Jan
 2013", "since the beginning of the crisis ... in 2011", "over the past two years", "as of December", "fled
-Thursday"); US-style dates ("December 1, 2019", "February 17") are read as day-month dates."""
+Thursday", "since the conflict began in March 2011", "since the escalation of fighting in October 2023", "since mid
+October 2018", "in early 2019", "the first eight months of 2024", "last year / month / week / September", "since ...
+last month", "earlier this month", "from 1 January 2014 through 4 February 2016"); US-style dates ("December 1, 2019",
+"February 17", "between June 11 and 13") are read as day-month dates. "the past N days / weeks / months" and "last N"
+run from the report date minus N units (the same day) to the report date."""
 from __future__ import annotations
 
 import calendar
@@ -154,16 +158,12 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         y1 = y2 if m1 <= m2 else y2 - 1
         return dt.date(y1, m1, 1), dt.date(y2, m2, calendar.monthrange(y2, m2)[1])
     if kind == "weeks_to":  # "in the week to 9 February": the seven days ending that day
-        weeks = _WEEKS.get((g[0] or "one").lower(), int(g[0]) if (g[0] or "").isdigit() else None)
-        if weeks is None:
-            raise ValueError(f"not a number of weeks: {g[0]!r}")
+        weeks = _count(g[0] or "one")
         month = _M[g[2].lower()]
         end = dt.date(_year(g[3], month, report), month, int(g[1]))
         return end - dt.timedelta(days=7 * weeks - 1), end
     if kind == "within_days":  # "within three days from 9 February": that day and the two after it
-        days = _WEEKS.get(g[0].lower(), int(g[0]) if g[0].isdigit() else None)
-        if days is None:
-            raise ValueError(f"not a number of days: {g[0]!r}")
+        days = _count(g[0])
         month = _M[g[2].lower()]
         start = dt.date(_year(g[3], month, report), month, int(g[1]))
         return start, start + dt.timedelta(days=days - 1)
@@ -195,15 +195,11 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         y1 = y2 if months[0] <= months[-1] else y2 - 1
         return dt.date(y1, months[0], 1), dt.date(y2, months[-1], calendar.monthrange(y2, months[-1])[1])
     if kind == "past":  # "in the past week": the seven days ending on the report date
-        n = _WEEKS.get((g[0] or "one").lower(), int(g[0]) if (g[0] or "").isdigit() else None)
-        if n is None:  # "over the past few months": no date the sentence resolves
-            raise ValueError(f"not a number: {g[0]!r}")
+        n = _count(g[0] or "one")  # "over the past few months": no date the sentence resolves
         unit = g[1].lower().rstrip("s")
         return _back(report, n, unit), report
     if kind == "in_months":  # "in just three months": the report date minus that many months, to it
-        n = _WEEKS.get(g[0].lower(), int(g[0]) if g[0].isdigit() else None)
-        if n is None:
-            raise ValueError(f"not a number: {g[0]!r}")
+        n = _count(g[0])
         return _back(report, n, g[1].lower().rstrip("s")), report
     if kind == "since_began":  # "since the Syrian conflict began in March 2011": that month (year) to the report date
         if g[0]:
@@ -237,9 +233,7 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
             return dt.date(year, *end), dt.date(year, *end)
         return dt.date(year, *start), dt.date(year, *end)
     if kind == "since_ago":
-        n = _WEEKS.get(g[0].lower(), int(g[0]) if g[0].isdigit() else None)
-        if n is None:
-            raise ValueError(f"not a number: {g[0]!r}")
+        n = _count(g[0])
         return _back(report, n, g[1].lower().rstrip("s")), report
     if kind == "since_event":
         month = _M[g[1].lower()]
@@ -251,8 +245,8 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         if g[1].lower() == "half":
             return (dt.date(year, 1, 1), dt.date(year, 6, 30)) if g[0].lower() == "first" else (
                 dt.date(year, 7, 1), dt.date(year, 12, 31))
-        n = _WEEKS.get(g[1].split()[0].lower(), int(g[1].split()[0]) if g[1].split()[0].isdigit() else None)
-        if n is None or n > 12 or g[0].lower() != "first":
+        n = _count(g[1].split()[0])
+        if n > 12 or g[0].lower() != "first":
             raise ValueError(f"not a number of months: {g[1]!r}")
         return dt.date(year, 1, 1), dt.date(year, n, calendar.monthrange(year, n)[1])
     if kind == "last_range":
@@ -283,9 +277,7 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         year = _year(g[1], month, report)
         return dt.date(year, month, calendar.monthrange(year, month)[1]), report
     if kind == "past_years":
-        n = _WEEKS.get(g[0].lower(), int(g[0]) if g[0].isdigit() else None)
-        if n is None:
-            raise ValueError(f"not a number: {g[0]!r}")
+        n = _count(g[0])
         start = report.replace(year=report.year - n, day=min(report.day, 28) if report.month == 2 else report.day)
         return start, report
     if kind == "since_year":
@@ -315,13 +307,20 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         month, year = _M[g[0].lower()], int(g[1])
         return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
     if kind == "ago":  # "just two weeks ago": the report date minus that, one day
-        n = _WEEKS.get(g[0].lower(), int(g[0]) if g[0].isdigit() else None)
-        if n is None:
-            raise ValueError(f"not a number: {g[0]!r}")
+        n = _count(g[0])
         day = report - dt.timedelta(days=n * (7 if g[1].lower().startswith("week") else 1))
         return day, day
     year = int(g[0])
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _count(word: str) -> int:
+    """ "two" or "2" -> 2; a word that is no number ("few") raises ValueError: the sentence names no period."""
+    if word.isdigit():
+        return int(word)
+    if word.lower() in _WEEKS:
+        return _WEEKS[word.lower()]
+    raise ValueError(f"not a number: {word!r}")
 
 
 def _back(report: dt.date, n: int, unit: str) -> dt.date:

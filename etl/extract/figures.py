@@ -301,10 +301,8 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
             start, end = out.candidates[-1].period_start, out.candidates[-1].period_end  # "8,718 of them returned"
         origin = (_origin(sentence, mention) or (out.candidates[-1].origin if unit == "same" else None)
                   or _nearest_in(origins, clause, mention))
-        deported = kind == "returned" and _DEPORTED.search(sentence[clause[0]:clause[1]]) and _deported(
-            sentence, mention, clause, places, origins, default_place)
-        if deported:
-            place, origin = deported
+        if kind == "returned":
+            place, origin = _deported(sentence, mention, clause, places, origins, default_place) or (place, origin)
         out.candidates.append(Candidate(
             mention.value, mention.qualifier, kind, unit if unit != "same" else out.candidates[-1].unit,
             place[2] if place else default_place, origin, start, end,
@@ -358,10 +356,8 @@ def _with_model(out: Extraction, views: list, read: _Read, sentence: str, report
         unit = next((u for w in re.findall(r"[A-Za-z][\w'-]*", sentence[mention.end:])[:4]
                      if (u := PEOPLE.get(w.lower())) in ("families", "households")), "people")
         origin = _origin(sentence, mention) or _nearest_in(origins, clause, mention)
-        deported = kind == "returned" and _DEPORTED.search(sentence[clause[0]:clause[1]]) and _deported(
-            sentence, mention, clause, places, origins, default_place)
-        if deported:
-            place, origin = deported
+        if kind == "returned":
+            place, origin = _deported(sentence, mention, clause, places, origins, default_place) or (place, origin)
         candidates.append(Candidate(
             mention.value, mention.qualifier, kind, unit, place[2] if place else default_place,
             origin, start, end, mention.low,
@@ -542,10 +538,11 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     describes them), besieged or trapped people, a part by nationality ("of whom some 30,000 are Iraqis"), a rate
     "every day", things or roles counted (tents, students, soldiers), people at risk, the population of a place,
     people affected; "" when none applies."""
-    after = sentence[mention.end:_clause(sentence, mention)[1]]
+    lo, hi = _clause(sentence, mention)
+    after = sentence[mention.end:hi]
     if re.match(r"\s+(?:[\w-]+\s+){0,2}?departures?\b", after, re.I):
         return "counts departures, which no kind of figure describes"
-    moved = re.search(r"\bevacuat\w*", sentence[_clause(sentence, mention)[0]:_clause(sentence, mention)[1]], re.I)
+    moved = re.search(r"\bevacuat\w*", sentence[lo:hi], re.I)  # "besieged ... have been evacuated" did move
     if not moved and re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:(?:remain|are|were|is|was)\s+)?(?:besieged|trapped|"
                               r"under\s+siege)\b", after, re.I):
         return "people besieged or trapped, not displaced"
@@ -731,7 +728,10 @@ def _deported(sentence: str, mention: numbers.Mention, clause: tuple[int, int], 
               default_place: str | None):
     """Deported people return (set 9e): their place is the country they are sent to ("removed to Syria", "back to
     war-torn Syria"), else the country of their nationality ("16 Syrians", "dozens of Syrians"); their origin is the
-    deporting country ("Lebanon has deported", "deported ... from Lebanon"), else the report's place."""
+    deporting country ("Lebanon has deported", "deported ... from Lebanon"), else the report's place. None when the
+    clause tells of no deportation (or names neither)."""
+    if not _DEPORTED.search(sentence[clause[0]:clause[1]]):
+        return None
     sent_to = [p for p in places if clause[0] <= p[0] < clause[1] and p[0] > mention.end and re.search(
         r"\b(?:to|into)\s+(?:[\w-]+\s+){0,2}$", sentence[:p[0]], re.I)]
     demonym = re.match(r"\s+(?:of\s+)?(?:[\w-]+\s+){0,2}?([A-Z][a-z]+?)(?:s\b|\s+(?:refugees|nationals|citizens))",

@@ -27,7 +27,10 @@ KINDS = [
              # "forcing 195,000 people to take flight", "expelled from the Jenin camp", "driven out by an offensive",
              # "forced to leave their places of usual residence"
              r"|\b(?:take|took|taken|taking)\s+flight\b|\bexpell(?:ed|ing)\b|\b(?:driven|forced)\s+out\b"
-             r"|\b(?:leave|left|leaving)\s+(?:the|their)\s+places?\s+of\s+(?:usual\s+)?(?:residence|origin)\b"),
+             r"|\b(?:leave|left|leaving)\s+(?:the|their)\s+places?\s+of\s+(?:usual\s+)?(?:residence|origin)\b"
+             # "pushed one million people from their homes" (zb082)
+             r"|\b(?:push(?:ed|es|ing)?|drove|drives?|driving)\s+(?:[\w,.-]+\s+){1,5}?(?:from|out\s+of)\s+their\s+"
+             r"homes\b"),
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b|\bhomeless\b"),  # "left homeless"
     # not an intention ("waiting to return", "eager to return home", "in the process of returning")
     ("returned", r"(?<!to\s)(?<!of\s)\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"
@@ -53,14 +56,16 @@ KINDS = [
                 # "have poured into camps", "refugees heading to it" (a country flooded into is `crossed`)
                 r"|\bpoured\s+into\s+(?:the\s+)?(?:[\w-]+\s+)?(?:camps?|sites?|shelters?|towns?|city|cities)\b"
                 r"|\bheading\s+(?:to|towards|for)\b|\bflock(?:ed|ing)\s+to\b|\bgather(?:ed|ing)\s+(?:at|on|along)\b"
-                r"|\bdisembark(?:ed|ing)\b"),
+                r"|\bdisembark(?:ed|ing)\b"
+                # "Turkey has taken in 3.5 million refugees", "150 Muslim families were taken in" (sets 7, 9b)
+                r"|\b(?:taken|took|take|takes|taking)\s+in\b(?!\s+(?:the|a|an)\b)"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"
                 # "streamed across the border into Turkey", "made it over the border"
                 r"|\bacross\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?borders?\b|\bover\s+the\s+border\b"),
 ]
 # Counted only when no verb in the clause says what happened: "DTM identified 1,665,108 IDPs (277,518 families) and
 # 4,884,612 returnees": an assessment's IDPs are displaced, its returnees returned; the noun nearest the number wins.
-NOUN_KINDS = [("displaced", r"\bIDPs?\b"), ("returned", r"\breturnees?\b")]
+NOUN_KINDS = [("displaced", r"\bIDPs?\b|\bevacuees\b"), ("returned", r"\breturnees?\b")]
 PEOPLE = {"people": "people", "persons": "people", "individuals": "people", "idps": "people",
           "refugees": "people", "returnees": "people", "syrians": "people", "civilians": "people",
           "residents": "people", "children": "people", "idp": "people", "others": "people",
@@ -125,7 +130,11 @@ _NET_CHANGE = re.compile(r"\b(?:(?:a|an|the)\s+(?:net\s+)?(?:\w+\s+)?(?:decrease
                          r"decline|change|growth|fall)\s+of|(?:fell|dropped|decreased|increased|rose|grew|declined)"
                          r"\s+by)\s+$"
                          # "an increase of 6 percent (31,662 individuals)"
-                         r"|\b(?:increase|decrease|rise|drop|decline)\s+of\s+[^.;()]{0,30}\(\s*$", re.I)
+                         r"|\b(?:increase|decrease|rise|drop|decline)\s+of\s+[^.;()]{0,30}\(\s*$"
+                         # "the number of displaced Iraqis increased in Ninewa governorate (12,114 individuals)"
+                         # (not "Returns rose in two governorates: Ninewa (9,110 individuals)": new returns)
+                         r"|\bnumber\s+of\b[^.;]{0,60}?\b(?:increased|decreased|rose|fell|dropped|grew|declined)\s+in\b"
+                         r"[^.;]{0,200}\(\s*$", re.I)
 _AGE_GROUP = re.compile(r"^[^,;]{0,40}?\b(?:(?:are|were|is|was)\s+(?:aged\b|(?:under|over|below|above|younger|older)"
                         r"\s+(?:the\s+age|\w+\s+years?|\d+\b))|years?\s+old\b|under\s+the\s+age\s+of)", re.I)
 # A capacity, not people: "expanded to accommodate 120,000 - 130,000 refugees", "to accommodate up to 87,000 people".
@@ -187,6 +196,9 @@ _CLAUSE_CUT = re.compile(r";|,\s+(?:and|while|whereas|but)\b|,\s+with\b|,\s+incl
                          r"|,\s+(?:an?\s+)?(?:increase|rise|decrease|drop|up|down)\s+from\b")
 # A new count after a comma or a dash cuts only after a count ("From 9 to 12 February, some 142,000 ..." is one).
 _NEW_COUNT = re.compile(rf",\s+{_HEDGED}(?=\d)(?!(?:19|20)\d\d\b)|\s+[-–—]{{1,2}}\s+(?=\d)")
+# ... and after "and" when the count before it has its own verb (see _verb_between)
+_AND_COUNT = re.compile(rf"\s+and\s+(?:another\s+|an\s+additional\s+|a\s+further\s+)?{_HEDGED}(?=\d)"
+                        r"(?!(?:19|20)\d\d\b)")
 # The figure's place usually follows it after a locative word ("displaced in X", "arrived in X", "returned to X").
 _LANDMARK = re.compile(r"\b(?:north|south|east|west)(?:-?(?:east|west))?\s+of\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I)
 _DEPORTED = re.compile(r"\bdeport(?:ed|ing|ations?|s)?\b|\bremoved\s+to\b|\bsent\s+back\b", re.I)
@@ -523,6 +535,7 @@ def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
     if aid_after and any(re.search(rf"\b(?:are|is|were|was|been|being)\s+(?:\w+\s+)?(?:{p})",
                                    after[:aid_after.start(1)], re.I) for _, p in KINDS):
         aid_after = None  # "68,550 people are currently displaced and in need of ...": displaced, and also in need
+    aid_after = aid_after or re.match(r"\s+(?:[\w-]+\s+){0,2}?reached\s+(?:by|with|through)\b", after, re.I)
     if (_AID_BEFORE.search(bare) and not _counted_before(sentence, mention)) or aid_after:
         return "people served, reached or in need, not displaced"
     if re.match(r"\s+(?:[\w-]+\s+){0,2}?(?<!within )(?<!in )(?<!over )(?<!for )(?<!after )(?:a|per|each|every)\s+"
@@ -569,7 +582,7 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
                 r"schools|hospitals|trucks|tons|tonnes|kilometres|kilometers|km|locations|incidents|aftershocks|lives|"
                 r"deaths|cases|dollars|hectares|metres|meters|years|days|weeks|months|hours|percent|per\s+cent|"
                 r"localities|municipalities|neighbourhoods|neighborhoods|countries|barrels|bombs|rockets|missiles|"
-                r"airstrikes|miles|kits|nfis|packages|parcels|housing\s+units)\b",
+                r"airstrikes|miles|kits|nfis|packages|parcels|housing\s+units|places|beds|slots)\b",
                 after, re.I):
         return "counts things, not people"
     if re.search(rf"\b(?:killing|killings|deaths?|kidnapping|abduction|arrests?|detention)\s+of\s+{_ANY_HEDGE}$",
@@ -578,6 +591,36 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     if re.match(r"\s+of\s+(?:them|whom|these)\s+(?:(?:are|were)\s+)?(?:living\s+)?in\s+(?:[\w-]+\s+)?"
                 r"(?:camps?|tents?|settlements?|shelters?|urban|host|rented)\b", after, re.I):
         return "a breakdown by shelter (a part), not a figure"  # "120,000 have settled ..., 35,000 of them in camps"
+    if (re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:(?:are|were|is|was|have\s+been|had\s+been)\s+)?(?:officially\s+)?"
+                 r"regist(?:ered|ering)\s+with\b", after, re.I)
+            and any(m.end <= mention.start and m.value > mention.value for m in _mentions(sentence))):
+        # "Jordan hosts 1.3 million Syrians, of whom about 650,000 are registered with the UN refugee agency",
+        # "Lebanon hosts around two million Syrian refugees, while nearly 830,000 are registered with the United
+        # Nations": the registered part of the figure before it (sets 8a, 9e, 10f)
+        return "the registered part of a larger figure before it (a breakdown), not a figure"
+    part_of = [w.start() for w in re.finditer(r"\b(?:of\s+(?:whom|them|these|those|the\s+total(?:\s+number)?)|"
+                                              r"among\s+them)\b", sentence[:mention.start], re.I)]
+    if (part_of and any(m.end <= part_of[-1] and m.value > mention.value for m in _mentions(sentence))
+            and re.match(r"(?:\s+(?:[\w-]+\s+){0,2}?(?:are|were|is|was|remain|live|living|reportedly|housed|"
+                         r"accommodated|staying|sheltering)\b)?[^,;]{0,40}?\b(?:in|under|with)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?"
+                         r"(?:camps?|tents?|settlements?|sites?|buildings?|houses|settings|arrangements|open\s+spaces?|"
+                         r"trees|shelters?|host\s+famil\w*|transitory|collective)", after, re.I)):
+        # "948,000 people had been displaced ..., of whom 17,000 were reportedly living under trees and in open
+        # spaces, some 135,000 in individual tents": a part by shelter of a figure in the same sentence (set 1); "Of
+        # these, 25 families are accommodated in ..." (the total in a sentence before) stays a figure (set 10b)
+        return "a breakdown by shelter (a part), not a figure"
+    if re.search(rf"\b(?:survey(?:ed|ing)?|interview(?:ed|ing)?|profil(?:ed|ing)|cover(?:ed|ing)|sampl(?:ed|ing))\s+"
+                 rf"(?:a\s+(?:sample|total)\s+of\s+)?{_ANY_HEDGE}$", sentence[lo:mention.start], re.I):
+        return "people surveyed or interviewed (a sample), not a figure"  # "a profiling ... covering 6,000 IDPs"
+    if re.search(rf"\baffect(?:s|ed|ing)?\s+{_ANY_HEDGE}$", sentence[lo:mention.start], re.I):
+        return "people affected, not displaced"  # "affects thousands of people residing in 28 communities"
+    if re.search(r"\b(?:proposals?|plans?|deals?|agreements?|schemes?|initiatives?|arrangements?)\b[^.;]{0,60}?"
+                 r"\b(?:return|repatriat|resettl|relocat)\w*\s+(?:of\s+)?(?:the\s+)?[^.;]{0,20}$",
+                 sentence[lo:mention.start], re.I):
+        return "a plan, not a figure"  # "a Russian proposal for the return of 890,000 Syrian refugees"
+    if re.match(r"[^.;]{0,80}?\bwill\s+(?:soon\s+|also\s+)?(?:leave|return|move|depart|arrive|cross|be\s+"
+                r"(?:returned|relocated|evacuated|transferred|released|moved|resettled))\b", after, re.I):
+        return "a plan, not a figure"  # "91 families of approximately (340) people, will leave al-Hol camp tomorrow"
     if re.match(r"\s+(?:[\w-]+\s+)?migrants\b", after, re.I):
         return "counts migrants, not displaced people"  # "1.2 million registered migrants" (set 6's rule)
     if (re.search(r"\([^()]*$", sentence[:mention.start])
@@ -601,6 +644,14 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
                          r"in\s+[A-Z])",
                          after, re.I)
             and not re.search(r"\bcamps?\b", sentence[max(0, mention.start - 40):mention.start], re.I)):
+        return "the population of a place, not people displaced"
+    # "its population of Turks is 99,000", "the city's population which is 90 thousand", "the country's population
+    # of over 6 million includes roughly 1.5 million refugees" (sets 9d, 9e)
+    if (re.search(rf"\b(?:its|their|local|host|[\w-]+['’]s)\s+population\b(?:\s+of\s+(?!{_ANY_HEDGE}\d)[\w-]+)?"
+                  rf"(?:\s+(?:which|that)?\s*(?:is|was|stands\s+at|of|at|numbers?))\s+{_ANY_HEDGE}$",
+                  sentence[:mention.start], re.I)
+            and not re.search(rf"\b(?:{_REFUGEE_NOUNS}|displaced|idps|returnees|camps?)\b",
+                              sentence[max(0, mention.start - 60):mention.start], re.I)):
         return "the population of a place, not people displaced"
     # "its 35,000 inhabitants", "the area's roughly 400,000 residents" (a camp's residents are hosted: not here)
     if re.search(rf"\b(?:a|the)\s+(?:country|nation|city|town)\s+of\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I):
@@ -646,7 +697,11 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
     if re.match(r",\s+with\b", sentence[lo:]) and lo > 0 and re.match(
             rf"\s+(?:\w+\s+){{0,2}}?(?:refugees|asylum-seekers|idps|returnees|nationals|registered|applicants|"
             rf"{'|'.join(w for w in PEOPLE if w.endswith(('ians', 'is', 'ans')))})\b", sentence[mention.end:], re.I):
-        # "Turkey is home to ..., with almost 3.6 million Syrians": the verb of the clause the "with" hangs on
+        # "Turkey is home to ..., with almost 3.6 million Syrians": the verb of the clause the "with" hangs on;
+        # "..., with 55,000 returnees across seven governorates": a noun that says what happened says it (set 5)
+        for kind, pattern in NOUN_KINDS:
+            if re.match(rf"\s+(?:[\w-]+\s+)?(?:{pattern})", sentence[mention.end:], re.I):
+                return kind
         plo = _clause_at(sentence, lo - 1)[0]
         kinds = [(lo - (plo + m.end()), kind) for kind, pattern in KINDS
                  for m in re.finditer(pattern, sentence[plo:lo], re.I)]
@@ -675,12 +730,24 @@ def _clause_at(sentence: str, at: int) -> tuple[int, int]:
     counts = [m.end for m in _mentions(sentence)  # not the first day of "from 9 to 12 February"
               if not numbers._MONTH.match(re.sub(r"^\s*(?:to|and|until|-|–)\s*\d{1,2}\b", "", sentence[m.end:]))]
     cuts = sorted([0] + [m.start() for m in re.finditer(_CLAUSE_CUT, sentence)]
-                  + [m.start() for m in re.finditer(_NEW_COUNT, sentence) if any(e <= m.start() for e in counts)])
+                  + [m.start() for m in re.finditer(_NEW_COUNT, sentence) if any(e <= m.start() for e in counts)]
+                  + [m.start() for m in re.finditer(_AND_COUNT, sentence)
+                     if _verb_between(sentence, counts, m.start())])
     cuts += [len(sentence)]
     for a, b in zip(cuts, cuts[1:], strict=False):
         if a <= at < b:
             return a, b
     return 0, len(sentence)
+
+
+def _verb_between(sentence: str, counts: list[int], at: int) -> bool:
+    """Whether the count before `at` and the count after it each have their own verb of the lexicon ("11 million are
+    internally displaced and 3.1 million have fled": two clauses; "2,955 families and 14,000 individuals fled", "2
+    million have fled to Poland and almost 370,000 to Moldova": one)."""
+    before = [e for e in counts if e <= at]
+    after = re.split(r"[;:]|,\s", sentence[at:], maxsplit=1)[0]  # "..., and almost 370,000 to Moldova": elided, one
+    return (bool(before) and any(re.search(p, sentence[before[-1]:at], re.I) for _, p in KINDS)
+            and any(re.search(p, after, re.I) for _, p in KINDS))
 
 
 def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, str, str]], list]:

@@ -131,8 +131,8 @@ def _not_a_count(sentence: str, m: re.Match) -> bool:
         return True
     if re.search(r"\[\s*$", before) and re.match(r"\s*\]", after):
         return True  # a footnote mark ("over 100,000 [1] people")
-    if _MONTH.match(after) or re.search(r"\b(" + "|".join(MONTHS) + r")\s+$", before, re.I):
-        return True  # a day of a date ("12 February", "February 12")
+    if _MONTH.match(after) or re.search(r"\b(" + "|".join(MONTHS) + r")\.?\s+$", before, re.I):
+        return True  # a day of a date ("12 February", "February 12", "Oct. 9")
     if int(float(re.sub(r"[,\s]", "", digits))) <= 31 and re.search(
             r"\b(" + "|".join(MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?\s*(?:and|to|until|-|–)\s*$", before, re.I):
         return True  # the second day of "between June 11 and 13"

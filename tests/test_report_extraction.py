@@ -555,7 +555,8 @@ REPORT_FORMS = [
      '2020-06-30', 'IRQ', [(21000, 'arrived', 'IRQ', '2019-10-14', '2020-06-30')]),
     ('In 2019, more than 30,000 Syrian refugees returned from Lebanon in group returns organised by '
      'General Security.',
-     '2020-01-31', 'LBN', [(30000, 'returned', 'LBN', '2019-01-01', '2019-12-31')]),
+     # returns are placed in the country returned to (the written convention, set 3; was the report's place)
+     '2020-01-31', 'LBN', [(30000, 'returned', 'SYR', '2019-01-01', '2019-12-31')]),
     ('As of 15 October, an estimated 160,000 people have been displaced in north-east Syria.',
      '2019-10-16', 'SYR', [(160000, 'displaced', 'SYR', '2019-10-15', '2019-10-15')]),
     ('Of the 180,000 people displaced, 106,000 remain displaced as of 25 October.',

@@ -81,7 +81,7 @@ PEOPLE = {"people": "people", "persons": "people", "individuals": "people", "idp
           "christians": "people", "tigrayans": "people", "colombians": "people", "pakistanis": "people",
           "bangladeshis": "people", "burmese": "people", "filipinos": "people", "kosovars": "people",
           "albanians": "people", "rwandans": "people", "cameroonians": "people", "chadians": "people",
-          "mozambicans": "people", "burkinabes": "people",
+          "mozambicans": "people", "burkinabes": "people", "citizens": "people", "nationals": "people",
           "families": "families", "households": "households"}
 # Words that may sit between a number and its noun ("3.6 million Syrian refugees", "142,000 more people").
 FILLERS = {"more", "registered", "displaced", "newly", "new", "internally", "of", "these", "them", "the",
@@ -202,6 +202,12 @@ _AND_COUNT = re.compile(rf"\s+and\s+(?:another\s+|an\s+additional\s+|a\s+further
 # The figure's place usually follows it after a locative word ("displaced in X", "arrived in X", "returned to X").
 _LANDMARK = re.compile(r"\b(?:north|south|east|west)(?:-?(?:east|west))?\s+of\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I)
 _DEPORTED = re.compile(r"\bdeport(?:ed|ing|ations?|s)?\b|\bremoved\s+to\b|\bsent\s+back\b", re.I)
+# A country named as the one acting ("Turkey launched its offensive", "Turkey's military offensive in Afrin",
+# "Ankara has expressed alarm") is no figure's place (sets 7b, 10a, 10d).
+_ACTOR_AFTER = re.compile(r"['’]s\s+(?:military|army|armed\s+forces|forces|troops|offensive|operation|incursion|"
+                          r"invasion|campaign|air\s+force|airstrikes|bombardment)\b"
+                          r"|\s+(?:has\s+|have\s+|had\s+)?(?:launched|began|begun|started|expressed|invaded|attacked|"
+                          r"bombed|shelled|warned|accused|imposed|is\s+fighting|are\s+fighting)\b")
 _LOCATIVE = re.compile(r"\b(?:in|into|to|towards|at|across|around)\s+(?:the\s+)?(?:city\s+of\s+)?$", re.I)
 
 
@@ -315,6 +321,12 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
                   or _nearest_in(origins, clause, mention))
         if kind == "returned":
             place, origin = _deported(sentence, mention, clause, places, origins, default_place) or (place, origin)
+            home = _nationality_after(sentence, mention)
+            if home and not (place and clause[0] <= place[0] < clause[1]):
+                # "about 1.3 million Afghans have returned" (in a report from Pakistan): returns are placed in the
+                # country returned to, which a demonym names when the clause names no place (sets 9e, 10f)
+                place, origin = (mention.start, mention.end, home, None), origin or (
+                    default_place if default_place != home else None)
         out.candidates.append(Candidate(
             mention.value, mention.qualifier, kind, unit if unit != "same" else out.candidates[-1].unit,
             place[2] if place else default_place, origin, start, end,
@@ -494,7 +506,9 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
         re.match(r"\s+(?:\w+\s+){0,2}?(?:refugees|asylum-seekers|asylum\s+seekers)\b", after)
         or re.match(r"\s+(?:\w+\s+){0,2}?under\s+(?:temporary|international)\s+protection\b", after)
         # "63,000 Syrians live in ...", "2.7 million Syrians are now registered in Turkey"
-        or re.match(rf"\s+(?:{_REFUGEE_NOUNS})\s+(?:(?:are|were|have\s+been|had\s+been)\s+)?(?:\w+\s+)?"
+        # ... "193.767 Syrian citizens are staying in 14 tent cities" (set 7)
+        or re.match(rf"\s+(?:{_REFUGEE_NOUNS}|(?:{'|'.join(DEMONYMS)})\s+(?:citizens|nationals))\s+"
+                    r"(?:(?:are|were|have\s+been|had\s+been)\s+)?(?:\w+\s+)?"
                     r"(?:live[sd]?|living|reside[sd]?|residing|stay(?:ed|ing)?|shelter(?:ed|ing)|accommodated|"
                     r"registered)\b", after, re.I)
         or re.search(rf"\b(?:number|population)\s+of\s+(?:\w+\s+)?(?:refugees|{_REFUGEE_NOUNS})\b", before, re.I)
@@ -779,8 +793,11 @@ def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, s
             continue  # "Palestinian refugees" (UNHCR's name for the State of Palestine): a nationality, not a place
         if _LANDMARK.search(sentence[:start]):
             continue  # "Amiriyat al-Fallujah, 40km west of Baghdad": a landmark that locates another place
-        if re.fullmatch(r"[\W_]*", sentence[:start]) and re.match(r"\s*[–—-]{1,2}\s", sentence[m.end():]):
-            continue  # "Erbil – In the wake of ...": a dateline, where the report was written
+        if re.fullmatch(r"[\W_]*", sentence[:start]) and re.match(r"\s*(?:\([^()]{0,30}\)\s*)?(?:[–—-]{1,2}|:)\s",
+                                                                  sentence[m.end():]):
+            continue  # "Erbil – In the wake of ...", "ERBIL (Kurdistan 24) - ...": a dateline, where it was written
+        if _ACTOR_AFTER.match(sentence[m.end():]) and not re.search(r"\b(?:in|into|to|from)\s+$", sentence[:start]):
+            continue
         if _PARTIAL.search(sentence[:start]) and not _FROM.search(sentence[:start]):
             continue
         if _FROM.search(sentence[:start]) or _FLED_FROM.search(sentence[:start]):  # "an influx from Idlib": where
@@ -801,9 +818,7 @@ def _deported(sentence: str, mention: numbers.Mention, clause: tuple[int, int], 
         return None
     sent_to = [p for p in places if clause[0] <= p[0] < clause[1] and p[0] > mention.end and re.search(
         r"\b(?:to|into)\s+(?:[\w-]+\s+){0,2}$", sentence[:p[0]], re.I)]
-    demonym = re.match(r"\s+(?:of\s+)?(?:[\w-]+\s+){0,2}?([A-Z][a-z]+?)(?:s\b|\s+(?:refugees|nationals|citizens))",
-                       sentence[mention.end:])
-    nationality = DEMONYMS.get(demonym.group(1).lower()) if demonym else None
+    nationality = _nationality_after(sentence, mention)
     if sent_to:
         target = sent_to[0]
     elif nationality:
@@ -814,6 +829,14 @@ def _deported(sentence: str, mention: numbers.Mention, clause: tuple[int, int], 
                  + [p for p in origins if clause[0] <= p[0] < clause[1] and p[2] != target[2]])
     origin = deporting[0][2] if deporting else (default_place if default_place != target[2] else None)
     return target, origin
+
+
+def _nationality_after(sentence: str, mention: numbers.Mention) -> str | None:
+    """The country of the people counted, when a demonym names them ("16 Syrians", "dozens of Syrians", "20,000 Afghan
+    families"), else None."""
+    demonym = re.match(r"\s+(?:of\s+)?(?:[\w-]+\s+){0,2}?([A-Z][a-z]+?)(?:s\b|\s+(?:refugees|nationals|citizens|"
+                       r"families|people|households))", sentence[mention.end:])
+    return DEMONYMS.get(demonym.group(1).lower()) if demonym else None
 
 
 def _place_for(places: list, clause: tuple[int, int], mention: numbers.Mention, sentence: str,

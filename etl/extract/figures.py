@@ -157,7 +157,7 @@ _ACTION_BEFORE_PERIOD = re.compile(r"\b(?:began|begun|started|erupted|broke\s+ou
 # A possibility is no count: "may displace additional tens of thousands", "could allow thousands of Syrians to
 # return", "are at risk of displacement" (the lower-case modal: "May" is a month).
 _POSSIBLE = re.compile(r"(?-i:\b(?:could|may|might|would)\b)[^,;]*$|\bat\s+risk\s+of\b[^,;]*$"
-                       r"|\b(?:possibly|forecasting|forecasts?|projecting)\b[^,;]*$", re.I)
+                       r"|\b(?:possibly|potentially|forecasting|forecasts?|projecting)\b[^,;]*$", re.I)
 # A condition is no count: "if migrant inflows from Syria exceed 10,000", "unless more than 5,000 arrive".
 _CONDITION = re.compile(r"\b(?:if|unless|should)\b[^,;]*$", re.I)
 EVENT_VERBS = r"\b(recover(?:ed|ing)? (?:full )?control|took control|tak(?:es|ing) control|captured|seized|retook)\b"
@@ -584,7 +584,8 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
             or re.match(r"\W*every\s+(?:morning|evening|night|day|week)\b", sentence, re.I)):
         return "a rate (people every day), not a figure"
     written = sentence[mention.start:mention.end]
-    if (not re.search(r"\d", written) and re.search(r"\b(?:hundreds|thousands|dozens|millions)\b", written, re.I)
+    if (not re.search(r"\d", written) and re.search(r"\b(?:hundreds|thousands|dozens|millions|scores|several)\b",
+                                                     written, re.I)
             and re.search(r"\b(?:to|among|for|by|with|at|on|about|of|like)\s+(?:the\s+)?$", sentence[:mention.start],
                           re.I)
             and not re.search(r"\b(?:displacement|flight|exodus|influx|return|arrival|departure|evacuation|"
@@ -946,7 +947,9 @@ def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, claus
     free = [p for p in dated if p.kind not in _STOPS and not any(a <= p.span[0] < b for a, b in others)]
     spans = ([p for p in own if p.kind not in _STOPS] or [p for p in own if p.kind in _STOPS]
              or free
-             or [p for p in stops if not any(a <= p.span[0] < b for a, b in others)])
+             # "As of June 4, the conflict has resulted in the death of 218 people, ..., and more than 290,000 people
+             # have been displaced": a reference day opening the sentence dates every count in it (set 10i)
+             or [p for p in stops if p.span[0] <= 1 or not any(a <= p.span[0] < b for a, b in others)])
     if not spans:
         return None
     near = min(spans, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))

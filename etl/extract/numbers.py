@@ -10,7 +10,11 @@ WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven"
 SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 # Vague plurals as ranges: "hundreds" means at least two hundred (the labelled set's README).
 VAGUE = {"hundreds of thousands": (200_000, 999_999), "tens of thousands": (20_000, 99_999),
-         "thousands": (2_000, 9_999), "hundreds": (200, 999), "dozens": (24, 99), "a dozen": (12, 12)}
+         "thousands": (2_000, 9_999), "hundreds": (200, 999), "dozens": (24, 99), "a dozen": (12, 12),
+         # as labelled in sets 9 and 10 ("several hundred thousand people", "millions of people fleeing the war",
+         # "scores of people gathered")
+         "several hundred thousand": (200_000, 999_999), "several thousand": (2_000, 9_999),
+         "several hundred": (200, 999), "millions": (2_000_000, 9_999_999), "scores": (40, 99)}
 # The publisher's hedge right before a number, mapped to the glossary's qualifiers.
 HEDGES = [("more than", "more than"), ("well over", "more than"), ("over", "more than"), ("exceeding", "more than"),
           ("exceeds", "more than"), ("exceeded", "more than"), ("in excess of", "more than"),
@@ -33,7 +37,7 @@ _DIGITS = (rf"(?<![\w.,$€£])(\d{{1,3}}(?:,\d{{3}})+|{_SPACED}|{_DOTTED}(?!\s+
 # "1.5m Syrians", "3.6mn refugees", "150k people": a scale written as a letter right after the digits
 _ABBREVIATED = re.compile(r"(?<![\w.,$€£])(\d+(?:\.\d+)?)(m|mn|bn|k)\b(?!\s*(?:metres|meters|km|kg|tons|tonnes))")
 _ABBREVIATION_SCALE = {"m": "million", "mn": "million", "bn": "billion", "k": "thousand"}
-_SCALE = r"(?:\s+(thousand|million|billion)s?)?"  # "more than 300 thousands Syrian citizens"
+_SCALE = r"(?:(?:\s+|-)(thousand|million|billion)s?)?"  # "more than 300 thousands Syrian citizens", "14-million"
 _WORDNUM = r"\b(" + "|".join(sorted((w for w in WORDS if w != "a"), key=len, reverse=True)) + \
     r"|a)\s+(thousand|million|billion)\b"
 _VAGUE = r"\b(" + "|".join(sorted(VAGUE, key=len, reverse=True)) + r")\b"

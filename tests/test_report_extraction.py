@@ -426,8 +426,9 @@ REPORT_FORMS = [
      '2023-03-05', 'SYR', [(10000, 'returned', 'SYR', '2023-02-06', '2023-03-05')]),
     ('Roughly 8,000 people remain stranded in Rukban, near the Jordanian border.',
      '2019-09-30', 'SYR', []),
+    # "left <a place>" is fled (the settled convention 5, report_sentences.md; this expected no figure before)
     ('About 50 families left the camp on Sunday.',
-     '2019-09-30', 'SYR', []),
+     '2019-09-30', 'SYR', [(50, 'fled', 'SYR', '2019-09-29', '2019-09-29')]),
     ('In eastern Ghouta, an estimated 393,000 people remain besieged.',
      '2018-02-28', 'SY03', []),
     ('Over 50,000 people have left eastern Ghouta through the humanitarian corridors since 9 March.',

@@ -22,7 +22,7 @@ KINDS = [
     ("fled", r"\bfle[de]s?\b|\bfleeing\b|\bescap(?:ed|ing)\b|"
              r"\babandon(?:ed|ing)? their homes\b|\b(?:leave|left|leaving) their homes\b"
              # "have left the camp"; "evacuated 40 civilians" out of a besieged place (set 9c)
-             r"|\b(?:leave|left|leaving)\s+(?:the|their)\s+(?:city|town|area|country|village|district)\b"
+             r"|\b(?:leave|left|leaving)\s+(?:the|their)\s+(?:city|town|area|country|village|district|camps?)\b"
              r"|\b(?<!medical\s)evacuat(?:ed?|ing)\b|\bbecome\s+refugees\b"
              # "forcing 195,000 people to take flight", "expelled from the Jenin camp", "driven out by an offensive",
              # "forced to leave their places of usual residence"

@@ -127,7 +127,8 @@ _AID_AFTER = re.compile(r"^[^,;]{0,60}?\b((?:been|were|was|are|is|being)\s+(?:\w
                         r"benefit(?:ed|ing|ted)?\s+from|receiv(?:ed|ing|es?)\s+(?:\w+\s+){0,2}(?:assistance|aid|support|food|"
                         r"cash|services|items|kits?|vouchers|rations|water))", re.I)  # group 1: the aid words
 _NET_CHANGE = re.compile(r"\b(?:(?:a|an|the)\s+(?:net\s+)?(?:\w+\s+)?(?:decrease|increase|drop|rise|reduction|"
-                         r"decline|change|growth|fall)\s+of|(?:fell|dropped|decreased|increased|rose|grew|declined)"
+                         r"decline|change|growth|fall)\s+of|(?:fell|dropped|decreased|increased|rose|grew|declined|"
+                         r"increasing|decreasing|rising|falling|growing|dropping)"
                          r"\s+by)\s+$"
                          # "an increase of 6 percent (31,662 individuals)"
                          r"|\b(?:increase|decrease|rise|drop|decline)\s+of\s+[^.;()]{0,30}\(\s*$"
@@ -138,7 +139,8 @@ _NET_CHANGE = re.compile(r"\b(?:(?:a|an|the)\s+(?:net\s+)?(?:\w+\s+)?(?:decrease
 _AGE_GROUP = re.compile(r"^[^,;]{0,40}?\b(?:(?:are|were|is|was)\s+(?:aged\b|(?:under|over|below|above|younger|older)"
                         r"\s+(?:the\s+age|\w+\s+years?|\d+\b))|years?\s+old\b|under\s+the\s+age\s+of)", re.I)
 # A capacity, not people: "expanded to accommodate 120,000 - 130,000 refugees", "to accommodate up to 87,000 people".
-_CAPACITY_BEFORE = re.compile(r"\b(?:(?:to|can|could|will|would|may|might)\s+(?:accommodate|house|hold|shelter)"
+_CAPACITY_BEFORE = re.compile(r"\b(?:(?:to|can|could|will|would|may|might)\s+(?:accommodate|house|hold|shelter|"
+                              r"receive[sd]?)"
                               r"(?:\s+up\s+to)?|capacity\s+(?:of|for|to\s+\w+))\s+$", re.I)
 _CAPACITY_AFTER = re.compile(r"^[^,;]{0,40}?\b(?:at\s+(?:full|maximum|max)\s+capacity|capacity)\b", re.I)
 # A count that is denied: "no significant displacements of over 50 families were recorded".
@@ -567,6 +569,11 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     people affected; "" when none applies."""
     lo, hi = _clause(sentence, mention)
     after = sentence[mention.end:hi]
+    if re.search(r"(?-i:\bdaily\b)(?!\s+(?:basis|life|lives|needs|bread|wages?|newspaper|paper|living))", after):
+        return "a rate (people a day), not a figure"  # "800-900 people are currently crossing ... into Iraq daily"
+    if (re.search(rf"{NOT_PEOPLE_OUTCOMES}[^.;]{{0,80}}\band\s+{_ANY_HEDGE}$", sentence[lo:mention.start], re.I)
+            and not any(re.search(p, after, re.I) for _, p in KINDS)):
+        return "people killed or hurt, not displaced"  # "killed at least 93 civilians ... and nearly 390 others"
     if re.match(r"\s+(?:[\w-]+\s+){0,2}?departures?\b", after, re.I):
         return "counts departures, which no kind of figure describes"
     moved = re.search(r"\bevacuat\w*", sentence[lo:hi], re.I)  # "besieged ... have been evacuated" did move
@@ -607,7 +614,7 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
                 r"(?:camps?|tents?|settlements?|shelters?|urban|host|rented)\b", after, re.I):
         return "a breakdown by shelter (a part), not a figure"  # "120,000 have settled ..., 35,000 of them in camps"
     if (re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:(?:are|were|is|was|have\s+been|had\s+been)\s+)?(?:officially\s+)?"
-                 r"regist(?:ered|ering)\s+with\b", after, re.I)
+                 r"regist(?:ered|ering)\s+(?:with|at|by)\b", after, re.I)
             and any(m.end <= mention.start and m.value > mention.value for m in _mentions(sentence))):
         # "Jordan hosts 1.3 million Syrians, of whom about 650,000 are registered with the UN refugee agency",
         # "Lebanon hosts around two million Syrian refugees, while nearly 830,000 are registered with the United

@@ -142,6 +142,8 @@ def _not_a_count(sentence: str, m: re.Match) -> bool:
         return True  # the second day of "between June 11 and 13"
     if re.fullmatch(r"(19|20)\d\d", digits) and not m.group(2):
         return True  # a year
+    if re.search(r"(?-i:\b(?:Round|Resolution|No\.|Article|Phase|Chapter|Section|Decree|Law))\s+$", before):
+        return True  # a name's number ("DTM Dataset Round 122", "Resolution 2254")
     return bool(re.match(r"\s*(dollars|euros|degrees)\b", after, re.I))
 
 

@@ -148,8 +148,13 @@ def test_the_trained_layer_adds_what_the_rules_miss_and_the_conventions_veto(gaz
     day = dt.date(2020, 3, 20)
     sentence = "Over 60,000 people are staying in informal settlements in Idleb."
     assert rules(sentence, day, gazetteer, "SYR").candidates == []
+    # the shipped layer scores this one near its threshold (0.70 after the retraining of 092646e), so the layer's
+    # score is fixed here: what is tested is what the layer does with a high score, not one weight of one model
+    monkeypatch.setattr(learned.Model, "figure_probability", lambda self, names: 0.99)
     (c,) = extract(sentence, day, gazetteer, "SYR").candidates
     assert (c.number, c.qualifier, c.kind, c.place, c.period_start) == (60000, "more than", "hosted", "SY07", day)
+    monkeypatch.setattr(learned.Model, "figure_probability", lambda self, names: 0.01)
+    assert extract(sentence, day, gazetteer, "SYR").candidates == []
     rate = "Up to 2,000 Syrians arrive in Kilis every day."
     _, views, _ = figures._rules(rate, day, gazetteer, "TUR")
     assert [v.filter for _, v in views] == ["a rate (people every day), not a figure"]

@@ -58,7 +58,12 @@ KINDS = [
                 r"|\bheading\s+(?:to|towards|for)\b|\bflock(?:ed|ing)\s+to\b|\bgather(?:ed|ing)\s+(?:at|on|along)\b"
                 r"|\bdisembark(?:ed|ing)\b"
                 # "Turkey has taken in 3.5 million refugees", "150 Muslim families were taken in" (sets 7, 9b)
-                r"|\b(?:taken|took|take|takes|taking)\s+in\b(?!\s+(?:the|a|an)\b)"),
+                r"|\b(?:taken|took|take|takes|taking)\s+in\b(?!\s+(?:the|a|an)\b)"
+                # "some 1,235 families have reached the Iraqi capital", "more than 77,000 have made their way to
+                # Egypt" (sets 8, 10b): reaching a place, not a number ("the number reached 4 million")
+                r"|\breach(?:ed|ing)\s+(?:the\s+)?(?:(?-i:[A-Z])|safety|safer?\s|camps?\b|border|capital|city|town|"
+                r"shelters?\b|sites?\b|shores?\b|islands?\b|coast)"
+                r"|\bma(?:de|king)\s+(?:their|its|his|her)\s+way\s+(?:to|into|towards)\b"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"
                 # "streamed across the border into Turkey", "made it over the border"
                 r"|\bacross\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?borders?\b|\bover\s+the\s+border\b"),
@@ -705,8 +710,13 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
             adjective = adjective or (kind == "displaced" and bool(re.fullmatch(
                 r"\s+(?:(?:people|persons|individuals|families|households|civilians|internally|newly|[A-Z][a-z]+s)\s+)?",
                 sentence[mention.end:lo + m.start()])))
-            found.append((adjective, distance, kind))
-    verbs = [f for f in found if not f[0]] or found
+            # "has displaced more than 40,000 people living in refugee camps": "living" right after the counted noun
+            # describes the people; the clause's verb says what happened
+            # (with no other verb, "270,000 displaced people living there" stays hosted)
+            living = (kind == "hosted" and m.group(0).lower().startswith("living") and not adjective
+                      and bool(re.fullmatch(r"\s+(?:[\w-]+\s+){0,2}", sentence[mention.end:lo + m.start()])))
+            found.append((adjective or living, distance, kind, living))
+    verbs = ([f for f in found if not f[0]] or [f for f in found if f[3]] or found)
     if verbs:
         return min(verbs, key=lambda f: f[1])[2]
     apposition = re.match(r",\s+including\b[^,;()]*,", sentence[hi:])

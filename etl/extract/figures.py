@@ -30,10 +30,13 @@ KINDS = [
              r"|\b(?:leave|left|leaving)\s+(?:the|their)\s+places?\s+of\s+(?:usual\s+)?(?:residence|origin)\b"
              # "pushed one million people from their homes" (zb082)
              r"|\b(?:push(?:ed|es|ing)?|drove|drives?|driving)\s+(?:[\w,.-]+\s+){1,5}?(?:from|out\s+of)\s+their\s+"
-             r"homes\b"),
+             r"homes\b"
+             r"|\b(?:driven|chased)\s+(?:out\s+)?(?:of|from)\s+their\s+homes\b"),  # "being driven from their homes"
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b|\bhomeless\b"),  # "left homeless"
     # not an intention ("waiting to return", "eager to return home", "in the process of returning")
     ("returned", r"(?<!to\s)(?<!of\s)\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"
+                 # "Some 200 families went back to Tikrit", "headed back toward their hometown" (sets 10i, 12b)
+                 r"|\b(?:went|go|goes|going|gone|came|come|comes|coming|headed|heading)\s+back\b"
                  r"|\bcross(?:ed|ing)\s+back\b"  # "have crossed back into Afghanistan" (set 10f)
                  # deportations are forced returns (set 9e): "deported", "expelled", "removed to", "sent back"
                  r"|\bdeport(?:ed|ing|ations?|s)?\b|\bremoved\s+to\b|\bsent\s+back\b"),
@@ -48,9 +51,13 @@ KINDS = [
                r"|\b(?:continue\s+to\s+|still\s+)(?:take|taking)\s+shelter\b|\btemporary\s+home\s+to\b"
                r"|\bliving\s+(?:in|among|at)\b(?!\s+(?:internal\s+)?displacement)"
                r"|\b(?:been|are|were|is|was)\s+sheltered\b"  # "have been sheltered in 8 tent cities"
+               # "a camp built in 2015, sheltering more than 540 families"
+               r"|\bshelter(?:s|ed|ing)\s+(?=(?:some|about|around|nearly|almost|over|more|at\s+least|an\s+estimated|"
+               r"approximately|roughly|up\s+to)\b|\d)"
                # "the camp now resides 22,356 people", "which houses approximately 80,000", "contains 68,000"
                r"|\bresid(?:es|ed|ing)\b|\b(?:houses|housed|housing|contains|contained)\s+(?:[\w-]+\s+){0,3}?\d"),
-    ("arrived", r"\barriv(?:ed|als?|ing)\b|\breceived\b|\bmov(?:e|ed|ing)\s+(?:[\w'’-]+\s+){0,4}?(?:to|into|towards)\b"
+    ("arrived", r"\barriv(?:e|es|ed|als?|ing)\b|\breceived\b"
+                r"|\bmov(?:e|ed|ing)\s+(?:[\w'’-]+\s+){0,4}?(?:to|into|towards)\b"
                 r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"
                 r"|\b(?:took|have\s+taken|had\s+taken)\s+(?:shelter|refuge)\b|\b(?:transferred|relocated)\b"
                 # "have poured into camps", "refugees heading to it" (a country flooded into is `crossed`)
@@ -63,7 +70,10 @@ KINDS = [
                 # Egypt" (sets 8, 10b): reaching a place, not a number ("the number reached 4 million")
                 r"|\breach(?:ed|ing)\s+(?:the\s+)?(?:(?-i:[A-Z])|safety|safer?\s|camps?\b|border|capital|city|town|"
                 r"shelters?\b|sites?\b|shores?\b|islands?\b|coast)"
-                r"|\bma(?:de|king)\s+(?:their|its|his|her)\s+way\s+(?:to|into|towards)\b"),
+                r"|\bma(?:de|king)\s+(?:their|its|his|her)\s+way\s+(?:to|into|towards)\b"
+                # "set sail for Bhasan Char", "started their journey for the island", "were brought to Chattogram"
+                r"|\bset\s+sail\s+(?:for|to)\b|\b(?:started|began|begun|start|begin)\s+(?:their|the|its)\s+journey\s+"
+                r"(?:for|to)\b|\bbrought\s+to\b"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"
                 # "streamed across the border into Turkey", "made it over the border"
                 r"|\bacross\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?borders?\b|\bover\s+the\s+border\b"),
@@ -87,6 +97,7 @@ PEOPLE = {"people": "people", "persons": "people", "individuals": "people", "idp
           "bangladeshis": "people", "burmese": "people", "filipinos": "people", "kosovars": "people",
           "albanians": "people", "rwandans": "people", "cameroonians": "people", "chadians": "people",
           "mozambicans": "people", "burkinabes": "people", "citizens": "people", "nationals": "people",
+          "rohingyas": "people", "folks": "people",
           "families": "families", "households": "households"}
 # Words that may sit between a number and its noun ("3.6 million Syrian refugees", "142,000 more people").
 FILLERS = {"more", "registered", "displaced", "newly", "new", "internally", "of", "these", "them", "the",
@@ -103,11 +114,12 @@ DEMONYMS = {"syrian": "SYR", "iraqi": "IRQ", "afghan": "AFG", "palestinian": "PS
             "chadian": "TCD", "filipino": "PHL", "bosnian": "BIH", "albanian": "ALB", "russian": "RUS",
             "azerbaijani": "AZE", "iranian": "IRN", "egyptian": "EGY", "ugandan": "UGA", "kenyan": "KEN",
             "burkinabe": "BFA", "tigrayan": "ETH", "gazan": "PSE"}
-NOT_PEOPLE_OUTCOMES = r"\b(killed|dead|died|injured|wounded|deployed|funded)\b"
+NOT_PEOPLE_OUTCOMES = (r"\b(killed|dead|died|injured|wounded|deployed|funded|apprehended|arrested|detained|"
+                       r"intercepted)\b")
 # Counts that are not displacement figures although they count people: a projection ("is expected to rise to
 # nearly 1.9 million, including 1.7 million Syrian refugees"), people served, reached or in need, a net change
 # of a stock ("a decrease of 79,872 IDPs"), an age group ("1.4 million refugees ... are under 15 years old").
-_PROJECTION = re.compile(r"\b(?:expected|projected|forecast|anticipated|planned|likely)\s+to\b"
+_PROJECTION = re.compile(r"\b(?:expected|projected|forecast|anticipated|planned|likely|scheduled)\s+to\b"
                          r"|\b(?:likely|possible|feared|probable)\s+that\b"
                          r"|\bwill\s+(?:likely\s+)?(?:rise|grow|increase|reach|exceed|climb|top|be)\b"
                          r"|\bplanning\s+figures?\b|\bprojections?\b", re.I)
@@ -118,7 +130,9 @@ _HYPOTHETICAL = re.compile(r"\b(?:could|can|cannot|can't|would|might|may|will|un
                            r"(?:another|any\s+more|more|further|(?:a|any)\s+(?:new\s+|further\s+|second\s+|fresh\s+)?"
                            r"(?:wave|influx)\s+of)\s+(?:(?:wave|influx)\s+of\s+)?$", re.I)
 _PROJECTION_AFTER = re.compile(r"^\s+(?:[\w-]+\s+){0,3}?(?:(?:are|is|were|was)\s+(?:\w+\s+)?(?:expected|projected|"
-                               r"forecast|anticipated|planned|likely)\s+to|will|(?-i:may)(?!\s+\d)|might|could|"
+                               r"forecast|anticipated|planned|likely)\s+to|(?:set|scheduled|due)\s+to\s+(?:be|arrive|"
+                               r"return|leave|cross|reach|move|depart|relocate)\b|will|(?-i:may)(?!\s+\d)|"
+                               r"might|could|"
                                r"would)\b", re.I)  # "may", not the month "May"
 # A part of a figure by age or sex ("..., including nearly 70,000 children, ...", "of whom 4,000 are women")
 _BREAKDOWN_NOUNS = r"(?:children|minors|boys|girls|women|men|elderly|adolescents|infants|babies|students|pupils)"
@@ -304,7 +318,7 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
             out.rejected.append((written, why))
             views.append((mention, learned.RuleView(False, None, why, in_clause, clause, filtered)))
             continue
-        why_not = _not_a_figure(sentence, mention)
+        why_not = filtered  # what the conventions say is no figure (the trained layer's veto too)
         if why_not:
             out.rejected.append((written, why_not))
             views.append((mention, learned.RuleView(False, kind, why_not, in_clause, clause, filtered)))
@@ -574,7 +588,8 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     people affected; "" when none applies."""
     lo, hi = _clause(sentence, mention)
     after = sentence[mention.end:hi]
-    if re.search(r"(?-i:\bdaily\b)(?!\s+(?:basis|life|lives|needs|bread|wages?|newspaper|paper|living))", after):
+    if re.search(r"(?-i:\bdaily\b)(?=\s*(?:[.,;:)]|$|\s(?:in|at|to|from|into|across|over|since|during|through|by|on|"
+                 r"and|or|for)\b))", after):
         return "a rate (people a day), not a figure"  # "800-900 people are currently crossing ... into Iraq daily"
     if (re.search(rf"{NOT_PEOPLE_OUTCOMES}[^.;]{{0,80}}\band\s+{_ANY_HEDGE}$", sentence[lo:mention.start], re.I)
             and not any(re.search(p, after, re.I) for _, p in KINDS)):
@@ -609,7 +624,7 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
                 r"schools|hospitals|trucks|tons|tonnes|kilometres|kilometers|km|locations|incidents|aftershocks|lives|"
                 r"deaths|cases|dollars|hectares|metres|meters|years|days|weeks|months|hours|percent|per\s+cent|"
                 r"localities|municipalities|neighbourhoods|neighborhoods|countries|barrels|bombs|rockets|missiles|"
-                r"airstrikes|miles|kits|nfis|packages|parcels|housing\s+units|places|beds|slots)\b",
+                r"airstrikes|miles|kits|nfis|packages|parcels|housing\s+units|places|beds|slots)\b(?!\s+(?:ago|earlier|before|later)\b)",
                 after, re.I):
         return "counts things, not people"
     if re.search(rf"\b(?:killing|killings|deaths?|kidnapping|abduction|arrests?|detention)\s+of\s+{_ANY_HEDGE}$",
@@ -641,13 +656,40 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
         return "people surveyed or interviewed (a sample), not a figure"  # "a profiling ... covering 6,000 IDPs"
     if re.search(rf"\baffect(?:s|ed|ing)?\s+{_ANY_HEDGE}$", sentence[lo:mention.start], re.I):
         return "people affected, not displaced"  # "affects thousands of people residing in 28 communities"
-    if re.search(r"\b(?:proposals?|plans?|deals?|agreements?|schemes?|initiatives?|arrangements?)\b[^.;]{0,60}?"
+    if re.search(r"\b(?:proposals?|plans?|deals?|agreements?|schemes?|initiatives?|arrangements?)\b[^.;]{0,100}?"
                  r"\b(?:return|repatriat|resettl|relocat)\w*\s+(?:of\s+)?(?:the\s+)?[^.;]{0,20}$",
-                 sentence[lo:mention.start], re.I):
+                 sentence[:mention.start], re.I):
         return "a plan, not a figure"  # "a Russian proposal for the return of 890,000 Syrian refugees"
     if re.match(r"[^.;]{0,80}?\bwill\s+(?:soon\s+|also\s+)?(?:leave|return|move|depart|arrive|cross|be\s+"
                 r"(?:returned|relocated|evacuated|transferred|released|moved|resettled))\b", after, re.I):
         return "a plan, not a figure"  # "91 families of approximately (340) people, will leave al-Hol camp tomorrow"
+    before = sentence[:mention.start]
+    if (re.search(rf"\bpopulation\s+(?:of\s+[^,;.]{{1,40}}?\s+)?(?:was|is|were|stands|stood|numbers?|numbered)\s+"
+                  rf"(?:now\s+|currently\s+)?(?:estimated\s+(?:at|of|to\s+be)\s+)?(?:at\s+)?{_ANY_HEDGE}$", before,
+                  re.I)
+            and not re.search(rf"\b(?:{_REFUGEE_NOUNS}|displaced|idps?|returnees|camps?|refugee)\b",
+                              before[max(0, mention.start - 80):], re.I)):
+        # "The population of Tall Refaat sub-district was estimated of about 60,000 civilians", "the population is
+        # now more than 300,000" (a place's people; "the population of IDPs in the border camps was ..." stays)
+        return "the population of a place, not people displaced"
+    if (re.match(r"\s+(?:of\s+[^,;]{0,40}?\s+)?(?:are|were)\s+(?:males?|females?|men|women|boys|girls|minors)\b", after,
+                 re.I)
+            or re.match(r"\s+(?:[\w-]+\s+){0,2}?over\s+the\s+age\s+of\b", after, re.I)
+            or re.match(r"\s+more\s+(?:[\w-]+\s+)?(?:men|women|males|females|boys|girls)\s+than\b", after, re.I)):
+        # "1,926,987 of the Syrian refugees in Turkey are males", "1,868 Syrians over the age of 90", "250,000 more
+        # Syrian men than women": a part by sex or age, or a difference (set 12a)
+        return "a part by sex or age (a breakdown), not a figure"
+    if re.search(rf"\bmigrants\b[^.;]{{0,40}}?\b(?:stood\s+at|was|is|reached|numbered)\s+{_ANY_HEDGE}$", before, re.I):
+        return "counts migrants, not displaced people"  # "the number of irregular migrants apprehended stood at ..."
+    if (re.search(rf"\b(?:convoys|groups|batches|buses|boats|trucks)\s+of\s+{_ANY_HEDGE}$", before, re.I)
+            or re.search(rf"\beach\s+(?:containing|carrying|with|holding|of)\s+{_ANY_HEDGE}$", before, re.I)):
+        return "a count per convoy, boat or bus, not a figure"  # "Convoys of 50 families", "each containing 35-50"
+    if re.search(rf"\b(?:buses|vehicles|trucks|boats|flights|planes)\s+to\s+(?:transport|carry|move|take|bring|"
+                 rf"ferry)\s+"
+                 rf"(?:[\w-]+\s+){{0,2}}?{_ANY_HEDGE}$", before, re.I):
+        return "a plan, not a figure"  # "chartered buses to transport more than 300 families back to Tikrit"
+    if re.search(r"\b(?:has|have|had)\s+yet\s+to\b", after, re.I):
+        return "a plan, not a figure"  # "boats carrying 1,112 IDPs to arrive in Pemba port, but has yet to disembark"
     if re.match(r"\s+(?:[\w-]+\s+)?migrants\b", after, re.I):
         return "counts migrants, not displaced people"  # "1.2 million registered migrants" (set 6's rule)
     if (re.search(r"\([^()]*$", sentence[:mention.start])
@@ -727,7 +769,8 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
         if kinds:
             return min(kinds)[1]
     if re.match(r",\s+with\b", sentence[lo:]) and lo > 0 and re.match(
-            rf"\s+(?:\w+\s+){{0,2}}?(?:refugees|asylum-seekers|idps|returnees|nationals|registered|applicants|"
+            rf"\s+(?:\w+\s+){{0,2}}?(?:refugees|asylum-seekers|idps|returnees|nationals|registered|applicants|people|"
+            rf"persons|individuals|"
             rf"{'|'.join(w for w in PEOPLE if w.endswith(('ians', 'is', 'ans')))})\b", sentence[mention.end:], re.I):
         # "Turkey is home to ..., with almost 3.6 million Syrians": the verb of the clause the "with" hangs on;
         # "..., with 55,000 returnees across seven governorates": a noun that says what happened says it (set 5)

@@ -20,6 +20,7 @@ HEDGES = [("more than", "more than"), ("well over", "more than"), ("over", "more
           ("exceeds", "more than"), ("exceeded", "more than"), ("in excess of", "more than"),
           ("at least", "at least"), ("up to", "up to"), ("as many as", "up to"), ("less than", "up to"),
           ("fewer than", "up to"), ("nearly", "almost"), ("almost", "almost"), ("close to", "almost"),
+          ("an estimated number of", "about"), ("estimated number of", "about"),
           ("an estimated", "about"), ("estimated at", "about"), ("estimated", "about"), ("some", "about"),
           ("around", "about"), ("about", "about"), ("approximately", "about"), ("roughly", "about"),
           ("a total of", "exact")]
@@ -150,9 +151,11 @@ def _not_a_count(sentence: str, m: re.Match) -> bool:
 def _hedge(sentence: str, mention: Mention) -> None:
     if mention.qualifier == "between":
         return
-    m = _HEDGE.search(sentence[max(0, mention.start - 20):mention.start])
+    m = _HEDGE.search(sentence[max(0, mention.start - 30):mention.start])
     if m:
         mention.qualifier = dict(HEDGES)[m.group(1).lower()]
+    elif re.match(r"\s+(?:[\w-]+\s+){0,2}?(?:are|were|is|was)\s+(?:\w+\s+)?estimated\b", sentence[mention.end:]):
+        mention.qualifier = "about"  # "100,000 refugees are estimated to have arrived"
     elif mention.is_rounded:  # "3.6 million" with no hedge: rounded as published
         mention.qualifier = "about"
     if mention.qualifier in ("more than", "at least"):

@@ -6,7 +6,8 @@
 2013", "since the beginning of the crisis ... in 2011", "over the past two years", "as of December", "fled
 Thursday", "since the conflict began in March 2011", "since the escalation of fighting in October 2023", "since mid
 October 2018", "in early 2019", "the first eight months of 2024", "last year / month / week / September", "since ...
-last month", "earlier this month", "from 1 January 2014 through 4 February 2016"); US-style dates ("December 1, 2019",
+last month", "earlier this month", "this week / month", "on 4 and 29 December last year", "from 1 January 2014
+through 4 February 2016"); US-style dates ("December 1, 2019",
 "February 17", "between June 11 and 13") are read as day-month dates. "the past N days / weeks / months" and "last N"
 run from the report date minus N units (the same day) to the report date."""
 from __future__ import annotations
@@ -29,6 +30,9 @@ _WEEKDAY = r"(?:(?:" + "|".join(_DAYS) + r"),?\s+)?"  # "on Friday 23 June", "by
 _MONTHS_LIST = rf"(?:the\s+months?\s+of\s+)?{_MON}(?:\s*,\s*{_MON})*\s*,?"  # "the months of May, June"
 _US_DATE = re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,\d)(,?\s+\d{{4}}\b)?", re.I)
 PATTERNS = [  # (kind, regex); the first match at a position wins
+    # "on December 4 last year", "on 4 and 29 December last year": those days of the year before the report's
+    ("days_last_year", rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:and\s+(\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MON}\s+"
+                       r"last\s+year\b"),
     ("range_days", rf"\b(?:from|between)\s+(\d{{1,2}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_days", rf"(?<![\d,.])(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\s+{_MON}{_Y}"),  # "the 24hrs of 25-26 Feb 2013"
     # "since the escalation of fighting in October 2023", "following the military takeover in February 2021"
@@ -58,6 +62,8 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
                     rf"(?:began|started|broke\s+out|erupted)\s+in\s+(?:{_MON}\s*)?(\d{{4}})?\b"),
     # "since <event> earlier this month": the first day of the report's month to the report date
     ("earlier_month", r"\bearlier\s+this\s+month\b"),
+    # "arrived in Bhasan Char this week": from the Monday of the report's week (the first of its month) to the report
+    ("this_period", r"(?<!earlier\s)(?<!far\s)\bthis\s+(week|month)\b"),
     # "between June 11 and 13": US-style, read day-first as "between 11 June and 13"
     ("range_days_us", rf"\b(?:from|between)\s+(\d{{1,2}})\s+{_MON}\s*{_TO}(\d{{1,2}})\b(?!\s*{_MON})(?![,.]\d)"
                       rf"{_Y}"),
@@ -272,6 +278,13 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         return (start, report) if since else (start, end)
     if kind == "earlier_month":
         return dt.date(report.year, report.month, 1), report
+    if kind == "this_period":
+        if g[0].lower() == "week":
+            return report - dt.timedelta(days=report.weekday()), report
+        return dt.date(report.year, report.month, 1), report
+    if kind == "days_last_year":
+        month = _M[g[2].lower()]
+        return dt.date(report.year - 1, month, int(g[0])), dt.date(report.year - 1, month, int(g[1] or g[0]))
     if kind == "since_end":
         month = _M[g[0].lower()]
         year = _year(g[1], month, report)

@@ -588,9 +588,6 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     people affected; "" when none applies."""
     lo, hi = _clause(sentence, mention)
     after = sentence[mention.end:hi]
-    if re.search(r"(?-i:\bdaily\b)(?=\s*(?:[.,;:)]|$|\s(?:in|at|to|from|into|across|over|since|during|through|by|on|"
-                 r"and|or|for)\b))", after):
-        return "a rate (people a day), not a figure"  # "800-900 people are currently crossing ... into Iraq daily"
     if (re.search(rf"{NOT_PEOPLE_OUTCOMES}[^.;]{{0,80}}\band\s+{_ANY_HEDGE}$", sentence[lo:mention.start], re.I)
             and not any(re.search(p, after, re.I) for _, p in KINDS)):
         return "people killed or hurt, not displaced"  # "killed at least 93 civilians ... and nearly 390 others"
@@ -608,7 +605,10 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
                   re.I)
             or re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:daily|each\s+day|per\s+(?:day|week))\b", after, re.I)
             or re.search(r"\beach\s+(?:day|week|month)\b", after, re.I)
-            or re.match(r"\W*every\s+(?:morning|evening|night|day|week)\b", sentence, re.I)):
+            or re.match(r"\W*every\s+(?:morning|evening|night|day|week)\b", sentence, re.I)
+            # "800-900 people are currently crossing ... into Iraq daily" (not "amidst daily airstrikes")
+            or re.search(r"(?-i:\bdaily\b)(?=\s*(?:[.,;:)]|$|\s(?:in|at|to|from|into|across|over|since|during|through|"
+                         r"by|on|and|or|for)\b))", after)):
         return "a rate (people every day), not a figure"
     written = sentence[mention.start:mention.end]
     if (not re.search(r"\d", written) and re.search(r"\b(?:hundreds|thousands|dozens|millions|scores|several)\b",
@@ -635,14 +635,14 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
         return "a breakdown by shelter (a part), not a figure"  # "120,000 have settled ..., 35,000 of them in camps"
     if (re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:(?:are|were|is|was|have\s+been|had\s+been)\s+)?(?:officially\s+)?"
                  r"regist(?:ered|ering)\s+(?:with|at|by)\b", after, re.I)
-            and any(m.end <= mention.start and m.value > mention.value for m in _mentions(sentence))):
+            and _larger_count_before(sentence, mention, mention.start)):
         # "Jordan hosts 1.3 million Syrians, of whom about 650,000 are registered with the UN refugee agency",
         # "Lebanon hosts around two million Syrian refugees, while nearly 830,000 are registered with the United
         # Nations": the registered part of the figure before it (sets 8a, 9e, 10f)
         return "the registered part of a larger figure before it (a breakdown), not a figure"
     part_of = [w.start() for w in re.finditer(r"\b(?:of\s+(?:whom|them|these|those|the\s+total(?:\s+number)?)|"
                                               r"among\s+them)\b", sentence[:mention.start], re.I)]
-    if (part_of and any(m.end <= part_of[-1] and m.value > mention.value for m in _mentions(sentence))
+    if (part_of and _larger_count_before(sentence, mention, part_of[-1])
             and re.match(r"(?:\s+(?:[\w-]+\s+){0,2}?(?:are|were|is|was|remain|live|living|reportedly|housed|"
                          r"accommodated|staying|sheltering)\b)?[^,;]{0,40}?\b(?:in|under|with)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?"
                          r"(?:camps?|tents?|settlements?|sites?|buildings?|houses|settings|arrangements|open\s+spaces?|"
@@ -733,6 +733,11 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     if re.search(r"\baffected\b", words, re.I) and not any(re.search(p, words, re.I) for _, p in KINDS):
         return "people affected, not displaced"
     return ""
+
+
+def _larger_count_before(sentence: str, mention: numbers.Mention, at: int) -> bool:
+    """Whether a larger count ends before offset `at`: the figure that `mention` is a part of."""
+    return any(m.end <= at and m.value > mention.value for m in _mentions(sentence))
 
 
 def _kind(sentence: str, mention: numbers.Mention) -> str | None:

@@ -63,6 +63,13 @@ D = dt.date
     ("400,000 refugees have entered since the Syrian conflict began in March 2011.", D(2013, 5, 31),
      (D(2011, 3, 1), D(2013, 5, 31))),
     ("Thousands have crossed since a build-up earlier this month.", D(2017, 8, 24), (D(2017, 8, 1), D(2017, 8, 24))),
+    # forms of sets 1-10 and 12 (train), fifteenth session
+    ("They have fled since the beginning of the month.", D(2018, 9, 13), (D(2018, 9, 1), D(2018, 9, 13))),
+    ("About 1,000 people arrived in just 24 hours.", D(2023, 4, 10), (D(2023, 4, 9), D(2023, 4, 10))),
+    ("Families have spent the past five years in camps.", D(2019, 12, 31), (D(2014, 12, 31), D(2019, 12, 31))),
+    ("Hostilities in Ramadi on 8 April 2015 through 15 June displaced them.", D(2015, 6, 20),
+     (D(2015, 4, 8), D(2015, 6, 15))),
+    ("They fled on 20 December 2019 until 3 January.", D(2020, 2, 1), (D(2019, 12, 20), D(2020, 1, 3))),
     ("192,000 fled from last September to January.", D(2015, 2, 16), (D(2014, 9, 1), D(2015, 1, 31))),
     ("More than 2,700 were deported in just three months.", D(2019, 8, 27), (D(2019, 5, 27), D(2019, 8, 27))),
 ])

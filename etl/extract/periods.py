@@ -7,7 +7,8 @@
 Thursday", "since the conflict began in March 2011", "since the escalation of fighting in October 2023", "since mid
 October 2018", "in early 2019", "the first eight months of 2024", "last year / month / week / September", "since ...
 last month", "earlier this month", "this week / month", "on 4 and 29 December last year", "from 1 January 2014
-through 4 February 2016"); US-style dates ("December 1, 2019",
+through 4 February 2016", "on 8 April 2015 through 15 June", "since the beginning of the month", "in just 24 hours",
+"spent the past five years"); US-style dates ("December 1, 2019",
 "February 17", "between June 11 and 13") are read as day-month dates. "the past N days / weeks / months" and "last N"
 run from the report date minus N units (the same day) to the report date."""
 from __future__ import annotations
@@ -55,12 +56,14 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "since the beginning of the crisis in Syria in 2011": 1 January of that year to the report date
     ("since_year", r"\bsince\s+the\s+(?:beginning|start|onset|outbreak)\s+of\s+[^,;.]{1,80}?\s+in\s+(\d{4})\b"),
     # "over the past two years": the report date that many years before, to the report date
-    ("past_years", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(\w+)\s+years\b"),
+    ("past_years", r"\b(?:in|over|during|within|for|spent)\s+the\s+(?:past|last|previous)\s+(\w+)\s+years\b"),
     # "since the Syrian conflict began in March 2011", "after the country's civil war began in 2011",
     # "since the fighting in Mosul started in October": that month (year) to the report date
     ("since_began", rf"(?<!est\s)\b(?:since|after)\s+(?:the\s+)?[^,;.]{{0,60}}?\b"
                     rf"(?:began|started|broke\s+out|erupted)\s+in\s+(?:{_MON}\s*)?(\d{{4}})?\b"),
-    # "since <event> earlier this month": the first day of the report's month to the report date
+    # "since <event> earlier this month", "since the beginning of the month": the first day of the report's month
+    # to the report date
+    ("this_period", r"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+(week|month)\b"),
     ("earlier_month", r"\bearlier\s+this\s+month\b"),
     # "arrived in Bhasan Char this week": from the Monday of the report's week (the first of its month) to the report
     ("this_period", r"(?<!earlier\s)(?<!far\s)\bthis\s+(week|month)\b"),
@@ -69,6 +72,8 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
                       rf"{_Y}"),
     ("range_month_date", rf"\b(?:from|between)\s+{_MON}\s+(\d{{4}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_dates", rf"\b(?:from|between|since)\s+(\d{{1,2}})\s+{_MON}{_Y}\s*,?{_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
+    # "on 8 April 2015 through 15 June": a range only with "through" or "until" (on 4 March and 6 April are two days)
+    ("range_dates", rf"\bon\s+(\d{{1,2}})\s+{_MON}{_Y}\s*,?\s+(?:through|thru|until)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_months", rf"\b(?:from|between)\s+{_MON}{_TO}{_MON}{_Y}"),
     # "between 2014 and 2016", "from 2014 to 2016": the first day of the first year to the last of the last
     ("range_years", r"\b(?:from|between)\s+((?:19|20)\d\d)(?:\s*[-–]\s*|\s+(?:to|and|until)\s+)((?:19|20)\d\d)\b"),
@@ -82,7 +87,7 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("past", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(?:(\w+)\s+)?"
              r"(hours|days?|weeks?|months?)\b"),
     # "in just three months", "within two weeks": the report date minus that, to the report date
-    ("in_months", r"\b(?:in|within)\s+(?:just\s+|only\s+)?(\w+)\s+(days?|weeks?|months?)\b"
+    ("in_months", r"\b(?:in|within)\s+(?:just\s+|only\s+)?(\w+)\s+(days?|weeks?|months?|hours)\b"
                   r"(?!\s+(?:ago|later|after|of|before))"),
     # "since the ceasefire of 5 March", "since the start of the military operation on 9 October"
     # "since operations began on 17 October"
@@ -153,10 +158,13 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         month, year = _M[g[2].lower()], _year(g[3], _M[g[2].lower()], report)
         return dt.date(year, month, int(g[0])), dt.date(year, month, int(g[1]))
     if kind == "range_dates":
-        m2 = _M[g[4].lower()]
-        y2 = _year(g[5], m2, report)
-        m1 = _M[g[1].lower()]
-        y1 = int(g[2]) if g[2] else (y2 if m1 <= m2 else y2 - 1)
+        m1, m2 = _M[g[1].lower()], _M[g[4].lower()]
+        if g[2] and not g[5]:  # "on 8 April 2015 through 15 June": the end in the year the start names (or after)
+            y1 = int(g[2])
+            y2 = y1 if (m2, int(g[3])) >= (m1, int(g[0])) else y1 + 1
+        else:
+            y2 = _year(g[5], m2, report)
+            y1 = int(g[2]) if g[2] else (y2 if m1 <= m2 else y2 - 1)
         return dt.date(y1, m1, int(g[0])), dt.date(y2, m2, int(g[3]))
     if kind == "range_months":
         m1, m2 = _M[g[0].lower()], _M[g[1].lower()]

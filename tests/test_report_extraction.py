@@ -45,18 +45,19 @@ def _table(results: dict) -> str:
 
 
 # Held aside: label set 11, collected and committed by twelve blind helpers, measured once after the extractor was
-# chosen on sets 1-10, kept aside, and measured a second time (with set 12's first measurement) after further work on
-# sets 1-10 only. A field listed here fell short at that second measurement; fixing it because of these sentences would
-# be tuning on the held-aside set. The marker is strict, so the day the held-aside set passes a field, its entry must
-# go. (Sets 2, 4-10 and 12, each measured, are now train; every measurement is in tests/fixtures/report_sentences.md.)
-_MEASURED = "second measurement, after the extractor was chosen on sets 1-10, not tuned on the held-aside set"
+# chosen on sets 1-10, kept aside, measured a second time (with set 12's first look) and a third time (with set 13's
+# first look, after the trained layer's fit was made to converge) after further work on train only. A field listed
+# here fell short at the third measurement; fixing it because of these sentences would be tuning on the held-aside
+# set. The marker is strict, so the day the held-aside set passes a field, its entry must go. (Sets 2, 4-10, 12 and 13,
+# each measured, are now train; every measurement is in tests/fixtures/report_sentences.md.)
+_MEASURED = "third measurement, with the converged layer, not tuned on the held-aside set"
 KNOWN_HELDOUT_MISSES: dict[str, str] = {
-    "number": f"held-aside number precision 0.82 / recall 0.71 (263 right of 320 predicted, 368 expected); {_MEASURED}",
-    "qualifier": f"held-aside qualifier precision 0.80 / recall 0.70 (257 right of 320 predicted, 368 expected); "
+    "number": f"held-aside number precision 0.81 / recall 0.78 (288 right of 356 predicted, 368 expected); {_MEASURED}",
+    "qualifier": f"held-aside qualifier precision 0.79 / recall 0.77 (282 right of 356 predicted, 368 expected); "
                  f"{_MEASURED}",
-    "kind": f"held-aside kind precision 0.68 / recall 0.59 (216 right of 320 predicted, 368 expected); {_MEASURED}",
-    "place": f"held-aside place precision 0.74 / recall 0.64 (236 right of 320 predicted, 368 expected); {_MEASURED}",
-    "period": f"held-aside period precision 0.70 / recall 0.61 (225 right of 320 predicted, 368 expected); "
+    "kind": f"held-aside kind precision 0.67 / recall 0.64 (237 right of 356 predicted, 368 expected); {_MEASURED}",
+    "place": f"held-aside place precision 0.72 / recall 0.70 (257 right of 356 predicted, 368 expected); {_MEASURED}",
+    "period": f"held-aside period precision 0.69 / recall 0.67 (247 right of 356 predicted, 368 expected); "
               f"{_MEASURED}",
 }
 
@@ -104,15 +105,15 @@ def test_heldout_precision_and_recall(quality, field):
         f"(needs {MIN_PRECISION} / {MIN_RECALL})\n" + _table(quality[0]))
 
 
-def test_the_held_aside_sets_are_label_sets_11_and_13():
-    """Sentences looked at (label sets 1-10 and 12) are never held aside; the held-aside sets (11, measured twice and
-    kept aside, and 13, collected blind for a first look at the converged layer) are about a third of all sentences,
-    hold negatives, and come from documents used in no other set."""
+def test_the_held_aside_set_is_label_set_11():
+    """Sentences looked at (label sets 1-10, 12 and 13) are never held aside; the held-aside set (11, measured three
+    times and kept aside) is about a third of all sentences, holds negatives, and comes from documents used in no other
+    set."""
     rows = list(csv.DictReader(LABELS.open(encoding="utf-8", newline="")))
     sentences = labelled().values()
     heldout = [s for s in sentences if s["split"] == "heldout"]
-    assert {s["label_set"] for s in heldout} == {"11", "13"}
-    assert {s["split"] for s in sentences if s["label_set"] not in ("11", "13")} == {"train"}
+    assert {s["label_set"] for s in heldout} == {"11"}
+    assert {s["split"] for s in sentences if s["label_set"] != "11"} == {"train"}
     assert len(heldout) >= 50 and sum(not s["expected"] for s in heldout) >= 15
     assert 0.3 <= len(heldout) / len(sentences) <= 0.4
     urls = {split: {r["source_url"] for r in rows if r["split"] == split and r["source_url"]} for split in ("train",

@@ -157,10 +157,11 @@ def test_the_trained_layer_adds_what_the_rules_miss_and_the_conventions_veto(gaz
     a count the conventions say is no figure (a rate) stays out whatever the layer scores (here a layer that scores
     every number 0.99); `model=False` is the rules alone. Sentences written by the project (synthetic)."""
     day = dt.date(2020, 3, 20)
-    sentence = "Over 60,000 people are staying in informal settlements in Idleb."
+    sentence = "Over 60,000 people are crammed into informal settlements in Idleb."
     assert rules(sentence, day, gazetteer, "SYR").candidates == []
-    # the shipped layer scores this one near its threshold (0.70 after the retraining of 092646e), so the layer's
-    # score is fixed here: what is tested is what the layer does with a high score, not one weight of one model
+    # the shipped layer scores this one near its threshold (0.81 after the retraining of the fifteenth session), so
+    # the layer's score is fixed here: what is tested is what the layer does with a high score, not one weight of one
+    # model
     monkeypatch.setattr(learned.Model, "figure_probability", lambda self, names: 0.99)
     (c,) = extract(sentence, day, gazetteer, "SYR").candidates
     assert (c.number, c.qualifier, c.kind, c.place, c.period_start) == (60000, "more than", "hosted", "SY07", day)
@@ -590,8 +591,10 @@ REPORT_FORMS = [
      '2023-03-01', 'TUR', [(3000000, 'displaced', 'TUR', '2023-03-01', '2023-03-01')]),
     ('More than 170,000 buildings collapsed or were severely damaged.',
      '2023-03-01', 'TUR', []),
+    # people staying in shelters are hosted (set 7a's "are staying in 14 tent cities", set 13e's "are still staying
+    # in these shelters"; this sentence expected no figure until the rules knew "staying in", fifteenth session)
     ('Over 1.9 million people are staying in tents, container cities and other temporary shelters.',
-     '2023-03-01', 'TUR', []),
+     '2023-03-01', 'TUR', [(1900000, 'hosted', 'TUR', '2023-03-01', '2023-03-01')]),
     ('The 2020 Humanitarian Response Plan sought USD 3.8 billion.',
      '2020-03-01', 'SYR', []),
     ('There are 11.1 million people in need of humanitarian assistance in Syria.',
@@ -674,6 +677,29 @@ def test_forms_of_set_7(gazetteer, sentence, context, expected):
     assert [(c.number, c.kind, c.place) for c in found] == expected
 
 
+@pytest.mark.parametrize(("sentence", "context", "expected"), [
+    # written by the project (synthetic), fifteenth session, in forms set 13 showed (now train): "accommodates",
+    # "are still staying in", a demonym's returns in a report about a place of that country, "lakh", a list of places
+    # the gazetteer lacks, "taken to", "forced to take refuge", "yesterday"
+    ("The primary school accommodates 20,928 IDPs.", "NGA", [(20928, "hosted", "NGA", "2020-03-20")]),
+    ("A total of 178 sites are active, accommodating 71,704 people.", "KEN", [(71704, "hosted", "KEN", "2020-03-20")]),
+    ("Some 37,176 people are still staying in these shelters.", "BGD", [(37176, "hosted", "BGD", "2020-03-20")]),
+    ("He added that 109,714 Syrians have returned to their homes.", "SY07",
+     [(109714, "returned", "SY07", "2020-03-20")]),
+    ("Almost 30 lakh people have been rendered homeless.", "BGD", [(3000000, "displaced", "BGD", "2020-03-20")]),
+    ("Tana River (3,864 displaced), Homa Bay (2,046) and Kisumu (7,704).", "KEN",
+     [(3864, "displaced", "KEN", "2020-03-20"), (2046, "displaced", "KEN", "2020-03-20"),
+      (7704, "displaced", "KEN", "2020-03-20")]),
+    ("As many as 472,856 people have been taken to 1,605 shelter centres.", "BGD",
+     [(472856, "arrived", "BGD", "2020-03-20")]),
+    ("Hundreds of Yemenis had been forced to take refuge in schools.", "YEM", [(200, "arrived", "YEM", "2020-03-20")]),
+    ("Almost 30,000 people crossed into Poland yesterday.", "POL", [(30000, "crossed", "POL", "2020-03-19")]),
+])
+def test_forms_of_set_13(gazetteer, sentence, context, expected):
+    found = rules(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates
+    assert [(c.number, c.kind, c.place, c.period_start.isoformat()) for c in found] == expected
+
+
 @pytest.mark.parametrize("sentence", [
     # written by the project (synthetic): counts the conventions call no figure, vetoed whatever the layer scores
     "Idleb is home to around 3 million civilians.",
@@ -682,6 +708,9 @@ def test_forms_of_set_7(gazetteer, sentence, context, expected):
     "The offensive may displace tens of thousands of civilians.",
     "Some 29,637 Syrian students have studied in 437 classes.",
     "Around 280,000 people in Idleb have been affected by the earthquakes.",
+    "Some 4 million people living in the rebel-held areas of northwest Syria rely on aid.",
+    "Everyone has joined the hundreds of thousands fleeing in front of the army.",
+    "They were removed from the camp on Monday (24) and relocated.",
 ])
 def test_counts_that_are_no_figures_with_the_layer(gazetteer, sentence):
     assert extract(sentence, dt.date(2020, 3, 20), gazetteer, "SY07").candidates == []

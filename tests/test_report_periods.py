@@ -70,6 +70,10 @@ D = dt.date
     ("Hostilities in Ramadi on 8 April 2015 through 15 June displaced them.", D(2015, 6, 20),
      (D(2015, 4, 8), D(2015, 6, 15))),
     ("They fled on 20 December 2019 until 3 January.", D(2020, 2, 1), (D(2019, 12, 20), D(2020, 1, 3))),
+    ("Almost 30,000 people crossed yesterday.", D(2022, 2, 26), (D(2022, 2, 25), D(2022, 2, 25))),
+    ("Over the course of the last 4 days, 1,500 families were displaced.", D(2018, 9, 24),
+     (D(2018, 9, 20), D(2018, 9, 24))),
+    ("Over 1.2 million have been displaced over the last year.", D(2024, 10, 4), (D(2023, 10, 4), D(2024, 10, 4))),
     ("192,000 fled from last September to January.", D(2015, 2, 16), (D(2014, 9, 1), D(2015, 1, 31))),
     ("More than 2,700 were deported in just three months.", D(2019, 8, 27), (D(2019, 5, 27), D(2019, 8, 27))),
 ])

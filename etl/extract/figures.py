@@ -55,7 +55,13 @@ KINDS = [
                r"|\bshelter(?:s|ed|ing)\s+(?=(?:some|about|around|nearly|almost|over|more|at\s+least|an\s+estimated|"
                r"approximately|roughly|up\s+to)\b|\d)"
                # "the camp now resides 22,356 people", "which houses approximately 80,000", "contains 68,000"
-               r"|\bresid(?:es|ed|ing)\b|\b(?:houses|housed|housing|contains|contained)\s+(?:[\w-]+\s+){0,3}?\d"),
+               r"|\bresid(?:es|ed|ing)\b|\b(?:houses|housed|housing|contains|contained)\s+(?:[\w-]+\s+){0,3}?\d"
+               # "The primary school accommodates 20,928 IDPs", "178 sites are active, accommodating 71,704 people"
+               r"|\baccommodat(?:es|ing)\s+(?:[\w-]+\s+){0,3}?\d"
+               # "37,176 people are still staying in these shelters", "37,000 people still remained in shelter centres"
+               r"|\b(?:are|were|is|was)\s+(?:still\s+|now\s+)?staying\s+(?:in|at)\b"
+               r"|\b(?:still\s+)?remain(?:s|ed)?\s+in\s+(?:the\s+|these\s+)?(?:[\w-]+\s+)?(?:shelters?|camps?|sites?|"
+               r"evacuation\s+cent(?:er|re)s|collective\s+cent(?:er|re)s|shelter\s+cent(?:er|re)s)\b"),
     ("arrived", r"\barriv(?:e|es|ed|als?|ing)\b|\breceived\b"
                 r"|\bmov(?:e|ed|ing)\s+(?:[\w'’-]+\s+){0,4}?(?:to|into|towards)\b"
                 r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"
@@ -73,7 +79,10 @@ KINDS = [
                 r"|\bma(?:de|king)\s+(?:their|its|his|her)\s+way\s+(?:to|into|towards)\b"
                 # "set sail for Bhasan Char", "started their journey for the island", "were brought to Chattogram"
                 r"|\bset\s+sail\s+(?:for|to)\b|\b(?:started|began|begun|start|begin)\s+(?:their|the|its)\s+journey\s+"
-                r"(?:for|to)\b|\bbrought\s+to\b"),
+                r"(?:for|to)\b|\bbrought\s+to\b"
+                # "472,856 people have been taken to around 1,605 shelter centres", "forced to take refuge in schools"
+                r"|\b(?:been|were|was)\s+taken\s+to\b(?!\s+(?:a\s+|the\s+)?hospitals?\b)"
+                r"|\bforced\s+to\s+(?:take|seek)\s+(?:shelter|refuge)\b"),
     ("crossed", r"\bcross(?:ed|es)\b|\benter(?:ed|ing|s)?\b"
                 # "streamed across the border into Turkey", "made it over the border"
                 r"|\bacross\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?borders?\b|\bover\s+the\s+border\b"),
@@ -343,6 +352,8 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
         if kind == "returned":
             place, origin = _deported(sentence, mention, clause, places, origins, default_place) or (place, origin)
             home = _nationality_after(sentence, mention)
+            if home and default_place in gazetteer and gazetteer.place(default_place).country_iso3 == home:
+                home = default_place  # a report about Idlib: "109,714 Syrians have returned" returned to Idlib
             if home and not (place and clause[0] <= place[0] < clause[1]):
                 # "about 1.3 million Afghans have returned" (in a report from Pakistan): returns are placed in the
                 # country returned to, which a demonym names when the clause names no place (sets 9e, 10f)
@@ -423,6 +434,9 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: l
     if has_previous and any(re.fullmatch(rf"\s*\(\s*|\s+with\s+{_ANY_HEDGE}", sentence[p[1]:mention.start], re.I)
                             for p in places if p[1] <= mention.start):
         return "same", ""  # "Ninewa (19,110 individuals), Salah al-Din (18,750)", "Urfa with 240,000"
+    if (has_previous and re.match(r"\s*\)", sentence[mention.end:])
+            and re.search(r"(?-i:[A-Z][\w'’-]*)(?:\s+(?-i:[A-Z][\w'’-]*)){0,2}\s*\(\s*$", sentence[:mention.start])):
+        return "same", ""  # "Tana River (3,864 displaced), Homa Bay (2,046)": places the gazetteer lacks, listed
     words = re.findall(r"[A-Za-z][\w'-]*|[,.;:]", after)[:6]
     displaced_seen = False
     for i, word in enumerate(words):
@@ -546,6 +560,9 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
 
 def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
     """Why a count of people is still no displacement figure (projection, aid, net change, age group), or None."""
+    if re.search(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\s*\(\s*$", sentence[:mention.start], re.I) and re.match(
+            r"\s*\)", sentence[mention.end:]):
+        return "a day of the month (\"on Monday (24)\"), not a figure"
     lo, hi = _clause(sentence, mention)
     if re.match(r",\s+including\b", sentence[lo:]) and lo > 0:  # "..., including 1.7 million": the clause before
         lo = _clause_at(sentence, lo - 1)[0]
@@ -613,8 +630,11 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     written = sentence[mention.start:mention.end]
     if (not re.search(r"\d", written) and re.search(r"\b(?:hundreds|thousands|dozens|millions|scores|several)\b",
                                                      written, re.I)
-            and re.search(r"\b(?:to|among|for|by|with|at|on|about|of|like)\s+(?:the\s+)?$", sentence[:mention.start],
-                          re.I)
+            and (re.search(r"\b(?:to|among|for|by|with|at|on|about|of|like)\s+(?:the\s+)?$", sentence[:mention.start],
+                           re.I)
+                 # "joined the hundreds of thousands fleeing", "do not include the many thousands more": a definite
+                 # group is named, not counted (set 13a, 13c)
+                 or re.search(r"\bthe\s+(?:many\s+)?$", sentence[:mention.start], re.I))
             and not re.search(r"\b(?:displacement|flight|exodus|influx|return|arrival|departure|evacuation|"
                               r"deportation)s?\s+of\s+(?:the\s+)?$", sentence[:mention.start], re.I)):
         # "responding to thousands of civilians fleeing", "among tens of thousands who fled": a group named as the
@@ -704,6 +724,14 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
                 r"fighters|militants|police|officers|doctors|nurses|voters|tourists|visitors|passengers)\b",
                 after, re.I):
         return "counts people by role (students, staff, soldiers...), not displaced"
+    # "some 4 million people living in the rebel-held areas of northwest Syria", "three million people live in the
+    # jihadist-dominated region": the people of an area, not a camp's or a host's (sets 13a)
+    if (re.match(r"\s+(?:people|civilians|inhabitants|residents|persons)\s+(?:who\s+)?(?:still\s+|now\s+)?"
+                 r"(?:live|living|lived)\s+in\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:areas?|regions?|territory|"
+                 r"territories|enclave|pocket|provinces?|governorates?|countryside)\b", after, re.I)
+            and not re.search(rf"\b(?:{_REFUGEE_NOUNS}|displaced|idps|returnees|camps?|fled|fleeing)\b",
+                              sentence[lo:hi], re.I)):
+        return "the population of a place, not people displaced"
     # the population of a place, not people displaced: "inhabited by about 4.5 million people", "is home to around 3
     # million civilians", "a pre-war population of 23 million" (not a camp's population, nor "home to 3.6 million
     # Syrian refugees")

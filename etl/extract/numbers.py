@@ -7,7 +7,8 @@ from dataclasses import dataclass
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
          "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "half a": 0.5, "a quarter of a": 0.25,
          "quarter of a": 0.25, "three quarters of a": 0.75, "three-quarters of a": 0.75}
-SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+          "lakh": 100_000, "crore": 10_000_000}  # "30 lakh people" (South Asian texts)
 # Vague plurals as ranges: "hundreds" means at least two hundred (the labelled set's README).
 VAGUE = {"hundreds of thousands": (200_000, 999_999), "tens of thousands": (20_000, 99_999),
          "thousands": (2_000, 9_999), "hundreds": (200, 999), "dozens": (24, 99), "a dozen": (12, 12),
@@ -38,7 +39,8 @@ _DIGITS = (rf"(?<![\w.,$€£])(\d{{1,3}}(?:,\d{{3}})+|{_SPACED}|{_DOTTED}(?!\s+
 # "1.5m Syrians", "3.6mn refugees", "150k people": a scale written as a letter right after the digits
 _ABBREVIATED = re.compile(r"(?<![\w.,$€£])(\d+(?:\.\d+)?)(m|mn|bn|k)\b(?!\s*(?:metres|meters|km|kg|tons|tonnes))")
 _ABBREVIATION_SCALE = {"m": "million", "mn": "million", "bn": "billion", "k": "thousand"}
-_SCALE = r"(?:(?:\s+|-)(thousand|million|billion)s?)?"  # "more than 300 thousands Syrian citizens", "14-million"
+# "more than 300 thousands Syrian citizens", "14-million", "30 lakh people"
+_SCALE = r"(?:(?:\s+|-)(thousand|million|billion|lakh|crore)s?)?"
 _WORDNUM = r"\b(" + "|".join(sorted((w for w in WORDS if w != "a"), key=len, reverse=True)) + \
     r"|a)\s+(thousand|million|billion)\b"
 _VAGUE = r"\b(" + "|".join(sorted(VAGUE, key=len, reverse=True)) + r")\b"

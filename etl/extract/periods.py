@@ -56,7 +56,7 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "since the beginning of the crisis in Syria in 2011": 1 January of that year to the report date
     ("since_year", r"\bsince\s+the\s+(?:beginning|start|onset|outbreak)\s+of\s+[^,;.]{1,80}?\s+in\s+(\d{4})\b"),
     # "over the past two years": the report date that many years before, to the report date
-    ("past_years", r"\b(?:in|over|during|within|for|spent)\s+the\s+(?:past|last|previous)\s+(\w+)\s+years\b"),
+    ("past_years", r"\b(?:in|over|during|within|for|spent)\s+the\s+(?:past|last|previous)\s+(?:(\w+)\s+years|year)\b"),
     # "since the Syrian conflict began in March 2011", "after the country's civil war began in 2011",
     # "since the fighting in Mosul started in October": that month (year) to the report date
     ("since_began", rf"(?<!est\s)\b(?:since|after)\s+(?:the\s+)?[^,;.]{{0,60}}?\b"
@@ -84,7 +84,7 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("weeks_to", rf"\b(?:in|during|over)\s+the\s+(?:past\s+|(\w+)\s+)?weeks?\s+(?:to|ending|up\s+to)\s+"
                  rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),
     # "in the past week", "over the last two months", "in the past 24 hours": up to the report date
-    ("past", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(?:(\w+)\s+)?"
+    ("past", r"\b(?:in|over|during|within|for)\s+the\s+(?:course\s+of\s+the\s+)?(?:past|last|previous)\s+(?:(\w+)\s+)?"
              r"(hours|days?|weeks?|months?)\b"),
     # "in just three months", "within two weeks": the report date minus that, to the report date
     ("in_months", r"\b(?:in|within)\s+(?:just\s+|only\s+)?(\w+)\s+(days?|weeks?|months?|hours)\b"
@@ -117,6 +117,7 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("month_no_year", rf"\b(?:in|during|as\s+(?:of|at))\s+{_MON}\b(?!\s+\d)"),
     ("year", r"\b(?:in|during|throughout)\s+(?:the\s+year\s+)?(\d{4})\b(?![,.]?\d)"),
     ("ago", r"\b(\w+)\s+(days?|weeks?)\s+ago\b"),
+    ("yesterday", r"\byesterday\b"),  # the day before the report date
 ]
 
 
@@ -297,8 +298,8 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         month = _M[g[0].lower()]
         year = _year(g[1], month, report)
         return dt.date(year, month, calendar.monthrange(year, month)[1]), report
-    if kind == "past_years":
-        n = _count(g[0])
+    if kind == "past_years":  # "over the past two years", "over the last year"
+        n = _count(g[0] or "one")
         start = report.replace(year=report.year - n, day=min(report.day, 28) if report.month == 2 else report.day)
         return start, report
     if kind == "since_year":
@@ -327,6 +328,8 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
     if kind == "month":
         month, year = _M[g[0].lower()], int(g[1])
         return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    if kind == "yesterday":
+        return report - dt.timedelta(days=1), report - dt.timedelta(days=1)
     if kind == "ago":  # "just two weeks ago": the report date minus that, one day
         n = _count(g[0])
         day = report - dt.timedelta(days=n * (7 if g[1].lower().startswith("week") else 1))

@@ -694,6 +694,16 @@ def test_forms_of_set_7(gazetteer, sentence, context, expected):
      [(472856, "arrived", "BGD", "2020-03-20")]),
     ("Hundreds of Yemenis had been forced to take refuge in schools.", "YEM", [(200, "arrived", "YEM", "2020-03-20")]),
     ("Almost 30,000 people crossed into Poland yesterday.", "POL", [(30000, "crossed", "POL", "2020-03-19")]),
+    ("Some 15,000 people have taken shelter near the base.", "SSD", [(15000, "hosted", "SSD", "2020-03-20")]),
+    ("At least 40,000 families remain housed in evacuation centers.", "PHL", [(40000, "hosted", "PHL", "2020-03-20")]),
+    ("In Tilkef over 700 refugee families were given shelter.", "IRQ", [(700, "hosted", "IRQ", "2020-03-20")]),
+    ("A total of 974 people reached the small island in several boats.", "ITA",
+     [(974, "arrived", "ITA", "2020-03-20")]),
+    # a place and the area holding it, written side by side, name the smaller one (not their common ancestor)
+    ("Nearly 110,000 displaced Syrians have returned to their homes in Idlib province, northwestern Syria.", "SYR",
+     [(110000, "returned", "SY07", "2020-03-20")]),
+    ("The airstrikes were leaving thousands of displaced people in the open.", "SYR",
+     [(2000, "displaced", "SYR", "2020-03-20")]),
 ])
 def test_forms_of_set_13(gazetteer, sentence, context, expected):
     found = rules(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates
@@ -711,6 +721,8 @@ def test_forms_of_set_13(gazetteer, sentence, context, expected):
     "Some 4 million people living in the rebel-held areas of northwest Syria rely on aid.",
     "Everyone has joined the hundreds of thousands fleeing in front of the army.",
     "They were removed from the camp on Monday (24) and relocated.",
+    "Thousands of displaced people prepared for another tough day.",
+    "Thousands of civilians who have fled their homes face the prospect of another winter.",
 ])
 def test_counts_that_are_no_figures_with_the_layer(gazetteer, sentence):
     assert extract(sentence, dt.date(2020, 3, 20), gazetteer, "SY07").candidates == []

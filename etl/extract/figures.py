@@ -49,6 +49,9 @@ KINDS = [
                r"|\blive\s+(?:in|at|among|there|here)\b|\bhave\s+(?:since\s+|now\s+)?settled\s+in\b"
                r"|\bcompris(?:es|ed|ing)\b|\bliving\s+(?:there|here)\b|\b(?:are|were|is|was)\s+sheltering\b"
                r"|\b(?:continue\s+to\s+|still\s+)(?:take|taking)\s+shelter\b|\btemporary\s+home\s+to\b"
+               r"|\b(?:have|has|had)\s+taken\s+shelter\b|(?<!were\s)(?<!was\s)\btaking\s+shelter\b"
+               # "40,000 families ... remain housed in evacuation centers", "700 refugee families were given shelter"
+               r"|\b(?:are|were|is|was|been|remains?|remained)\s+(?:still\s+)?housed\s+(?:in|at)\b|\bgiven\s+shelter\b"
                r"|\bliving\s+(?:in|among|at)\b(?!\s+(?:internal\s+)?displacement)"
                r"|\b(?:been|are|were|is|was)\s+sheltered\b"  # "have been sheltered in 8 tent cities"
                # "a camp built in 2015, sheltering more than 540 families"
@@ -65,7 +68,9 @@ KINDS = [
     ("arrived", r"\barriv(?:e|es|ed|als?|ing)\b|\breceived\b"
                 r"|\bmov(?:e|ed|ing)\s+(?:[\w'’-]+\s+){0,4}?(?:to|into|towards)\b"
                 r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"
-                r"|\b(?:took|have\s+taken|had\s+taken)\s+(?:shelter|refuge)\b|\b(?:transferred|relocated)\b"
+                # "took shelter in the nearby town", "have taken refuge in Chad" (people who are there now "have taken
+                # shelter" or are "taking shelter": hosted, sets 9a, 10i, 13e)
+                r"|\btook\s+(?:shelter|refuge)\b|\b(?:have|has|had)\s+taken\s+refuge\b|\b(?:transferred|relocated)\b"
                 # "have poured into camps", "refugees heading to it" (a country flooded into is `crossed`)
                 r"|\bpoured\s+into\s+(?:the\s+)?(?:[\w-]+\s+)?(?:camps?|sites?|shelters?|towns?|city|cities)\b"
                 r"|\bheading\s+(?:to|towards|for)\b|\bflock(?:ed|ing)\s+to\b|\bgather(?:ed|ing)\s+(?:at|on|along)\b"
@@ -76,6 +81,7 @@ KINDS = [
                 # Egypt" (sets 8, 10b): reaching a place, not a number ("the number reached 4 million")
                 r"|\breach(?:ed|ing)\s+(?:the\s+)?(?:(?-i:[A-Z])|safety|safer?\s|camps?\b|border|capital|city|town|"
                 r"shelters?\b|sites?\b|shores?\b|islands?\b|coast)"
+                r"|\breach(?:ed|ing)\s+the\s+[a-z-]+\s+(?:islands?|shores?|coast|camps?|border|capital|city|town)\b"
                 r"|\bma(?:de|king)\s+(?:their|its|his|her)\s+way\s+(?:to|into|towards)\b"
                 # "set sail for Bhasan Char", "started their journey for the island", "were brought to Chattogram"
                 r"|\bset\s+sail\s+(?:for|to)\b|\b(?:started|began|begun|start|begin)\s+(?:their|the|its)\s+journey\s+"
@@ -629,6 +635,13 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
         return "a rate (people every day), not a figure"
     written = sentence[mention.start:mention.end]
     if (not re.search(r"\d", written) and re.search(r"\b(?:hundreds|thousands|dozens|millions|scores|several)\b",
+                                                     written, re.I) and _described_only(sentence, mention)):
+        # "thousands of displaced people prepared for another tough day", "thousands of civilians who have fled their
+        # homes ... face the prospect": the plural is described as displaced, not counted by a verb that displaces
+        # (settled rule 1: only the subject or object of such a verb is a count)
+        return "a group named (described as displaced, not counted), not a count"
+    written = sentence[mention.start:mention.end]
+    if (not re.search(r"\d", written) and re.search(r"\b(?:hundreds|thousands|dozens|millions|scores|several)\b",
                                                      written, re.I)
             and (re.search(r"\b(?:to|among|for|by|with|at|on|about|of|like)\s+(?:the\s+)?$", sentence[:mention.start],
                            re.I)
@@ -761,6 +774,29 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     if re.search(r"\baffected\b", words, re.I) and not any(re.search(p, words, re.I) for _, p in KINDS):
         return "people affected, not displaced"
     return ""
+
+
+def _described_only(sentence: str, mention: numbers.Mention) -> bool:
+    """Every word of the clause that says what happened describes the people counted ("thousands of displaced
+    people", "thousands of civilians who have fled"): none is the verb the count is the subject or object of."""
+    lo, hi = _clause(sentence, mention)
+    matches = [lo + m.start() for _, pattern in KINDS for m in re.finditer(pattern, sentence[lo:hi], re.I)]
+    if not matches or re.search(r"\b(?:leaving|left|leaves?|forcing|forced|sending|sent|causing|caused|pushing|pushed|"
+                                r"driving|drove|displacing)\s+$", sentence[lo:mention.start], re.I):
+        return False  # "leaving thousands of displaced people ...": the object of a verb that displaces is a count
+    for start in matches:
+        if start < mention.end:
+            return False
+        between = sentence[mention.end:start]
+        if re.fullmatch(r"\s+of\s+(?:[\w-]+\s+)?", between) and re.match(
+                r"\w+\s+(?:people|persons|individuals|idps|families|households|civilians|residents|children|"
+                r"[A-Z][a-z]+(?:is|ans|ese|s))\b", sentence[start:]):
+            continue  # "thousands of displaced people"
+        if re.search(r"(?<!,)\s(?:who|that)\s+(?:have\s+|had\s+|has\s+)?(?:been\s+|already\s+|recently\s+)?$",
+                     between, re.I) and len(between) < 60:  # not ", who have fled ..., crammed into" (set 13b)
+            continue  # "thousands of civilians who have fled their homes"
+        return False
+    return True
 
 
 def _larger_count_before(sentence: str, mention: numbers.Mention, at: int) -> bool:
@@ -957,6 +993,10 @@ def _place_for(places: list, clause: tuple[int, int], mention: numbers.Mention, 
     i = places.index(hit)
     if i + 1 < len(places) and re.fullmatch(_JOINED, sentence[hit[1]:places[i + 1][0]], re.I):
         both = [hit, places[i + 1]]
+        if _holds(places[i + 1][2], hit[2], gazetteer):  # "in Idlib province, northwestern Syria": the smaller one
+            return hit
+        if _holds(hit[2], places[i + 1][2], gazetteer):
+            return places[i + 1]
         code = _joint(both, gazetteer)
         if code:
             return (hit[0], both[1][1], code, sentence[hit[0]:both[1][1]])
@@ -964,6 +1004,14 @@ def _place_for(places: list, clause: tuple[int, int], mention: numbers.Mention, 
 
 
 _JOINED = r"(?:\s+(?:governorates?|provinces?|districts?))?\s*(?:,\s*(?:and\s+)?|\s+and\s+)"
+
+
+def _holds(outer: str, inner: str, gazetteer: Gazetteer) -> bool:
+    """`outer` is an ancestor of `inner`, or a composite area with `inner` (or an ancestor of it) a whole member."""
+    if outer == inner or inner not in gazetteer or outer not in gazetteer:
+        return False
+    lineage = (inner, *gazetteer.ancestors(inner))
+    return outer in lineage[1:] or any(m.code in lineage and not m.is_partial for m in gazetteer.members(outer))
 
 
 def _joint(items: list, gazetteer: Gazetteer) -> str | None:

@@ -704,6 +704,14 @@ def test_forms_of_set_7(gazetteer, sentence, context, expected):
      [(110000, "returned", "SY07", "2020-03-20")]),
     ("The airstrikes were leaving thousands of displaced people in the open.", "SYR",
      [(2000, "displaced", "SYR", "2020-03-20")]),
+    # a part by period continues the count before it; a part by who they are does not (a breakdown)
+    ("Some 117,000 refugees had returned to Syria since 2015, including 37,000 this year.", "LBN",
+     [(117000, "returned", "SYR", "2015-01-01"), (37000, "returned", "SYR", "2020-01-01")]),
+    ("Al-Hol contains 68,000 displaced people, including 12,000 family members of foreign fighters.", "SYR",
+     [(68000, "hosted", "SYR", "2020-03-20")]),
+    ("Some 2,000 families were displaced within Anbar, 13,251 to Baghdad and 1,000 to Babylon.", "IRQ",
+     [(2000, "displaced", "IQ-AN", "2020-03-20"), (13251, "displaced", "IQ-BG", "2020-03-20"),
+      (1000, "displaced", "IQ-BB", "2020-03-20")]),
 ])
 def test_forms_of_set_13(gazetteer, sentence, context, expected):
     found = rules(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates

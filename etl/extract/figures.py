@@ -471,6 +471,12 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: l
             return "same", ""  # "86,000 refugees in Kilis, ... and over 60,000 each in Adana and Maraş"
         if w == "in" and has_previous:  # "..., and more than 650,000 in Jordan": the same count again
             return "same", ""
+        if w == "to" and has_previous and re.match(r"\s+to\s+(?-i:[A-Z])", after):
+            return "same", ""  # "2,000 families were displaced within Anbar, 13,251 to Baghdad, 1,000 to Babylon"
+        if has_previous and re.search(rf",?\s+including\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I) and re.match(
+                r"\s+(?:since|this|last|during|over|in\s+the\s+(?:past|last)|(?:who|that)\s+(?:have\s+|had\s+)?(?:fled|"
+                r"come|arrived|returned|been\s+displaced))\b", after, re.I):  # a part by period, not by who they are
+            return "same", ""  # "190,081 displaced since 1 April, including nearly 20,000 since 1 June"
         if has_previous and re.search(rf"\bthe\s+(?:number|total|figure)\s+(?:had\s+|has\s+)?(?:rose|risen|increased|"
                                       rf"grew|grown|climbed|jumped|fell|fallen|dropped|decreased|reached)\s+(?:to\s+)?"
                                       rf"{_ANY_HEDGE}$", sentence[:mention.start], re.I):

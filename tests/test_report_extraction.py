@@ -712,6 +712,20 @@ def test_forms_of_set_7(gazetteer, sentence, context, expected):
     ("Some 2,000 families were displaced within Anbar, 13,251 to Baghdad and 1,000 to Babylon.", "IRQ",
      [(2000, "displaced", "IQ-AN", "2020-03-20"), (13251, "displaced", "IQ-BG", "2020-03-20"),
       (1000, "displaced", "IQ-BB", "2020-03-20")]),
+    # forms of set 14 (now train): South Asian grouping and "lakh", tens in words, people in shelters or sites,
+    # "running for their lives", a camp's population, returns from where they stayed
+    ("In Dhubri, 1,55,314 people are living in the relief camps.", "IND", [(155314, "hosted", "IND", "2020-03-20")]),
+    ("More than four lakh people had taken shelter in these camps.", "IND",
+     [(400000, "hosted", "IND", "2020-03-20")]),
+    ("Thirty thousand are now living in IDP camps outside Sittwe.", "MMR", [(30000, "hosted", "MMR", "2020-03-20")]),
+    ("There are now upwards of 5,742 people in 108 shelters on the island.", "PRI",
+     [(5742, "hosted", "PRI", "2020-03-20")]),
+    ("Some 18,200 people are located in temporary sites.", "ECU", [(18200, "hosted", "ECU", "2020-03-20")]),
+    ("Tens of thousands of people are running for their lives.", "MLI", [(20000, "fled", "MLI", "2020-03-20")]),
+    ("The camp population now stands at 149,365, just 635 persons short of its capacity.", "KEN",
+     [(149365, "hosted", "KEN", "2020-03-20")]),
+    ("Over the same period, 3,106 Syrian refugees in Jordan returned.", "JOR",
+     [(3106, "returned", "SYR", "2020-03-20")]),
 ])
 def test_forms_of_set_13(gazetteer, sentence, context, expected):
     found = rules(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates

@@ -83,9 +83,13 @@ def test_period_forms(sentence, report, expected):
 
 
 def test_a_vague_span_is_not_a_period():
-    """ "over the past few months" and "by the end of the year" name no date the sentence resolves."""
+    """ "over the past few months", "in the past days" and "by the end of the year" name no date the sentence
+    resolves."""
     assert periods.find("The number has doubled over the past few months.", D(2013, 5, 7)) == []
     assert periods.find("They are expected to return by the end of the year.", D(2019, 12, 31)) == []
+    # "in the past days" (a plural with no number) names none either; "in the past week" does
+    assert periods.find("Thousands have fled their homes in the past days.", D(2009, 6, 30)) == []
+    assert periods.find("Some 20 returned in the past months.", D(2016, 5, 31)) == []
 
 
 def test_a_week_count_that_is_not_a_number_is_not_a_period():

@@ -31,7 +31,8 @@ KINDS = [
              # "pushed one million people from their homes" (zb082)
              r"|\b(?:push(?:ed|es|ing)?|drove|drives?|driving)\s+(?:[\w,.-]+\s+){1,5}?(?:from|out\s+of)\s+their\s+"
              r"homes\b"
-             r"|\b(?:driven|chased)\s+(?:out\s+)?(?:of|from)\s+their\s+homes\b"),  # "being driven from their homes"
+             r"|\b(?:driven|chased)\s+(?:out\s+)?(?:of|from)\s+their\s+homes\b"
+             r"|\b(?:running|ran|run)\s+for\s+their\s+lives\b"),  # "being driven from their homes"
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b|\bhomeless\b"),  # "left homeless"
     # not an intention ("waiting to return", "eager to return home", "in the process of returning")
     ("returned", r"(?<!to\s)(?<!of\s)\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"
@@ -52,6 +53,10 @@ KINDS = [
                r"|\b(?:have|has|had)\s+taken\s+shelter\b|(?<!were\s)(?<!was\s)\btaking\s+shelter\b"
                # "40,000 families ... remain housed in evacuation centers", "700 refugee families were given shelter"
                r"|\b(?:are|were|is|was|been|remains?|remained)\s+(?:still\s+)?housed\s+(?:in|at)\b|\bgiven\s+shelter\b"
+               # "29,000 people ... are still in shelters", "18,200 people are located in temporary sites"
+               r"|\b(?:are|were|is|was|remain)\s+(?:still\s+|now\s+|currently\s+)?in\s+(?:the\s+)?"
+               r"(?:[\w-]+\s+){0,2}?(?:shelters?|camps|evacuation\s+cent(?:er|re)s|relief\s+camps)\b"
+               r"|\b(?:are|were|is|was)\s+(?:still\s+|now\s+|currently\s+)?located\s+in\s+(?:[\w-]+\s+){0,2}?sites\b"
                r"|\bliving\s+(?:in|among|at)\b(?!\s+(?:internal\s+)?displacement)"
                r"|\b(?:been|are|were|is|was)\s+sheltered\b"  # "have been sheltered in 8 tent cities"
                # "a camp built in 2015, sheltering more than 540 families"
@@ -360,7 +365,11 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
             home = _nationality_after(sentence, mention)
             if home and default_place in gazetteer and gazetteer.place(default_place).country_iso3 == home:
                 home = default_place  # a report about Idlib: "109,714 Syrians have returned" returned to Idlib
-            if home and not (place and clause[0] <= place[0] < clause[1]):
+            if home and place and clause[0] <= place[0] < clause[1] and place[0] > mention.end and place[2] != home \
+                    and re.fullmatch(r"\s+(?:[\w-]+\s+){0,2}?in\s+", sentence[mention.end:place[0]], re.I):
+                # "3,106 Syrian refugees in Jordan returned": the place they stayed in is where they returned from
+                place, origin = (mention.start, mention.end, home, None), place[2]
+            elif home and not (place and clause[0] <= place[0] < clause[1]):
                 # "about 1.3 million Afghans have returned" (in a report from Pakistan): returns are placed in the
                 # country returned to, which a demonym names when the clause names no place (sets 9e, 10f)
                 place, origin = (mention.start, mention.end, home, None), origin or (
@@ -506,6 +515,9 @@ def _counted_before(sentence: str, mention: numbers.Mention) -> tuple[str, str] 
     # "Syrian refugees registered in Lebanon number 865,531": "number" as a verb
     m = m or re.search(rf"\b({nouns})\b[^.;:]{{0,60}}?\bnumber(?:s|ed)?\s+{_ANY_HEDGE}$", sentence[:mention.start],
                        re.I)
+    # "The total estimated camp population now stands at 149,365", "the total registered camp population to 190,822"
+    m = m or re.search(rf"\bcamp\s+(population)\s+(?:now\s+|has\s+|had\s+)*(?:stands\s+at|stood\s+at|reached|to|of|is|"
+                       rf"was)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
     # "The population of Al-Hol camp has reached 70,000": a population is people
     m = m or re.search(rf"\b(population)\s+of\s+[^.;:]{{1,60}}?\b(?:has\s+|had\s+)?(?:reached|stands\s+at|stood\s+at|"
                        rf"totals|is|was)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
@@ -551,6 +563,11 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
         return False  # "2,900 refugees departed for resettlement": a verb outside the lexicon, no stock
     return bool(
         re.match(r"\s+(?:\w+\s+){0,2}?(?:refugees|asylum-seekers|asylum\s+seekers)\b", after)
+        # "more than 29,000 in shelters", "5,742 people in 108 shelters", "300 people just at this shelter"
+        or not re.search(r"\b(?:every|per|each)\s+$", before, re.I) and re.match(
+            r"\s+(?:(?:people|persons|individuals|families|households)\s+)?(?:just\s+)?(?:in|at)\s+"
+                    r"(?:\d[\d,]*\s+|this\s+|the\s+|these\s+)?(?:[\w-]+\s+)?(?:shelters?|evacuation\s+cent(?:er|re)s|"
+                    r"relief\s+camps)\b", after, re.I)
         or re.match(r"\s+(?:\w+\s+){0,2}?under\s+(?:temporary|international)\s+protection\b", after)
         # "63,000 Syrians live in ...", "2.7 million Syrians are now registered in Turkey"
         # ... "193.767 Syrian citizens are staying in 14 tent cities" (set 7)
@@ -561,6 +578,9 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
         or re.search(rf"\b(?:number|population)\s+of\s+(?:\w+\s+)?(?:refugees|{_REFUGEE_NOUNS})\b", before, re.I)
         # "the population of Al-Hol camp has reached 70,000", "refugees registered in Lebanon number 865,531"
         or re.search(r"\bpopulation\s+of\s+(?:the\s+)?[^.;:]{0,40}?\bcamps?\b", before, re.I)
+        # "the total estimated camp population now stands at 149,365"
+        or re.search(rf"\bcamp\s+population\s+(?:now\s+|has\s+|had\s+)*(?:stands\s+at|stood\s+at|reached|to|of|is|"
+                     rf"was)\s+{_ANY_HEDGE}$", before, re.I)
         or re.search(rf"\b(?:refugees|{_REFUGEE_NOUNS})\b[^.;:]{{0,60}}?\bnumber(?:s|ed)?\s+{_ANY_HEDGE}$", before,
                      re.I)
         # "the largest refugee population ..., with over 500,000 individuals registered": registered refugees
@@ -620,6 +640,8 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     if (re.search(rf"{NOT_PEOPLE_OUTCOMES}[^.;]{{0,80}}\band\s+{_ANY_HEDGE}$", sentence[lo:mention.start], re.I)
             and not any(re.search(p, after, re.I) for _, p in KINDS)):
         return "people killed or hurt, not displaced"  # "killed at least 93 civilians ... and nearly 390 others"
+    if re.match(r"\s+(?:[\w-]+\s+)?short\s+of\b", after, re.I):
+        return "a difference (\"635 persons short of the capacity\"), not a figure"
     if re.match(r"\s+(?:[\w-]+\s+){0,2}?departures?\b", after, re.I):
         return "counts departures, which no kind of figure describes"
     moved = re.search(r"\bevacuat\w*", sentence[lo:hi], re.I)  # "besieged ... have been evacuated" did move

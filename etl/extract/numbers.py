@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass
 
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-         "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "half a": 0.5, "a quarter of a": 0.25,
+         "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+         "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "half a": 0.5, "a quarter of a": 0.25,
          "quarter of a": 0.25, "three quarters of a": 0.75, "three-quarters of a": 0.75}
 SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
           "lakh": 100_000, "crore": 10_000_000}  # "30 lakh people" (South Asian texts)
@@ -29,12 +30,14 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
           "dec")
 
-# "1,234,567", "1234", "3.6", and thousands grouped by spaces as UN French-style texts write them ("900 000")
+# "1,234,567", "1234", "3.6", "2,92,852" (South Asian grouping), and thousands grouped by spaces as UN French-style
+# texts write them ("900 000")
 _SPACED = r"(?:\d{2,3}(?:[ \u00a0\u202f]\d{3})+|\d(?:[ \u00a0\u202f]\d{3}){2,})(?![\d,.])"  # not "Camp 7 120 families"
 # "193.767 Syrian citizens", "1.675.327 registered": thousands grouped by dots, as Turkish (and other) texts write
 # them; a dot with three digits after it and none after those is a grouping, not a decimal ("3.600" is 3,600)
 _DOTTED = r"\d{1,3}(?:\.\d{3})+(?![\d.,])"
-_DIGITS = (rf"(?<![\w.,$€£])(\d{{1,3}}(?:,\d{{3}})+|{_SPACED}|{_DOTTED}(?!\s+(?:thousand|million|billion))"
+_DIGITS = (rf"(?<![\w.,$€£])(\d{{1,2}}(?:,\d{{2}})+,\d{{3}}(?![\d,])|\d{{1,3}}(?:,\d{{3}})+|{_SPACED}|"
+           rf"{_DOTTED}(?!\s+(?:thousand|million|billion))"
            rf"|\d+(?:\.\d+)?)(?![\w%])")
 # "1.5m Syrians", "3.6mn refugees", "150k people": a scale written as a letter right after the digits
 _ABBREVIATED = re.compile(r"(?<![\w.,$€£])(\d+(?:\.\d+)?)(m|mn|bn|k)\b(?!\s*(?:metres|meters|km|kg|tons|tonnes))")
@@ -42,7 +45,7 @@ _ABBREVIATION_SCALE = {"m": "million", "mn": "million", "bn": "billion", "k": "t
 # "more than 300 thousands Syrian citizens", "14-million", "30 lakh people"
 _SCALE = r"(?:(?:\s+|-)(thousand|million|billion|lakh|crore)s?)?"
 _WORDNUM = r"\b(" + "|".join(sorted((w for w in WORDS if w != "a"), key=len, reverse=True)) + \
-    r"|a)\s+(thousand|million|billion)\b"
+    r"|a)\s+(thousand|million|billion|lakh|crore)\b"
 _VAGUE = r"\b(" + "|".join(sorted(VAGUE, key=len, reverse=True)) + r")\b"
 _HEDGE = re.compile(r"(?:^|\W)(" + "|".join(h for h, _ in HEDGES) + r")\s+$", re.I)
 _FOOTNOTE = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})+)\d(?=[\s.;:,)])")

@@ -210,6 +210,8 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         y1 = y2 if months[0] <= months[-1] else y2 - 1
         return dt.date(y1, months[0], 1), dt.date(y2, months[-1], calendar.monthrange(y2, months[-1])[1])
     if kind == "past":  # "in the past week": the seven days ending on the report date
+        if not g[0] and g[1].lower().endswith("s"):
+            raise ValueError("the past days (months...) with no number: no date the sentence resolves")
         n = _count(g[0] or "one")  # "over the past few months": no date the sentence resolves
         unit = g[1].lower().rstrip("s")
         return _back(report, n, unit), report

@@ -31,8 +31,8 @@ KINDS = [
              # "pushed one million people from their homes" (zb082)
              r"|\b(?:push(?:ed|es|ing)?|drove|drives?|driving)\s+(?:[\w,.-]+\s+){1,5}?(?:from|out\s+of)\s+their\s+"
              r"homes\b"
-             r"|\b(?:driven|chased)\s+(?:out\s+)?(?:of|from)\s+their\s+homes\b"
-             r"|\b(?:running|ran|run)\s+for\s+their\s+lives\b"),  # "being driven from their homes"
+             r"|\b(?:driven|chased)\s+(?:out\s+)?(?:of|from)\s+their\s+homes\b"  # "being driven from their homes"
+             r"|\b(?:running|ran|run)\s+for\s+their\s+lives\b"),
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b|\bhomeless\b"),  # "left homeless"
     # not an intention ("waiting to return", "eager to return home", "in the process of returning")
     ("returned", r"(?<!to\s)(?<!of\s)\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"
@@ -516,8 +516,7 @@ def _counted_before(sentence: str, mention: numbers.Mention) -> tuple[str, str] 
     m = m or re.search(rf"\b({nouns})\b[^.;:]{{0,60}}?\bnumber(?:s|ed)?\s+{_ANY_HEDGE}$", sentence[:mention.start],
                        re.I)
     # "The total estimated camp population now stands at 149,365", "the total registered camp population to 190,822"
-    m = m or re.search(rf"\bcamp\s+(population)\s+(?:now\s+|has\s+|had\s+)*(?:stands\s+at|stood\s+at|reached|to|of|is|"
-                       rf"was)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
+    m = m or _CAMP_POPULATION.search(sentence[:mention.start])
     # "The population of Al-Hol camp has reached 70,000": a population is people
     m = m or re.search(rf"\b(population)\s+of\s+[^.;:]{{1,60}}?\b(?:has\s+|had\s+)?(?:reached|stands\s+at|stood\s+at|"
                        rf"totals|is|was)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
@@ -527,6 +526,9 @@ def _counted_before(sentence: str, mention: numbers.Mention) -> tuple[str, str] 
 
 
 _ANY_HEDGE = r"(?:(?:" + "|".join(h.replace(" ", r"\s+") for h, _ in numbers.HEDGES) + r")\s+)?"
+# "the total estimated camp population now stands at 149,365": a camp's population, counted before the number
+_CAMP_POPULATION = re.compile(rf"\bcamp\s+(population)\s+(?:now\s+|has\s+|had\s+)*(?:stands\s+at|stood\s+at|reached|"
+                              rf"to|of|is|was)\s+{_ANY_HEDGE}$", re.I)
 # "..., bringing the total number of internally displaced Iraqis to over three million": a running total (a stock on
 # the date its own clause gives, else the report date; a period in the clause before dates the new displacements)
 _BROUGHT = re.compile(rf"\b(?:bring(?:s|ing)?|brought|rais(?:e|es|ed|ing)|push(?:es|ed|ing)?)\s+the\s+(?:total\s+)?"
@@ -564,10 +566,10 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
     return bool(
         re.match(r"\s+(?:\w+\s+){0,2}?(?:refugees|asylum-seekers|asylum\s+seekers)\b", after)
         # "more than 29,000 in shelters", "5,742 people in 108 shelters", "300 people just at this shelter"
-        or not re.search(r"\b(?:every|per|each)\s+$", before, re.I) and re.match(
-            r"\s+(?:(?:people|persons|individuals|families|households)\s+)?(?:just\s+)?(?:in|at)\s+"
-                    r"(?:\d[\d,]*\s+|this\s+|the\s+|these\s+)?(?:[\w-]+\s+)?(?:shelters?|evacuation\s+cent(?:er|re)s|"
-                    r"relief\s+camps)\b", after, re.I)
+        or (not re.search(r"\b(?:every|per|each)\s+$", before, re.I)  # not "one shower for every 4,500 people"
+            and re.match(r"\s+(?:(?:people|persons|individuals|families|households)\s+)?(?:just\s+)?(?:in|at)\s+"
+                         r"(?:\d[\d,]*\s+|this\s+|the\s+|these\s+)?(?:[\w-]+\s+)?(?:shelters?|evacuation\s+"
+                         r"cent(?:er|re)s|relief\s+camps)\b", after, re.I))
         or re.match(r"\s+(?:\w+\s+){0,2}?under\s+(?:temporary|international)\s+protection\b", after)
         # "63,000 Syrians live in ...", "2.7 million Syrians are now registered in Turkey"
         # ... "193.767 Syrian citizens are staying in 14 tent cities" (set 7)
@@ -578,9 +580,7 @@ def _hosted_stock(sentence: str, mention: numbers.Mention, places: list) -> bool
         or re.search(rf"\b(?:number|population)\s+of\s+(?:\w+\s+)?(?:refugees|{_REFUGEE_NOUNS})\b", before, re.I)
         # "the population of Al-Hol camp has reached 70,000", "refugees registered in Lebanon number 865,531"
         or re.search(r"\bpopulation\s+of\s+(?:the\s+)?[^.;:]{0,40}?\bcamps?\b", before, re.I)
-        # "the total estimated camp population now stands at 149,365"
-        or re.search(rf"\bcamp\s+population\s+(?:now\s+|has\s+|had\s+)*(?:stands\s+at|stood\s+at|reached|to|of|is|"
-                     rf"was)\s+{_ANY_HEDGE}$", before, re.I)
+        or _CAMP_POPULATION.search(before)  # "the total estimated camp population now stands at 149,365"
         or re.search(rf"\b(?:refugees|{_REFUGEE_NOUNS})\b[^.;:]{{0,60}}?\bnumber(?:s|ed)?\s+{_ANY_HEDGE}$", before,
                      re.I)
         # "the largest refugee population ..., with over 500,000 individuals registered": registered refugees

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -738,6 +739,53 @@ def test_forms_of_set_13(gazetteer, sentence, context, expected):
     assert [(c.number, c.kind, c.place, c.period_start.isoformat()) for c in found] == expected
 
 
+@pytest.mark.parametrize(("sentence", "context", "expected"), [
+    # forms of set 15 (now train), sixteenth session: (number, kind, place, period start, period end)
+    ("Airstrikes and fighting have forced millions of people out of their homes.", "YEM",
+     [(2000000, "fled", "YEM", "2020-03-20", "2020-03-20")]),
+    ("The disaster caused the evacuation of over 150,000 residents of the prefecture.", "JPN",
+     [(150000, "fled", "JPN", "2020-03-20", "2020-03-20")]),
+    # the other party of a conflict is not where the people are
+    ("Over 4,200 people have been displaced from southern Lebanese villages due to border conflicts with Israel.",
+     "LBN", [(4200, "displaced", "LBN", "2020-03-20", "2020-03-20")]),
+    # the day a statement was made dates the statement, not the figure (set 9d)
+    ("The head of the camp told SMART on Wednesday that the camp received 6,103 Iraqi refugees.", "SYR",
+     [(6103, "arrived", "SYR", "2020-03-20", "2020-03-20")]),
+    ("The camp received 6,103 Iraqi refugees on Wednesday.", "SYR",
+     [(6103, "arrived", "SYR", "2020-03-18", "2020-03-18")]),
+    # the counted noun written before the number; residents a verb displaces are no place's population
+    ("The number of IDPs had swelled to more than 20,000.", "SSD", [(20000, "displaced", "SSD", "2020-03-20",
+                                                                     "2020-03-20")]),
+    ("At least 10,000 residents have been displaced from the town.", "MMR",
+     [(10000, "displaced", "MMR", "2020-03-20", "2020-03-20")]),
+    ("About 146,000 residents of Fukushima Prefecture are still evacuees.", "JPN",
+     [(146000, "displaced", "JPN", "2020-03-20", "2020-03-20")]),
+    ("Altogether 2,92,852 inmates are currently living in 228 relief camps.", "IND",
+     [(292852, "hosted", "IND", "2020-03-20", "2020-03-20")]),
+    # a stock set beside new figures takes no date of theirs
+    ("Some 20,000 more people fled their homes last week to join the 700,000 people already displaced.", "HTI",
+     [(20000, "fled", "HTI", "2020-03-09", "2020-03-15"), (700000, "displaced", "HTI", "2020-03-20", "2020-03-20")]),
+])
+def test_forms_of_set_15(gazetteer, sentence, context, expected):
+    found = rules(sentence, dt.date(2020, 3, 20), gazetteer, context).candidates
+    assert [(c.number, c.kind, c.place, c.period_start.isoformat(), c.period_end.isoformat()) for c in found] == \
+        expected
+
+
+def test_a_confident_trained_kind_replaces_the_rules_kind(gazetteer):
+    """The rules read the kind from the verb nearest the number, here another clause's; the shipped layer is sure of
+    another kind (at least `kind_override`), so its kind is given; with the override off the rules' kind stays."""
+    sentence = "Thousands of refugees fleeing the insecurity in Afghanistan have arrived at the Chaman border crossing."
+    model = learned.shipped()
+    assert model.kind_override <= 1
+    assert [c.kind for c in rules(sentence, dt.date(2020, 3, 20), gazetteer, "PAK").candidates] == ["fled"]
+    assert [c.kind for c in extract(sentence, dt.date(2020, 3, 20), gazetteer, "PAK", model=model).candidates] == [
+        "arrived"]
+    off = dataclasses.replace(model, kind_override=1.01)
+    assert [c.kind for c in extract(sentence, dt.date(2020, 3, 20), gazetteer, "PAK", model=off).candidates] == [
+        "fled"]
+
+
 @pytest.mark.parametrize("sentence", [
     # written by the project (synthetic): counts the conventions call no figure, vetoed whatever the layer scores
     "Idleb is home to around 3 million civilians.",
@@ -751,6 +799,10 @@ def test_forms_of_set_13(gazetteer, sentence, context, expected):
     "They were removed from the camp on Monday (24) and relocated.",
     "Thousands of displaced people prepared for another tough day.",
     "Thousands of civilians who have fled their homes face the prospect of another winter.",
+    # sixteenth session (set 15's conventions): an order to leave, aid given to arrivals, a group named
+    "The military told some 1 million people to evacuate toward the south.",
+    "The council has offered life-saving assistance to more than 1,700 refugees arrived in the settlement.",
+    "The fighting resulted in the displacement of thousands of civilians.",
 ])
 def test_counts_that_are_no_figures_with_the_layer(gazetteer, sentence):
     assert extract(sentence, dt.date(2020, 3, 20), gazetteer, "SY07").candidates == []

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from etl.extract import periods
+from etl.extract import numbers, periods
 
 D = dt.date
 
@@ -76,6 +76,12 @@ D = dt.date
     ("Over 1.2 million have been displaced over the last year.", D(2024, 10, 4), (D(2023, 10, 4), D(2024, 10, 4))),
     ("192,000 fled from last September to January.", D(2015, 2, 16), (D(2014, 9, 1), D(2015, 1, 31))),
     ("More than 2,700 were deported in just three months.", D(2019, 8, 27), (D(2019, 5, 27), D(2019, 8, 27))),
+    # forms of set 15 (train), sixteenth session
+    ("80,000 people were displaced between December 2017 and mid-March 2018.", D(2018, 3, 29),
+     (D(2017, 12, 1), D(2018, 3, 20))),
+    ("More than one million have been displaced in the ten months up to October 19, 2022.", D(2022, 10, 27),
+     (D(2021, 12, 19), D(2022, 10, 19))),
+    ("Some 900 families arrived in the 30 days to 5 March.", D(2020, 3, 10), (D(2020, 2, 5), D(2020, 3, 5))),
 ])
 def test_period_forms(sentence, report, expected):
     (found,) = periods.find(sentence, report)
@@ -108,3 +114,16 @@ def test_as_at_ends_an_open_period():
     (mention,) = numbers_find(sentence)
     found = _nearest_period(periods.find(sentence, D(2016, 3, 1)), mention)
     assert (found.start, found.end) == (D(2016, 2, 1), D(2016, 2, 22))
+
+
+@pytest.mark.parametrize(("sentence", "values"), [
+    # one digit and a space-grouped thousand after a lower-case word is one number (set 15's jd023, jd025)
+    ("At least 1 200 of the more than 100 000 people displaced have returned.", [1200, 100000]),
+    ("We have transported 1 200 persons to Bama.", [1200]),
+    # after a name it is the name's number and a count
+    ("Camp 7 120 families live here.", [7, 120]),
+    # thousands grouped by a comma and a space (set 15's jd055)
+    ("The number of refugees at the camp has hit 60, 000, from about 50, 000 last August.", [60000, 50000]),
+])
+def test_space_grouped_thousands(sentence, values):
+    assert [m.value for m in numbers.find(sentence)] == values

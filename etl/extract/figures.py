@@ -3,9 +3,10 @@
 Two layers. The rules: a number is a candidate when it counts people (a people noun or a displacement verb follows
 it) and the sentence says what happened to them (the verb lexicon below); they also read its place, period and unit.
 The trained layer (`learned`, weights in data/extract/): a probability that each number is a figure, from the words
-around it; it adds numbers the rules rejected, drops rule candidates it scores very low, and gives the kind of those
-it adds. Counts the conventions say are no figures (projections, rates, people killed or served, breakdowns,
-conditions) are vetoed whatever the layer scores. `extract(..., model=False)` is the rules alone.
+around it; it adds numbers the rules rejected, drops rule candidates it scores low, gives the kind of those it adds,
+and replaces the rules' kind where it is sure of another (`kind_override`). Counts the conventions say are no
+figures (projections, rates, people killed or served, breakdowns, conditions) are vetoed whatever the layer scores.
+`extract(..., model=False)` is the rules alone.
 """
 from __future__ import annotations
 
@@ -29,8 +30,10 @@ KINDS = [
              r"|\b(?:take|took|taken|taking)\s+flight\b|\bexpell(?:ed|ing)\b|\b(?:driven|forced)\s+out\b"
              r"|\b(?:leave|left|leaving)\s+(?:the|their)\s+places?\s+of\s+(?:usual\s+)?(?:residence|origin)\b"
              # "pushed one million people from their homes" (zb082)
-             r"|\b(?:push(?:ed|es|ing)?|drove|drives?|driving)\s+(?:[\w,.-]+\s+){1,5}?(?:from|out\s+of)\s+their\s+"
-             r"homes\b"
+             r"|\b(?:push(?:ed|es|ing)?|drove|drives?|driving|forc(?:ed|es|ing))\s+(?:[\w,.-]+\s+){1,5}?(?:from|out\s+of)"
+             r"\s+their\s+homes\b"
+             # "caused the evacuation of over 150,000 residents", "the compulsory evacuation of 113,000 residents"
+             r"|\bevacuation\s+of\s+(?:(?:some|about|around|over|nearly|almost|more\s+than|at\s+least|up\s+to)\s+)?\d"
              r"|\b(?:driven|chased)\s+(?:out\s+)?(?:of|from)\s+their\s+homes\b"  # "being driven from their homes"
              r"|\b(?:running|ran|run)\s+for\s+their\s+lives\b"),
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b|\bhomeless\b"),  # "left homeless"
@@ -118,6 +121,9 @@ PEOPLE = {"people": "people", "persons": "people", "individuals": "people", "idp
           "albanians": "people", "rwandans": "people", "cameroonians": "people", "chadians": "people",
           "mozambicans": "people", "burkinabes": "people", "citizens": "people", "nationals": "people",
           "rohingyas": "people", "folks": "people",
+          # "2,92,852 inmates are currently living in 228 relief camps" (set 14; "women" would count parts: "including
+          # 26,400 women of reproductive age")
+          "inmates": "people", "inhabitants": "people", "villagers": "people",
           "families": "families", "households": "households"}
 # Words that may sit between a number and its noun ("3.6 million Syrian refugees", "142,000 more people").
 FILLERS = {"more", "registered", "displaced", "newly", "new", "internally", "of", "these", "them", "the",
@@ -160,11 +166,16 @@ _AID_BEFORE = re.compile(r"\b(?:reach(?:ed|ing|es)?|assist(?:ed|ing|s)?|serv(?:e
                          r"target(?:ed|ing|s)?|benefit(?:ed|ing|s)?|help(?:ed|ing|s)?|for|feed(?:ing|s)?|"
                          r"provided|provide|providing|supplied|vaccinated|treated)\s+(?:the\s+)?$"
                          # "distributed food packages to 1,250 newly returned families", "provided RRM kits to"
-                         r"|\b(?:distribut|provid|deliver|allocat)\w*\b[^.;]{0,60}?\b(?:to|among)\s+(?:the\s+)?$", re.I)
+                         r"|\b(?:distribut|provid|deliver|allocat|offer)\w*\b[^.;]{0,60}?\b(?:to|among)\s+(?:the\s+)?$"
+                         # "has offered life-saving assistance to more than 1,700 Congolese refugees"
+                         r"|\b(?:assistance|aid|support|services)\s+to\s+(?:the\s+)?$", re.I)
 _AID_AFTER = re.compile(r"^[^,;]{0,60}?\b((?:been|were|was|are|is|being)\s+(?:\w+\s+)?(?:reached|assisted|served|"
                         r"supported|targeted|vaccinated|treated|helped|provided)|in\s+(?:\w+\s+)?need\b|"
                         r"benefit(?:ed|ing|ted)?\s+from|receiv(?:ed|ing|es?)\s+(?:\w+\s+){0,2}(?:assistance|aid|support|food|"
                         r"cash|services|items|kits?|vouchers|rations|water))", re.I)  # group 1: the aid words
+# "Israel's military told some 1 million people to evacuate": an order, not a movement (sets 15b's jb036, jb043)
+_TOLD_BEFORE = re.compile(r"\b(?:told|urged|asked|warned|instructed)\b[^.;]{0,80}$", re.I)
+_TO_LEAVE_AFTER = re.compile(r"[^.;]{0,40}?\bto\s+(?:evacuate|leave|flee|relocate|move)\b", re.I)
 _NET_CHANGE = re.compile(r"\b(?:(?:a|an|the)\s+(?:net\s+)?(?:\w+\s+)?(?:decrease|increase|drop|rise|reduction|"
                          r"decline|change|growth|fall)\s+of|(?:fell|dropped|decreased|increased|rose|grew|declined|"
                          r"increasing|decreasing|rising|falling|growing|dropping)"
@@ -194,7 +205,15 @@ _ACTION_BEFORE_PERIOD = re.compile(r"\b(?:began|begun|started|erupted|broke\s+ou
                                    r"launched|established|founded|signed|adopted|reinforced|operating|operated|present|opened|closed|built|"
                                    r"set\s+up|created|"
                                    r"in\s+force|working|worked|began\s+operating|"
-                                   r"said|says|told|stated|announced)\s*,?\s*$", re.I)  # "officials said on Saturday"
+                                   r"said|says|told|stated|announced|revealed|reported|noted|added|confirmed|declared|"
+                                   r"warned|explained|statement)\s*,?\s*$", re.I)  # "officials said on Saturday"
+# The day a statement was made, a few words after its verb, dates the statement, not the figure (set 9d): "told SMART on
+# Wednesday", "reported yesterday morning", "in comments published in the pan-Arab daily Asharq al-Awsat on Sunday" (not
+# across a number or a verb of what happened: "said 200 families fled on Monday", "said the families fled on Monday")
+_STATEMENT_BEFORE_PERIOD = re.compile(
+    r"\b(?:said|says|told|stated|revealed|reported|published|released|confirmed|declared)"
+    r"(?:\s+(?!(?:fled|fleeing|displaced|arrived|returned|crossed|evacuated|left|that)\b)[A-Za-z][\w'’.-]*){1,6}"
+    r"\s*$", re.I)
 # A possibility is no count: "may displace additional tens of thousands", "could allow thousands of Syrians to
 # return", "are at risk of displacement" (the lower-case modal: "May" is a month).
 _POSSIBLE = re.compile(r"(?-i:\b(?:could|may|might|would)\b)[^,;]*$|\bat\s+risk\s+of\b[^,;]*$"
@@ -302,6 +321,10 @@ class _Read:
     dated: list
 
 
+_ALREADY_BEFORE = re.compile(r"\bexisting\s+" + r"(?:(?:some|about|around|over|nearly|almost|more\s+than)\s+)?$", re.I)
+_ALREADY_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,3}?already\s+(?:displaced|living|hosted|in|there)\b", re.I)
+
+
 def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_place: str | None = None
            ) -> tuple[Extraction, list[tuple[numbers.Mention, learned.RuleView]], _Read]:
     out = Extraction()
@@ -309,7 +332,8 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
     places, origins = _places(sentence, gazetteer)
     all_dated = periods.find(sentence, report_date)
     # a period right after another verb dates that action ("since the crisis began in 2011"), not a figure
-    dated = [p for p in all_dated if not _ACTION_BEFORE_PERIOD.search(sentence[:p.span[0]])]
+    dated = [p for p in all_dated if not _ACTION_BEFORE_PERIOD.search(sentence[:p.span[0]])
+             and not _STATEMENT_BEFORE_PERIOD.search(sentence[max(0, p.span[0] - 120):p.span[0]])]
     previous_ok = False  # "..., and more than 650,000 in Jordan" continues only a figure just accepted
     mentions = numbers.find(sentence)
     for mention in mentions:
@@ -352,8 +376,12 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
             last = out.candidates[-1]
             place = (0, 0, last.place, last.place_published) if last.place_published else None
         own_only = _BROUGHT.search(sentence[:mention.start])  # a running total: only its own clause's date
+        # a stock the sentence sets beside new figures ("to join the 700,000 people already displaced", "compounding
+        # the existing three million internally displaced"): only a date written after it is its own
+        already = _ALREADY_BEFORE.search(sentence[:mention.start]) or _ALREADY_AFTER.match(sentence[mention.end:])
         period = _nearest_period([p for p in _for_kind(dated, kind)
-                                  if not own_only or clause[0] <= p.span[0] < clause[1]], mention,
+                                  if (not own_only or clause[0] <= p.span[0] < clause[1])
+                                  and (not already or mention.end <= p.span[0] < clause[1])], mention,
                                  clause, [_clause(sentence, m) for m in mentions if m is not mention])
         start, end = (period.start, period.end) if period else (report_date, report_date)
         if period is None and out.candidates and re.match(r"\s+of\s+(?:them|whom|these)\b", sentence[mention.end:]):
@@ -414,8 +442,9 @@ def _with_model(out: Extraction, views: list, read: _Read, sentence: str, report
             continue
         if not own and p < model.threshold:
             continue
-        if own:  # the rules' fields (their kind did as well as the trained one on documents left out)
-            candidates += own
+        if own:  # the rules' fields, but a confident trained kind over the rules' (report_sentences.md, 16th session)
+            kind, sure = model.kind_probability(names)
+            candidates += [replace(c, kind=kind) if sure >= model.kind_override else c for c in own]
             continue
         rejected = [r for r in rejected if r[0] != written]
         clause = view.clause
@@ -508,8 +537,9 @@ def _counted_before(sentence: str, mention: numbers.Mention) -> tuple[str, str] 
     if brought:
         return PEOPLE.get(brought.group(1).lower(), "people"), ""
     m = re.search(rf"\b(?:number|population|total)\s+of\s+(?:[\w-]+\s+){{0,2}}?({nouns})\b[^.;:]*?\b(?:reached|"
-                  r"(?:rose|risen|increased|grown|grew|climbed|jumped|surged|fell|fallen|dropped|decreased|declined)"
-                  r"(?:\s+from\s+[^.;:]*?)?\s+to|(?:stood|stands|stand)\s+at|"
+                  r"(?:rose|risen|increased|grown|grew|climbed|jumped|surged|fell|fallen|dropped|decreased|declined|"
+                  r"swelled|swollen|ballooned|shot\s+up)"
+                  r"(?:\s+from\s+[^.;:]*?)?\s+to|(?:stood|stands|stand|peaked)\s+at|reaching|hit|surpassed|exceeded|"
                   rf"totals|totalled|totaled|(?:is|was|were|are)\s+(?:estimated|put|thought|believed)\s+at|is|was|were|are)"
                   rf"\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
     # "Syrian refugees registered in Lebanon number 865,531": "number" as a verb
@@ -627,6 +657,13 @@ def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
         return "a rate (people a day), not a figure"
     if _AGE_GROUP.search(after):
         return "an age group (a breakdown), not a figure"
+    if (sentence[mention.start:mention.end].lower() in numbers.VAGUE
+            and re.search(r"\b(?:displacement|evacuation|exodus|flight|return)\s+of\s+$", bare, re.I)):
+        # "resulted in the displacement of thousands of civilians" names a group; "the displacement of 3,970
+        # families" counts (sets 10, 13 and 15: pi088, nb037, nc033, jc070 against ne030, gb049, jd050)
+        return "a group named by a vague plural (the displacement of thousands), not a figure"
+    if _TOLD_BEFORE.search(sentence[:mention.start]) and _TO_LEAVE_AFTER.match(sentence[mention.end:]):
+        return "people told to leave (an order), not people who left"
     return None
 
 
@@ -794,8 +831,11 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     # "its 35,000 inhabitants", "the area's roughly 400,000 residents" (a camp's residents are hosted: not here)
     if re.search(rf"\b(?:a|the)\s+(?:country|nation|city|town)\s+of\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I):
         return "the population of a place, not people displaced"  # "a country of four million people"
-    if (re.match(r"\s+(?:[A-Z][\w-]+\s+)?(?:inhabitants|residents)\b(?!\s+(?:have\s+|had\s+)?(?:fled|left|escaped))",
-                 after) and not moved
+    # (not when a verb that displaces them follows: "10,000 residents have been displaced from Kani", "forced over
+    # 93,000 residents to flee", "146,000 residents of Fukushima Prefecture are still evacuees")
+    if (re.match(r"\s+(?:[A-Z][\w-]+\s+)?(?:inhabitants|residents)\b(?!\s+(?:of\s+[^,;]{1,40}?\s+)?(?:have\s+|had\s+|"
+                 r"were\s+|are\s+|has\s+)?(?:been\s+|still\s+|now\s+)?(?:fled|left|escaped|displaced|evacuated|"
+                 r"evacuees|uprooted|to\s+flee|to\s+leave))", after) and not moved
             and not re.search(r"\bcamps?\b", sentence[max(0, mention.start - 60):mention.end + 60], re.I)):
         return "the population of a place, not people displaced"
     words = " ".join(re.findall(r"[A-Za-z][\w'-]*", after)[:8])
@@ -947,6 +987,9 @@ def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, s
             continue
         if re.search(r"\bborders?\s+(?:with|of)\s+(?:the\s+)?$", sentence[:start], re.I):
             continue  # "close to the border with Syria": the far side of a border is nobody's place
+        if re.search(r"\b(?:conflicts?|war|clashes|fighting|hostilities|tensions|confrontations?)\s+with\s+"
+                     r"(?:the\s+)?$", sentence[:start], re.I):
+            continue  # "displaced ... due to escalating border conflicts with Israel": the other party, not the place
         if name.lower() in DEMONYMS:
             continue  # "Palestinian refugees" (UNHCR's name for the State of Palestine): a nationality, not a place
         if _LANDMARK.search(sentence[:start]):

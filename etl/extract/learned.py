@@ -3,7 +3,8 @@
 The rules in `figures` read each number's unit, kind, place and period; on sentences written after them they miss
 figures in wording they do not know and accept counts that are not figures (tests/fixtures/report_sentences.md). This
 module scores every number of a sentence with two logistic regressions trained on the labelled sentences: one gives
-the probability that the number is an expected figure, the other the kind. Their features are the words around the
+the probability that the number is an expected figure, the other the kind (given for the numbers the layer adds, and
+for the rules' figures where its probability is at least `kind_override`). Their features are the words around the
 number and in its clause, the number's shape, and what the rules said about it. The weights, the features they know
 and the sentences they were trained on are data (`data/extract/figure_model.json`, written by
 `python -m etl.extract.train`); nothing here is tuned by hand.
@@ -112,6 +113,7 @@ class Model:
     use_rules: bool
     provenance: dict
     keep_threshold: float = 0.5  # a figure the rules accepted stays at this probability or above
+    kind_override: float = 1.01  # the trained kind replaces the rules' kind at this probability or above (> 1: never)
 
     def _rows(self, names: list[str]) -> list[int]:
         """The weight rows of the features this model knows (features are present or absent, so a score is a sum)."""
@@ -122,12 +124,18 @@ class Model:
         return float(1.0 / (1.0 + math.exp(-(z[1] - z[0]))))
 
     def kind(self, names: list[str]) -> str:
-        return KIND_LABELS[int(np.argmax(self.kind_weights[self._rows(names)].sum(axis=0)))]
+        return self.kind_probability(names)[0]
+
+    def kind_probability(self, names: list[str]) -> tuple[str, float]:
+        """The most probable kind and its probability."""
+        p = _softmax(self.kind_weights[self._rows(names)].sum(axis=0)[None, :])[0]
+        return KIND_LABELS[int(np.argmax(p))], float(p.max())
 
     @classmethod
     def train(cls, figure_rows: list[tuple[list[str], int]], kind_rows: list[tuple[list[str], str]],
               threshold: float = 0.5, use_rules: bool = False, l2: float = 1e-3, min_count: int = 2,
-              provenance: dict | None = None, keep_threshold: float = 0.5, steps: int = 400) -> Model:
+              provenance: dict | None = None, keep_threshold: float = 0.5, steps: int = 400,
+              kind_override: float = 1.01) -> Model:
         counts: dict[str, int] = {}
         for names, _ in figure_rows:
             for n in set(names):
@@ -150,13 +158,13 @@ class Model:
         ky = np.array([KIND_LABELS.index(k) for _, k in kind_rows])
         kw = _LogReg.fit(matrix(kind_rows), ky, len(KIND_LABELS), l2, steps=steps) if kind_rows else np.zeros(
             (len(vocabulary), len(KIND_LABELS)))
-        return cls(vocabulary, fw, kw, threshold, use_rules, provenance or {}, keep_threshold)
+        return cls(vocabulary, fw, kw, threshold, use_rules, provenance or {}, keep_threshold, kind_override)
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         names = sorted(self.vocabulary, key=self.vocabulary.get)
         doc = {"provenance": self.provenance, "threshold": self.threshold, "keep_threshold": self.keep_threshold,
-               "use_rules": self.use_rules,
+               "kind_override": self.kind_override, "use_rules": self.use_rules,
                "kinds": list(KIND_LABELS),
                "features": {n: {"figure": round(float(self.figure_weights[i, 1] - self.figure_weights[i, 0]), 6),
                                 "kind": [round(float(v), 6) for v in self.kind_weights[i]]}
@@ -170,7 +178,8 @@ class Model:
         fw = np.zeros((len(names), 2))
         fw[:, 1] = [doc["features"][n]["figure"] for n in names]
         kw = np.array([doc["features"][n]["kind"] for n in names]).reshape(len(names), len(KIND_LABELS))
-        return cls(vocabulary, fw, kw, doc["threshold"], doc["use_rules"], doc["provenance"], doc["keep_threshold"])
+        return cls(vocabulary, fw, kw, doc["threshold"], doc["use_rules"], doc["provenance"], doc["keep_threshold"],
+                   doc.get("kind_override", 1.01))
 
 
 @functools.cache

@@ -111,6 +111,17 @@ def find(sentence: str) -> list[Mention]:
             found.append(Mention(_num(m.group(1), _ABBREVIATION_SCALE[m.group(2)]), m.start(), m.end(),
                                  is_rounded=True))
             taken.append((m.start(), m.end()))
+    # "At least 1 200 of the more than 100 000 people": one digit and a space-grouped thousand, after a lower-case
+    # word (not "Camp 7 120 families", a name's number and a count)
+    for m in re.finditer(r"(?<=[a-z] )(\d[ \u00a0\u202f]\d{3})(?![\d,.])", sentence):
+        if free(m.start(), m.end()) and re.search(r"(?:^|[^\w'’-])[a-z]+ $", sentence[:m.start()]):
+            found.append(Mention(_num(m.group(1), None), m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    # "has hit 60, 000": thousands grouped by a comma and a space
+    for m in re.finditer(r"(?<![\w.,$€£])(\d{1,3}(?:, \d{3})+)(?!\d|[,.]\d)", sentence):
+        if free(m.start(), m.end()) and not re.match(r"\s*(?:%|per ?cent|percent)", sentence[m.end():], re.I):
+            found.append(Mention(_num(m.group(1).replace(", ", ","), None), m.start(), m.end()))
+            taken.append((m.start(), m.end()))
     for m in re.finditer(_DIGITS + _SCALE, sentence, re.I):
         if not free(m.start(), m.end()) or _not_a_count(sentence, m):
             continue

@@ -74,6 +74,9 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("range_dates", rf"\b(?:from|between|since)\s+(\d{{1,2}})\s+{_MON}{_Y}\s*,?{_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     # "on 8 April 2015 through 15 June": a range only with "through" or "until" (on 4 March and 6 April are two days)
     ("range_dates", rf"\bon\s+(\d{{1,2}})\s+{_MON}{_Y}\s*,?\s+(?:through|thru|until)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
+    # "between December 2017 and mid-March 2018": the first day of the first month to the end of the last (its third)
+    ("range_month_years", rf"\b(?:from|between)\s+{_MON}\s+(\d{{4}}){_TO}(?:(early|mid|late)[-\s]+)?{_MON}"
+                          rf"\s+(\d{{4}})"),
     ("range_months", rf"\b(?:from|between)\s+{_MON}{_TO}{_MON}{_Y}"),
     # "between 2014 and 2016", "from 2014 to 2016": the first day of the first year to the last of the last
     ("range_years", r"\b(?:from|between)\s+((?:19|20)\d\d)(?:\s*[-–]\s*|\s+(?:to|and|until)\s+)((?:19|20)\d\d)\b"),
@@ -82,6 +85,9 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("month_list", rf"(?<![\w-]){_MON}(?:\s*[-–]\s*|\s+to\s+){_MON}\s+(\d{{4}})"),
     ("within_days", rf"\bwithin\s+(\w+)\s+days?\s+(?:from|of|after|since)\s+(\d{{1,2}})\s+{_MON}{_Y}"),
     ("weeks_to", rf"\b(?:in|during|over)\s+the\s+(?:past\s+|(\w+)\s+)?weeks?\s+(?:to|ending|up\s+to)\s+"
+                 rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),
+    # "in the ten months up to October 19, 2022": that many months (days) ending that day
+    ("units_to", rf"\b(?:in|during|over)\s+the\s+(?:past\s+|last\s+)?(\w+)\s+(days|months)\s+(?:to|ending|up\s+to)\s+"
                  rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}"),
     # "in the past week", "over the last two months", "in the past 24 hours": up to the report date
     ("past", r"\b(?:in|over|during|within|for)\s+the\s+(?:course\s+of\s+the\s+)?(?:past|last|previous)\s+(?:(\w+)\s+)?"
@@ -172,6 +178,19 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         y2 = _year(g[2], m2, report)
         y1 = y2 if m1 <= m2 else y2 - 1
         return dt.date(y1, m1, 1), dt.date(y2, m2, calendar.monthrange(y2, m2)[1])
+    if kind == "range_month_years":
+        m1, m2 = _M[g[0].lower()], _M[g[3].lower()]
+        y1, y2 = int(g[1]), int(g[4])
+        last = calendar.monthrange(y2, m2)[1]
+        end_day = {"early": 10, "mid": 20, "late": last}.get((g[2] or "").lower(), last)
+        return dt.date(y1, m1, 1), dt.date(y2, m2, end_day)
+    if kind == "units_to":  # "in the ten months up to 19 October 2022": 19 December 2021 to 19 October 2022
+        n = _count(g[0])
+        month = _M[g[3].lower()]
+        end = dt.date(_year(g[4], month, report), month, int(g[2]))
+        if g[1].lower() == "months":
+            return _back(end, n, "month"), end
+        return end - dt.timedelta(days=n - 1), end
     if kind == "weeks_to":  # "in the week to 9 February": the seven days ending that day
         weeks = _count(g[0] or "one")
         month = _M[g[2].lower()]

@@ -44,10 +44,11 @@ def rows(sentences: list[dict], gazetteer: Gazetteer, use_rules: bool) -> tuple[
 
 
 def fit(sentences: list[dict], gazetteer: Gazetteer, use_rules: bool = False, threshold: float = 0.7,
-        keep_threshold: float = 0.1, l2: float = 3e-3, provenance: dict | None = None) -> learned.Model:
+        keep_threshold: float = 0.3, l2: float = 3e-3, provenance: dict | None = None,
+        kind_override: float = 0.6) -> learned.Model:
     figure_rows, kind_rows = rows(sentences, gazetteer, use_rules)
     return learned.Model.train(figure_rows, kind_rows, threshold=threshold, use_rules=use_rules, l2=l2,
-                               provenance=provenance, keep_threshold=keep_threshold)
+                               provenance=provenance, keep_threshold=keep_threshold, kind_override=kind_override)
 
 
 def cross_validate(sentences: list[dict], gazetteer: Gazetteer, test_sets: set[str], folds: int, **kw) -> dict:
@@ -102,14 +103,21 @@ def main(argv: list[str] | None = None) -> int:
     # 0.7 (0.5 before set 9 moved to train): chosen on documents left out of sets 1-9; the gate asks more of
     # precision (0.9) than of recall (0.8), and recall ran ahead of precision on every held-aside set
     ap.add_argument("--threshold", type=float, default=0.7, help="to add a number the rules rejected")
-    ap.add_argument("--keep-threshold", type=float, default=0.1, help="to keep a figure the rules accepted")
+    # 0.3 (0.1 before the sixteenth session): chosen on train's documents left out, sets 12-15 (the sets collected
+    # last, whose wording the rules knew least), as the threshold pair nearest the gate on both measures (the smaller
+    # of precision / 0.9 and recall / 0.8): number 0.90 / 0.82 there, against 0.88 / 0.83 at 0.1 (report_sentences.md)
+    ap.add_argument("--keep-threshold", type=float, default=0.3, help="to keep a figure the rules accepted")
+    # 0.6: on set 15's documents left out, before any rule was fixed on set 15, the rules' kind was right on 95 of 108
+    # figures they accepted, the trained kind on 95, and the trained kind where it was at least 0.6 sure on 99
+    # (report_sentences.md, sixteenth session); above 1 the rules' kind is always kept
+    ap.add_argument("--kind-override", type=float, default=0.6, help="to replace the rules' kind with the trained kind")
     ap.add_argument("--l2", type=float, default=3e-3)
     ap.add_argument("--out", type=Path, default=learned.MODEL_PATH, help="where to write the model")
     args = ap.parse_args(argv)
     g = gazetteer()
     train = [s for s in quality.labelled().values() if s["split"] == "train"]
     kw = {"use_rules": args.rule_verdict, "threshold": args.threshold, "keep_threshold": args.keep_threshold,
-          "l2": args.l2}
+          "l2": args.l2, "kind_override": args.kind_override}
     if args.cv:
         result = cross_validate(train, g, set(args.cv.split(",")), args.folds, **kw)
         for name, fields in result.items():

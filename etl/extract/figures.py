@@ -35,10 +35,13 @@ KINDS = [
              # "caused the evacuation of over 150,000 residents", "the compulsory evacuation of 113,000 residents"
              r"|\bevacuation\s+of\s+(?:(?:some|about|around|over|nearly|almost|more\s+than|at\s+least|up\s+to)\s+)?\d"
              r"|\b(?:driven|chased)\s+(?:out\s+)?(?:of|from)\s+their\s+homes\b"  # "being driven from their homes"
-             r"|\b(?:running|ran|run)\s+for\s+their\s+lives\b"),
+             r"|\b(?:running|ran|run)\s+for\s+their\s+lives\b"
+             r"|\bma(?:de|ke|king)\s+it\s+out\s+of\b"),  # "Tens of thousands have made it out of the valley" (set 16)
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b|\bhomeless\b"),  # "left homeless"
     # not an intention ("waiting to return", "eager to return home", "in the process of returning")
-    ("returned", r"(?<!to\s)(?<!of\s)\breturn(?:ed|ing|s)?\b|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"
+    # nor a return denied ("35,500 families who have not yet returned, residing in 26 displacement camps", set 16)
+    ("returned", r"(?<!to\s)(?<!of\s)(?<!not\s)(?<!yet\s)(?<!never\s)\breturn(?:ed|ing|s)?\b"
+                 r"|\bmoved back\b|\brepatriat(?:ed|ion|ing)\b"
                  # "Some 200 families went back to Tikrit", "headed back toward their hometown" (sets 10i, 12b)
                  r"|\b(?:went|go|goes|going|gone|came|come|comes|coming|headed|heading)\s+back\b"
                  r"|\bcross(?:ed|ing)\s+back\b"  # "have crossed back into Afghanistan" (set 10f)
@@ -49,11 +52,13 @@ KINDS = [
                # "and home to some 160,000 people"; "30,156 individuals are living at Haj Ali"; "live in urban areas"
                r"|\bhome\s+to\s+(?=(?:some|about|around|nearly|almost|over|more|at\s+least|an\s+estimated|"
                r"approximately|roughly|up\s+to)\b|\d)"
-               r"|\b(?:are|were|is|was)\s+(?:still\s+|now\s+)?(?:living|stuck)\b(?!\s+in\s+(?:internal\s+)?displacement)"
+               r"|\b(?:are|were|is|was)\s+(?:still\s+|now\s+)?(?:living|stuck|stranded(?!\s+inside))\b"
+               r"(?!\s+in\s+(?:internal\s+)?displacement)"
                r"|\blive\s+(?:in|at|among|there|here)\b|\bhave\s+(?:since\s+|now\s+)?settled\s+in\b"
                r"|\bcompris(?:es|ed|ing)\b|\bliving\s+(?:there|here)\b|\b(?:are|were|is|was)\s+sheltering\b"
                r"|\b(?:continue\s+to\s+|still\s+)(?:take|taking)\s+shelter\b|\btemporary\s+home\s+to\b"
-               r"|\b(?:have|has|had)\s+taken\s+shelter\b|(?<!were\s)(?<!was\s)\btaking\s+shelter\b"
+               # "1,500 of these displaced individuals are taking refuge in schools in Tyre" (set 16)
+               r"|\b(?:have|has|had)\s+taken\s+shelter\b|(?<!were\s)(?<!was\s)\btaking\s+(?:shelter|refuge)\b"
                # "40,000 families ... remain housed in evacuation centers", "700 refugee families were given shelter"
                r"|\b(?:are|were|is|was|been|remains?|remained)\s+(?:still\s+)?housed\s+(?:in|at)\b|\bgiven\s+shelter\b"
                # "29,000 people ... are still in shelters", "18,200 people are located in temporary sites"
@@ -61,6 +66,8 @@ KINDS = [
                r"(?:[\w-]+\s+){0,2}?(?:shelters?|camps|evacuation\s+cent(?:er|re)s|relief\s+camps)\b"
                r"|\b(?:are|were|is|was)\s+(?:still\s+|now\s+|currently\s+)?located\s+in\s+(?:[\w-]+\s+){0,2}?sites\b"
                r"|\bliving\s+(?:in|among|at)\b(?!\s+(?:internal\s+)?displacement)"
+               # "1.23 million IDPs living with host families in Mardan" (set 16)
+               r"|\bliving\s+with\s+(?:host\s+famil|relatives|friends|host\s+communit)"
                r"|\b(?:been|are|were|is|was)\s+sheltered\b"  # "have been sheltered in 8 tent cities"
                # "a camp built in 2015, sheltering more than 540 families"
                r"|\bshelter(?:s|ed|ing)\s+(?=(?:some|about|around|nearly|almost|over|more|at\s+least|an\s+estimated|"
@@ -140,8 +147,9 @@ DEMONYMS = {"syrian": "SYR", "iraqi": "IRQ", "afghan": "AFG", "palestinian": "PS
             "chadian": "TCD", "filipino": "PHL", "bosnian": "BIH", "albanian": "ALB", "russian": "RUS",
             "azerbaijani": "AZE", "iranian": "IRN", "egyptian": "EGY", "ugandan": "UGA", "kenyan": "KEN",
             "burkinabe": "BFA", "tigrayan": "ETH", "gazan": "PSE"}
+# ("killing more than 800 people", "Over 150 individuals lost their lives", set 16)
 NOT_PEOPLE_OUTCOMES = (r"\b(killed|dead|died|injured|wounded|deployed|funded|apprehended|arrested|detained|"
-                       r"intercepted)\b")
+                       r"intercepted|killing|injuring|wounding|lost\s+their\s+lives)\b")
 # Counts that are not displacement figures although they count people: a projection ("is expected to rise to
 # nearly 1.9 million, including 1.7 million Syrian refugees"), people served, reached or in need, a net change
 # of a stock ("a decrease of 79,872 IDPs"), an age group ("1.4 million refugees ... are under 15 years old").
@@ -155,7 +163,9 @@ _HYPOTHETICAL = re.compile(r"\b(?:could|can|cannot|can't|would|might|may|will|un
                            r"(?:absorb|handle|cope\s+with|take\s+in|accept|receive|accommodate|afford)\s+"
                            r"(?:another|any\s+more|more|further|(?:a|any)\s+(?:new\s+|further\s+|second\s+|fresh\s+)?"
                            r"(?:wave|influx)\s+of)\s+(?:(?:wave|influx)\s+of\s+)?$", re.I)
-_PROJECTION_AFTER = re.compile(r"^\s+(?:[\w-]+\s+){0,3}?(?:(?:are|is|were|was)\s+(?:\w+\s+)?(?:expected|projected|"
+# (not past "and": "has displaced some 20,000 civilians and could uproot about 216,000 more", set 16)
+_PROJECTION_AFTER = re.compile(r"^\s+(?:(?!(?:and|but|or)\s)[\w-]+\s+){0,3}?"
+                               r"(?:(?:are|is|were|was)\s+(?:\w+\s+)?(?:expected|projected|"
                                r"forecast|anticipated|planned|likely)\s+to|(?:set|scheduled|due)\s+to\s+(?:be|arrive|"
                                r"return|leave|cross|reach|move|depart|relocate)\b|will|(?-i:may)(?!\s+\d)|"
                                r"might|could|"
@@ -210,10 +220,20 @@ _ACTION_BEFORE_PERIOD = re.compile(r"\b(?:began|begun|started|erupted|broke\s+ou
 # The day a statement was made, a few words after its verb, dates the statement, not the figure (set 9d): "told SMART on
 # Wednesday", "reported yesterday morning", "in comments published in the pan-Arab daily Asharq al-Awsat on Sunday" (not
 # across a number or a verb of what happened: "said 200 families fled on Monday", "said the families fled on Monday")
+_SAID_BEFORE = re.compile(r"\b(?:said|says|told|stated|announced|reported|noted|added|confirmed)\s*,?\s*$", re.I)
 _STATEMENT_BEFORE_PERIOD = re.compile(
     r"\b(?:said|says|told|stated|revealed|reported|published|released|confirmed|declared)"
     r"(?:\s+(?!(?:fled|fleeing|displaced|arrived|returned|crossed|evacuated|left|that)\b)[A-Za-z][\w'’.-]*){1,6}"
-    r"\s*$", re.I)
+    r"\s*$"
+    # "According to the National Disaster Risk Reduction and Management Council (NDRRMC) on Dec. 17, a total of ..."
+    r"|\baccording\s+to\s+[^,;\d]{1,100}?\s+(?:on|in)\s*$", re.I)
+_ACCORDING_BEFORE = re.compile(r"\baccording\s+to\s+[^,;\d]{1,100}?\s*$", re.I)
+# ... and so does a day followed by its statement, before the count: "On Wednesday, the government said 2,885 families
+# have returned", "on Sunday told Sudanese media 30,000 Sudanese refugees had returned", "On 15 September, UNHCR
+# estimated 15,000 people had arrived" (set 16; "200 families fled on Monday, officials said" keeps its Monday)
+_STATEMENT_AFTER_PERIOD = re.compile(
+    r"\s*,?\s*(?:(?:the|a|an)\s+)?(?:[A-Za-z][\w'’.()-]*\s+){0,5}?"
+    r"(?:said|says|told|stated|announced|reported|estimated|confirmed|declared)\b", re.I)
 # A possibility is no count: "may displace additional tens of thousands", "could allow thousands of Syrians to
 # return", "are at risk of displacement" (the lower-case modal: "May" is a month).
 _POSSIBLE = re.compile(r"(?-i:\b(?:could|may|might|would)\b)[^,;]*$|\bat\s+risk\s+of\b[^,;]*$"
@@ -332,8 +352,17 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
     places, origins = _places(sentence, gazetteer)
     all_dated = periods.find(sentence, report_date)
     # a period right after another verb dates that action ("since the crisis began in 2011"), not a figure
-    dated = [p for p in all_dated if not _ACTION_BEFORE_PERIOD.search(sentence[:p.span[0]])
-             and not _STATEMENT_BEFORE_PERIOD.search(sentence[max(0, p.span[0] - 120):p.span[0]])]
+    # (but "since" after a statement verb dates what follows: "(ECHO) said since November, over 3600 refugees ...
+    # have arrived", set 16)
+    dated = [p for p in all_dated
+             if (p.kind.startswith("since") and _SAID_BEFORE.search(sentence[:p.span[0]]))
+             or (not _ACTION_BEFORE_PERIOD.search(sentence[:p.span[0]])
+                 and not _STATEMENT_BEFORE_PERIOD.search(sentence[max(0, p.span[0] - 120):p.span[0]])
+                 and not (sentence[p.span[0]:p.span[0] + 3].lower() == "on "
+                          and _ACCORDING_BEFORE.search(sentence[max(0, p.span[0] - 120):p.span[0]]))
+                 and not (p.start == p.end and sentence[p.span[0]:p.span[0] + 3].lower() == "on "
+                          and _STATEMENT_AFTER_PERIOD.match(sentence, p.span[1])
+                          and not any(m.end <= p.span[0] for m in _mentions(sentence))))]
     previous_ok = False  # "..., and more than 650,000 in Jordan" continues only a figure just accepted
     mentions = numbers.find(sentence)
     for mention in mentions:
@@ -341,7 +370,10 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
         clause = _clause(sentence, mention)
         in_clause = tuple(sorted({k for k, pattern in KINDS if re.search(pattern, sentence[clause[0]:clause[1]],
                                                                           re.I)}))
-        outcome = (re.search(NOT_PEOPLE_OUTCOMES, " ".join(re.findall(r"[A-Za-z][\w'-]*", sentence[mention.end:])[:8]))
+        # (not past ", and" or ", including": "reached more than 275,000 people, including 70,000 children, and many
+        # injured people", set 16)
+        after = re.split(r",\s+(?:and|including|while|but)\b|;", sentence[mention.end:], maxsplit=1)[0]
+        outcome = (re.search(NOT_PEOPLE_OUTCOMES, " ".join(re.findall(r"[A-Za-z][\w'-]*", after)[:8]))
                    or re.search(NOT_PEOPLE_OUTCOMES + rf"\s+{_ANY_HEDGE}$", sentence[clause[0]:mention.start], re.I))
         filtered = (_not_a_figure(sentence, mention) or (f"people {outcome.group(1)}" if outcome else "")
                     or ("a condition, not a figure" if _CONDITION.search(sentence[clause[0]:mention.start]) else "")
@@ -355,6 +387,9 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
                                                     filtered)))
             continue
         kind = _kind(sentence, mention) or (out.candidates[-1].kind if out.candidates else None)
+        population = _POPULATION_BEFORE.search(sentence[:mention.start])
+        if population:  # "the South Sudanese refugee population in Gambella stood at 309,136, of which ... arrived"
+            kind = {"refugee": "hosted", "returnee": "returned"}.get(population.group(1).lower(), "displaced")
         if kind is None and unit == "people" and _hosted_stock(sentence, mention, places):
             kind = "hosted"  # "There are 86,000 refugees in Kilis": a stock of refugees is hosted
         if kind is None:
@@ -500,6 +535,9 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: l
             return PEOPLE[w], ""
         if w in FILLERS or w in DEMONYMS:
             continue
+        if (re.fullmatch(r"[A-Z][a-z]+(?:ans?|ese|is?|ish)", word) and i + 1 < len(words)
+                and words[i + 1].lower() in PEOPLE):
+            continue  # "more than 500 Assyrian families emigrated": a people's name the lists lack (set 16)
         if w in ("were", "was", "have", "has", "had", "are", "been", "remain", "remained", "remains") or any(
                 re.match(p, w) for _, p in KINDS):
             verb = " ".join(words[i:i + 4]).lower()
@@ -550,12 +588,18 @@ def _counted_before(sentence: str, mention: numbers.Mention) -> tuple[str, str] 
     # "The population of Al-Hol camp has reached 70,000": a population is people
     m = m or re.search(rf"\b(population)\s+of\s+[^.;:]{{1,60}}?\b(?:has\s+|had\s+)?(?:reached|stands\s+at|stood\s+at|"
                        rf"totals|is|was)\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I)
+    # "The refugee population in Ethiopia reached 689,107", "the largest refugee population in Ethiopia, totaling
+    # 320,957 persons" (set 16)
+    m = m or _POPULATION_BEFORE.search(sentence[:mention.start])
     if m:
         return PEOPLE.get(m.group(1).lower(), "people"), ""
     return None
 
 
 _ANY_HEDGE = r"(?:(?:" + "|".join(h.replace(" ", r"\s+") for h, _ in numbers.HEDGES) + r")\s+)?"
+_POPULATION_BEFORE = re.compile(rf"\b(refugee|idp|displaced|returnee)\s+population\b[^.;:]{{0,60}}?\b(?:has\s+|had\s+)?"
+                                rf"(?:reached|stands\s+at|stood\s+at|totals|totall?ed|totall?ing|is|was|of)\s+"
+                                rf"{_ANY_HEDGE}$", re.I)
 # "the total estimated camp population now stands at 149,365": a camp's population, counted before the number
 _CAMP_POPULATION = re.compile(rf"\bcamp\s+(population)\s+(?:now\s+|has\s+|had\s+)*(?:stands\s+at|stood\s+at|reached|"
                               rf"to|of|is|was)\s+{_ANY_HEDGE}$", re.I)
@@ -945,7 +989,8 @@ def _clause_at(sentence: str, at: int) -> tuple[int, int]:
                   + [m.start() for m in re.finditer(_NEW_COUNT, sentence) if any(e <= m.start() for e in counts)]
                   + [m.start() for m in re.finditer(_AND_COUNT, sentence)
                      if _verb_between(sentence, counts, m.start())])
-    cuts += [len(sentence)]
+    # not inside a number written with a space after its comma ("over 60, 000 people were displaced", set 16)
+    cuts = [c for c in cuts if not any(m.start < c < m.end for m in _mentions(sentence))] + [len(sentence)]
     for a, b in zip(cuts, cuts[1:], strict=False):
         if a <= at < b:
             return a, b

@@ -40,7 +40,10 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("since_event", rf"(?<!est\s)\b(?:since|following)\s+(?:the\s+)?[^,;.\d]{{0,60}}?\s+in\s+"
                     rf"(?:(early|mid|late)[-\s]+)?{_MON}(?:\s+(?:of\s+)?(\d{{4}}))?\b(?!\s*\d)"),
     # "the first eight months of 2024", "the first half of 2018"
-    ("first_months", r"\bthe\s+(first|second)\s+(\w+\s+months|half)\s+of\s+((?:19|20)\d\d)\b"),
+    # "in the first nine months of this year alone" (set 16f): of the report's year, to the report date at the latest
+    ("first_months", r"\bthe\s+(first|second)\s+(\w+\s+months|half)\s+of\s+((?:19|20)\d\d|this\s+year)\b"),
+    # "In the 1990's, ... around 150,000 people fled Mali" (set 16d): the decade, to the report date at the latest
+    ("decade", r"\b(?:in|during|throughout)\s+the\s+((?:19|20)\d)0['’]?s\b"),
     # "last year", "last month", "last week", "last September"; with "since" from their first day to the report date
     ("last_range", rf"\bfrom\s+last\s+{_MON}{_TO}{_MON}{_Y}"),  # "from last September to January"
     ("last", rf"\b(since\s+)(?:[^,;.]{{0,60}}?\s)?(?<!the\s)last\s+(year|month|week|{_MON})\b(?!'s|’s)"),
@@ -48,9 +51,11 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # thirds: "since mid October 2018" (11th-20th), "in early March" (1st-10th), "late 2019" (September-December)
     ("third_since", rf"\bsince\s+(early|mid|late)[-\s]+{_MON}{_Y}"),
     ("third_month", rf"\b(?:in|during|by|from|as\s+(?:of|at))\s+(?:the\s+)?(early|mid|late)[-\s]+{_MON}{_Y}"),
+    # "Since a long-standing ceasefire broke down in mid-2011, more than 100,000 people have been displaced" (set 16e)
+    ("third_year", r"\b(since)\s+[^,;.\d]{0,60}?\s+in\s+(early|mid|late)[-\s]+((?:19|20)\d\d)\b"),
     ("third_year", r"\b(in|during|by|since|as\s+(?:of|at))\s+(early|mid|late)[-\s]+((?:19|20)\d\d)\b"),
     # "since the launch of the offensive two weeks ago": then, to the report date
-    ("since_ago", r"\bsince\s+[^,;.]{0,60}?\b(\w+)\s+(days?|weeks?|months?)\s+ago\b"),
+    ("since_ago", r"\bsince\s+[^,;.]{0,60}?\b(\w+)\s+(days?|weeks?|months?|years?)\s+ago\b"),
     # "since end of Jan 2013": the last day of that month to the report date
     ("since_end", rf"\bsince\s+(?:the\s+)?end(?:\s+of\s+|-){_MON}{_Y}"),
     # "since the beginning of the crisis in Syria in 2011": 1 January of that year to the report date
@@ -277,14 +282,19 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         first = {"early": 1, "mid": 11, "late": 21}.get((g[0] or "").lower(), 1)
         return dt.date(year, month, first), report
     if kind == "first_months":
-        year = int(g[2])
+        year = int(g[2]) if g[2][0].isdigit() else report.year
         if g[1].lower() == "half":
-            return (dt.date(year, 1, 1), dt.date(year, 6, 30)) if g[0].lower() == "first" else (
+            start, end = (dt.date(year, 1, 1), dt.date(year, 6, 30)) if g[0].lower() == "first" else (
                 dt.date(year, 7, 1), dt.date(year, 12, 31))
-        n = _count(g[1].split()[0])
-        if n > 12 or g[0].lower() != "first":
-            raise ValueError(f"not a number of months: {g[1]!r}")
-        return dt.date(year, 1, 1), dt.date(year, n, calendar.monthrange(year, n)[1])
+        else:
+            n = _count(g[1].split()[0])
+            if n > 12 or g[0].lower() != "first":
+                raise ValueError(f"not a number of months: {g[1]!r}")
+            start, end = dt.date(year, 1, 1), dt.date(year, n, calendar.monthrange(year, n)[1])
+        return start, min(end, report) if not g[2][0].isdigit() else end
+    if kind == "decade":
+        first = int(g[0]) * 10
+        return dt.date(first, 1, 1), min(dt.date(first + 9, 12, 31), report)
     if kind == "last_range":
         m1, m2 = _M[g[0].lower()], _M[g[1].lower()]
         y2 = _year(g[2], m2, report)
@@ -369,8 +379,10 @@ def _count(word: str) -> int:
 
 
 def _back(report: dt.date, n: int, unit: str) -> dt.date:
-    """The report date minus n hours (whole days, at least one), days, weeks or months (the same day of the month)."""
-    if unit == "month":
+    """The report date minus n hours (whole days, at least one), days, weeks, months or years (the same day of the
+    month)."""
+    if unit in ("month", "year"):  # "since it descended into violence one year ago" (set 16c)
+        n = 12 * n if unit == "year" else n
         y, m = divmod(report.year * 12 + report.month - 1 - n, 12)
         return dt.date(y, m + 1, min(report.day, calendar.monthrange(y, m + 1)[1]))
     return report - dt.timedelta(days={"hour": max(1, -(-n // 24)), "day": n, "week": 7 * n}[unit])

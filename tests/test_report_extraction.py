@@ -674,6 +674,18 @@ REPORT_FORMS = [
      '2023-08-28', 'IND', [(60000, 'displaced', 'IND', '2023-08-28', '2023-08-28')]),
     ('About 3,900 Kosovars arrived in the FYR of Macedonia yesterday.',
      '1999-05-03', 'XKX', [(3900, 'arrived', 'MKD', '1999-05-02', '1999-05-02')]),
+    # ... a refugee population is a hosted stock; the injured past ", and" and a projection past "and" veto nothing
+    # before them; a people's name the lists lack; "made it out"
+    ('The refugee population in Ethiopia reached 689,107 by April 30.',
+     '2013-12-31', 'ETH', [(689107, 'hosted', 'ETH', '2013-04-30', '2013-04-30')]),
+    ('The number of displaced persons reached more than 275,000 people, including 70,000 children, and many injured '
+     'people.', '2020-05-25', 'SYR', [(275000, 'displaced', 'SYR', '2020-05-25', '2020-05-25')]),
+    ('The offensive has displaced some 20,000 civilians and could uproot about 216,000 more if it continues.',
+     '2016-06-06', 'SYR', [(20000, 'displaced', 'SYR', '2016-06-06', '2016-06-06')]),
+    ('At the time there were some 25,000 Ivorian refugees in Liberia.',
+     '2011-05-24', 'LBR', [(25000, 'hosted', 'LBR', '2011-05-24', '2011-05-24')]),
+    ('Tens of thousands have made it out of the valley.',
+     '2009-05-13', 'PAK', [(20000, 'fled', 'PAK', '2009-05-13', '2009-05-13')]),
 ]
 
 

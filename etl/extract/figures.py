@@ -36,7 +36,7 @@ KINDS = [
              r"|\bevacuation\s+of\s+(?:(?:some|about|around|over|nearly|almost|more\s+than|at\s+least|up\s+to)\s+)?\d"
              r"|\b(?:driven|chased)\s+(?:out\s+)?(?:of|from)\s+their\s+homes\b"  # "being driven from their homes"
              r"|\b(?:running|ran|run)\s+for\s+their\s+lives\b"
-             r"|\bma(?:de|ke|king)\s+it\s+out\s+of\b"),  # "Tens of thousands have made it out of the valley" (set 16)
+             r"|\bma(?:de|ke|king)\s+it\s+out\b"),  # "Tens of thousands have made it out of the valley" (set 16)
     ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b|\bhomeless\b"),  # "left homeless"
     # not an intention ("waiting to return", "eager to return home", "in the process of returning")
     # nor a return denied ("35,500 families who have not yet returned, residing in 26 displacement camps", set 16)

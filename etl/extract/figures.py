@@ -224,9 +224,8 @@ _SAID_BEFORE = re.compile(r"\b(?:said|says|told|stated|announced|reported|noted|
 _STATEMENT_BEFORE_PERIOD = re.compile(
     r"\b(?:said|says|told|stated|revealed|reported|published|released|confirmed|declared)"
     r"(?:\s+(?!(?:fled|fleeing|displaced|arrived|returned|crossed|evacuated|left|that)\b)[A-Za-z][\w'’.-]*){1,6}"
-    r"\s*$"
-    # "According to the National Disaster Risk Reduction and Management Council (NDRRMC) on Dec. 17, a total of ..."
-    r"|\baccording\s+to\s+[^,;\d]{1,100}?\s+(?:on|in)\s*$", re.I)
+    r"\s*$", re.I)
+# "According to the National Disaster Risk Reduction and Management Council (NDRRMC) on Dec. 17, a total of ..."
 _ACCORDING_BEFORE = re.compile(r"\baccording\s+to\s+[^,;\d]{1,100}?\s*$", re.I)
 # ... and so does a day followed by its statement, before the count: "On Wednesday, the government said 2,885 families
 # have returned", "on Sunday told Sudanese media 30,000 Sudanese refugees had returned", "On 15 September, UNHCR
@@ -351,18 +350,7 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
     views: list[tuple[numbers.Mention, learned.RuleView]] = []
     places, origins = _places(sentence, gazetteer)
     all_dated = periods.find(sentence, report_date)
-    # a period right after another verb dates that action ("since the crisis began in 2011"), not a figure
-    # (but "since" after a statement verb dates what follows: "(ECHO) said since November, over 3600 refugees ...
-    # have arrived", set 16)
-    dated = [p for p in all_dated
-             if (p.kind.startswith("since") and _SAID_BEFORE.search(sentence[:p.span[0]]))
-             or (not _ACTION_BEFORE_PERIOD.search(sentence[:p.span[0]])
-                 and not _STATEMENT_BEFORE_PERIOD.search(sentence[max(0, p.span[0] - 120):p.span[0]])
-                 and not (sentence[p.span[0]:p.span[0] + 3].lower() == "on "
-                          and _ACCORDING_BEFORE.search(sentence[max(0, p.span[0] - 120):p.span[0]]))
-                 and not (p.start == p.end and sentence[p.span[0]:p.span[0] + 3].lower() == "on "
-                          and _STATEMENT_AFTER_PERIOD.match(sentence, p.span[1])
-                          and not any(m.end <= p.span[0] for m in _mentions(sentence))))]
+    dated = [p for p in all_dated if _dates_a_figure(sentence, p)]
     previous_ok = False  # "..., and more than 650,000 in Jordan" continues only a figure just accepted
     mentions = numbers.find(sentence)
     for mention in mentions:
@@ -909,6 +897,26 @@ def _described_only(sentence: str, mention: numbers.Mention) -> bool:
             continue  # "thousands of civilians who have fled their homes"
         return False
     return True
+
+
+def _dates_a_figure(sentence: str, period: periods.Period) -> bool:
+    """Whether a period written in the sentence can date its figures, or dates something else: another action ("since
+    the crisis began in 2011"), a statement ("told SMART on Wednesday", "According to the NDRRMC on Dec. 17", "On
+    Wednesday, the government said 2,885 families have returned"). "since" after a statement verb dates what follows:
+    "(ECHO) said since November, over 3600 refugees ... have arrived" (set 16)."""
+    before = sentence[:period.span[0]]
+    near = before[-120:]
+    opens_with_on = sentence[period.span[0]:period.span[0] + 3].lower() == "on "
+    if period.kind.startswith("since") and _SAID_BEFORE.search(before):
+        return True
+    if _ACTION_BEFORE_PERIOD.search(before) or _STATEMENT_BEFORE_PERIOD.search(near):
+        return False
+    if _ACCORDING_BEFORE.search(near) and (opens_with_on or re.search(r"\s(?:on|in)\s*$", near, re.I)):
+        return False
+    # a day followed by its statement, with the count after it (a count before it keeps the day: "200 families fled
+    # on Monday, officials said")
+    return not (period.start == period.end and opens_with_on and _STATEMENT_AFTER_PERIOD.match(sentence, period.span[1])
+                and not any(m.end <= period.span[0] for m in _mentions(sentence)))
 
 
 def _larger_count_before(sentence: str, mention: numbers.Mention, at: int) -> bool:

@@ -5,9 +5,8 @@ figures in wording they do not know and accept counts that are not figures (test
 module scores every number of a sentence with two logistic regressions trained on the labelled sentences: one gives
 the probability that the number is an expected figure, the other the kind (given for the numbers the layer adds, and
 for the rules' figures where its probability is at least `kind_override`). Their features are the words around the
-number and in its clause, the number's shape, its place in the sentence's grammar (`syntax`: the noun it counts and
-the verb governing it), and what the rules said about it. The weights, the features they know, the sentences they
-were trained on and the parser that read them are data (`data/extract/figure_model.json`, written by
+number and in its clause, the number's shape, and what the rules said about it. The weights, the features they know
+and the sentences they were trained on are data (`data/extract/figure_model.json`, written by
 `python -m etl.extract.train`); nothing here is tuned by hand.
 """
 from __future__ import annotations
@@ -20,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-from etl.extract import syntax
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "extract" / "figure_model.json"
 KIND_LABELS = ("fled", "displaced", "returned", "hosted", "arrived", "crossed")
@@ -57,7 +54,6 @@ def features(sentence: str, start: int, end: int, qualifier: str, value: int, is
     out += [f"w+{i}:{t}" for i, t in enumerate(right[:3], 1)]
     out += [f"L:{t}" for t in set(left[-8:])] + [f"R:{t}" for t in set(right[:8])]
     out += [f"C:{t}" for t in clause]
-    out += syntax.features(sentence, start, end)
     if len(right) >= 2:
         out.append(f"bi+:{right[0]}_{right[1]}")
     if len(left) >= 2:
@@ -186,18 +182,7 @@ class Model:
                    doc.get("kind_override", 1.01))
 
 
-def load(path: Path = MODEL_PATH) -> Model:
-    """A model written by `python -m etl.extract.train`, refused unless it was trained on the parses of the parser
-    installed (a model trained on another parser's reading would score numbers on features it never saw)."""
-    model = Model.from_json(json.loads(path.read_text(encoding="utf-8")))
-    trained_with = model.provenance.get("parser")
-    if trained_with != syntax.parser():
-        raise RuntimeError(f"{path} was trained with the parser {trained_with!r}, but {syntax.parser()!r} is "
-                           "installed: install requirements.txt, or retrain with `python -m etl.extract.train`")
-    return model
-
-
 @functools.cache
 def shipped() -> Model:
-    """The model in data/extract/."""
-    return load(MODEL_PATH)
+    """The model in data/extract/ (written by `python -m etl.extract.train`)."""
+    return Model.from_json(json.loads(MODEL_PATH.read_text(encoding="utf-8")))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from etl import store
 from etl.db import make_engine
-from etl.extract import figures, learned, quality, syntax
+from etl.extract import figures, learned, quality
 from etl.gazetteer import Gazetteer
 
 SEED = 20200215
@@ -128,8 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     model = fit(train, g, provenance={
         "trained_on": "tests/fixtures/report_sentences.csv, split = train",
         "label_sets": sorted({s["label_set"] for s in train}, key=int), "sentences": len(train),
-        "train_rows_sha256": train_digest(), "parser": syntax.parser(), "command": "python -m etl.extract.train", **kw},
-        **kw)
+        "train_rows_sha256": train_digest(), "command": "python -m etl.extract.train", **kw}, **kw)
     model.save(args.out)
     print(f"wrote {args.out} ({len(model.vocabulary)} features, {len(train)} sentences)")
     return 0

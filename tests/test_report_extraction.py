@@ -113,7 +113,7 @@ def test_heldout_precision_and_recall(quality, field):
 
 
 def test_the_held_aside_sets_are_label_sets_11_and_17():
-    """Sentences looked at (label sets 1-10 and 12-16) are never held aside; the held-aside sets (11, measured six
+    """Sentences looked at (label sets 1-10 and 12-16) are never held aside; the held-aside sets (11, measured eight
     times and kept aside, and 17, collected blind after set 16 moved to train) are about a third of all sentences, hold
     negatives, and come from documents used in no other set."""
     rows = list(csv.DictReader(LABELS.open(encoding="utf-8", newline="")))

@@ -37,10 +37,15 @@ def predicted(sentence: dict, gazetteer: Gazetteer, model=None) -> list[dict]:
 def score(sentences: list[dict], gazetteer: Gazetteer, model=None) -> dict[str, dict[str, float]]:
     """Per field: a predicted figure is matched to the expected one with the same number (else it is a
     false positive for every field); a field is correct when the matched pair agrees on it."""
+    return tally((predicted(s, gazetteer, model), s["expected"]) for s in sentences)
+
+
+def tally(pairs) -> dict[str, dict[str, float]]:
+    """`score` for (predicted figures, expected figures) of each sentence, whoever predicted them."""
     tp = dict.fromkeys(FIELDS, 0)
     n_pred = n_exp = 0
-    for s in sentences:
-        pred, exp = predicted(s, gazetteer, model), list(s["expected"])
+    for pred, expected in pairs:
+        exp = list(expected)
         n_pred, n_exp = n_pred + len(pred), n_exp + len(exp)
         for p in pred:
             match = next((e for e in exp if e["number"] == p["number"]), None)

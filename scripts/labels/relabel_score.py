@@ -28,24 +28,14 @@ def load(path: Path) -> dict[str, list[dict]]:
 
 def score(relabel: dict[str, list[dict]], committed: dict[str, dict]) -> dict:
     agree = {"both negative": 0, "both positive": 0, "committed only": 0, "relabel only": 0}
-    tp = dict.fromkeys(quality.FIELDS, 0)
-    n_pred = n_exp = 0
     for i, pred in relabel.items():
-        exp = list(committed[i]["expected"])
-        key = ("both positive" if pred and exp else "both negative" if not pred and not exp
-               else "relabel only" if pred else "committed only")
-        agree[key] += 1
-        n_pred, n_exp = n_pred + len(pred), n_exp + len(exp)
-        for p in pred:
-            match = next((e for e in exp if e["number"] == p["number"]), None)
-            if match is None:
-                continue
-            exp.remove(match)
-            for f in quality.FIELDS:
-                tp[f] += p[f] == match[f]
-    fields = {f: (tp[f] / n_pred if n_pred else 1.0, tp[f] / n_exp if n_exp else 1.0) for f in quality.FIELDS}
-    return {"sentences": len(relabel), "negatives": agree, "figures": {"relabel": n_pred, "committed": n_exp},
-            "fields": fields}
+        exp = committed[i]["expected"]
+        agree["both positive" if pred and exp else "both negative" if not pred and not exp
+              else "relabel only" if pred else "committed only"] += 1
+    got = quality.tally((pred, committed[i]["expected"]) for i, pred in relabel.items())
+    return {"sentences": len(relabel), "negatives": agree,
+            "figures": {"relabel": got["number"]["predicted"], "committed": got["number"]["expected"]},
+            "fields": {f: (r["precision"], r["recall"]) for f, r in got.items()}}
 
 
 def main(argv: list[str]) -> int:

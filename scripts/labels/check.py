@@ -66,7 +66,7 @@ def check(path: Path, label_set: str, split: str, others: Path | None = None) ->
         if len(values) != len(HEADER):
             problems.append(f"line {n}: {len(values)} columns, not {len(HEADER)}")
             continue
-        rows.append((n, dict(zip(HEADER, values))))
+        rows.append((n, dict(zip(HEADER, values, strict=True))))
     codes = place_codes()
     used = _urls(LABELS)
     with LABELS.open(encoding="utf-8", newline="") as fh:

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         for _, rows in merged:
             w.writerows(rows)
     with MD.open("a", encoding="utf-8") as fh:
-        for part, rows in merged:
+        for part, _rows in merged:
             account = (part / "account.md").read_text(encoding="utf-8").strip()
             fh.write(f"\n### Part {part.name.upper()}, set {a.label_set} (ids {part.name.lower()}...)\n\n{account}\n")
     print(f"written: {sum(len(r) for _, r in merged)} rows to {check.LABELS.name}, {len(merged)} accounts to {MD.name}")

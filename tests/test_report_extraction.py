@@ -820,6 +820,28 @@ def test_forms_of_set_13(gazetteer, sentence, context, expected):
     assert [(c.number, c.kind, c.place, c.period_start.isoformat()) for c in found] == expected
 
 
+def test_the_kind_cues_are_the_nearest_on_each_side_and_only_the_kind_model_sees_them(gazetteer):
+    """`figures._near_kinds` names the lexicon's kind nearest the number on each side of it within its clause; with
+    `kind_cues` those features (and the rules' kind) reach the kind model, while the figure model's weights for them
+    stay zero, so whether a number is a figure does not depend on them."""
+    sentence = "Some 12,000 IDPs who fled Ariha are now living in camps near the border."
+    _, views, _ = figures._rules(sentence, dt.date(2020, 3, 20), gazetteer, "SY07")
+    assert [(m.value, v.near_kinds) for m, v in views] == [
+        (12000, ("R:fled", "N:fled", "noun:displaced"))]
+    names = learned.features(sentence, views[0][0].start, views[0][0].end, views[0][0].qualifier, 12000,
+                             views[0][0].is_rounded, views[0][1], kind_cues=True)
+    assert {"k:R:fled", "k:noun:displaced", f"k:rule:{views[0][1].kind}"} <= set(names)
+    assert not any(n.startswith("k:") for n in learned.features(
+        sentence, views[0][0].start, views[0][0].end, views[0][0].qualifier, 12000, views[0][0].is_rounded,
+        views[0][1]))
+    sample = [s for s in labelled().values() if s["split"] == "train" and s["label_set"] == "20"][:150]
+    model = train.fit(sample, gazetteer, kind_cues=True)
+    cues = [i for n, i in model.vocabulary.items() if n.startswith("k:")]
+    assert cues, "no kind cue reached the vocabulary"
+    assert (model.figure_weights[cues] == 0).all()
+    assert (model.kind_weights[cues] != 0).any()
+
+
 def test_a_confident_trained_kind_replaces_the_rules_kind(gazetteer):
     """The rules read the kind from the verb nearest the number, here another clause's; the shipped layer is sure of
     another kind (at least `kind_override`), so its kind is given; with the override off the rules' kind stays."""

@@ -358,6 +358,7 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
         clause = _clause(sentence, mention)
         in_clause = tuple(sorted({k for k, pattern in KINDS if re.search(pattern, sentence[clause[0]:clause[1]],
                                                                           re.I)}))
+        cues = _near_kinds(sentence, mention, clause)
         # (not past ", and" or ", including": "reached more than 275,000 people, including 70,000 children, and many
         # injured people", set 16)
         after = re.split(r",\s+(?:and|including|while|but)\b|;", sentence[mention.end:], maxsplit=1)[0]
@@ -372,7 +373,7 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
         if unit is None:
             out.rejected.append((written, why))
             views.append((mention, learned.RuleView(False, _kind(sentence, mention), why, in_clause, clause,
-                                                    filtered)))
+                                                    filtered, cues)))
             continue
         kind = _kind(sentence, mention) or (out.candidates[-1].kind if out.candidates else None)
         population = _POPULATION_BEFORE.search(sentence[:mention.start])
@@ -383,14 +384,14 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
         if kind is None:
             why = "no displacement verb (fled, displaced, returned, hosted...)"
             out.rejected.append((written, why))
-            views.append((mention, learned.RuleView(False, None, why, in_clause, clause, filtered)))
+            views.append((mention, learned.RuleView(False, None, why, in_clause, clause, filtered, cues)))
             continue
         why_not = filtered  # what the conventions say is no figure (the trained layer's veto too)
         if why_not:
             out.rejected.append((written, why_not))
-            views.append((mention, learned.RuleView(False, kind, why_not, in_clause, clause, filtered)))
+            views.append((mention, learned.RuleView(False, kind, why_not, in_clause, clause, filtered, cues)))
             continue
-        views.append((mention, learned.RuleView(True, kind, "", in_clause, clause, filtered)))
+        views.append((mention, learned.RuleView(True, kind, "", in_clause, clause, filtered, cues)))
         previous_ok = True
         place = _place_for(places, clause, mention, sentence, gazetteer)
         if out.candidates and not any(clause[0] <= p[0] < clause[1] for p in places):
@@ -452,7 +453,7 @@ def _with_model(out: Extraction, views: list, read: _Read, sentence: str, report
     mentions = [m for m, _ in views]
     for mention, view in views:
         names = learned.features(sentence, mention.start, mention.end, mention.qualifier, mention.value,
-                                 mention.is_rounded, view, model.use_rules)
+                                 mention.is_rounded, view, model.use_rules, model.kind_cues)
         p = model.figure_probability(names)
         written = sentence[mention.start:mention.end]
         own = [c for c in out.candidates if c.span == (mention.start, mention.end)]
@@ -976,6 +977,31 @@ def _kind(sentence: str, mention: numbers.Mention) -> str | None:
               min(abs(lo + m.start() - mention.end), abs(mention.start - (lo + m.end()))), kind)
              for kind, pattern in NOUN_KINDS for m in re.finditer(pattern, sentence[lo:hi], re.I)]
     return min(nouns)[2] if nouns else None
+
+
+def _near_kinds(sentence: str, mention: numbers.Mention, clause: tuple[int, int]) -> tuple[str, ...]:
+    """The kind cues of the lexicon nearest the number within its clause, as the trained kind model's features:
+    the nearest verb on each side ("L:hosted", "R:displaced"), the nearest of all ("N:..."), and the noun of
+    NOUN_KINDS right after the number ("noun:displaced" for "12,000 IDPs")."""
+    lo, hi = clause
+    left, right = [], []
+    for kind, pattern in KINDS:
+        for m in re.finditer(pattern, sentence[lo:hi], re.I):
+            if lo + m.end() <= mention.start:
+                left.append((mention.start - (lo + m.end()), kind))
+            elif lo + m.start() >= mention.end:
+                right.append((lo + m.start() - mention.end, kind))
+    out = []
+    if left:
+        out.append(f"L:{min(left)[1]}")
+    if right:
+        out.append(f"R:{min(right)[1]}")
+    if left or right:
+        out.append(f"N:{min(left + right)[1]}")
+    for kind, pattern in NOUN_KINDS:
+        if re.match(rf"\s+(?:[\w-]+\s+){{0,2}}?(?:{pattern})", sentence[mention.end:], re.I):
+            out.append(f"noun:{kind}")
+    return tuple(out)
 
 
 def _clause(sentence: str, mention: numbers.Mention) -> tuple[int, int]:

@@ -22,6 +22,7 @@ import numpy as np
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "extract" / "figure_model.json"
 KIND_LABELS = ("fled", "displaced", "returned", "hosted", "arrived", "crossed")
+KIND_ONLY = "k:"  # features of the kind model alone
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*|\d[\d,.]*|[%$();:–-]")
 
 
@@ -40,11 +41,14 @@ class RuleView:
     kinds_in_clause: tuple[str, ...]
     clause: tuple[int, int]
     filter: str = ""  # why the rules' filters say it is no figure (a projection, people killed, a rate...), else ""
+    near_kinds: tuple[str, ...] = ()  # the lexicon's kind cues nearest the number (figures._near_kinds)
 
 
 def features(sentence: str, start: int, end: int, qualifier: str, value: int, is_rounded: bool,
-             rule: RuleView, use_rules: bool = False) -> list[str]:
-    """Sparse binary features of one number (names only; the model maps them to weights)."""
+             rule: RuleView, use_rules: bool = False, kind_cues: bool = False) -> list[str]:
+    """Sparse binary features of one number (names only; the model maps them to weights). With `kind_cues`, features
+    for the kind model only (prefixed `KIND_ONLY`; the figure model never sees them): the kind the rules read for the
+    number, accepted or not, and the lexicon's kind cues nearest it."""
     left = [_norm(t) for t in _TOKEN.findall(sentence[:start])]
     right = [_norm(t) for t in _TOKEN.findall(sentence[end:])]
     lo, hi = rule.clause
@@ -71,6 +75,9 @@ def features(sentence: str, start: int, end: int, qualifier: str, value: int, is
         out.append("rule:accepted" if rule.accepted else f"rule:no:{' '.join(rule.why.split()[:3]).lower()}")
         if rule.kind:
             out.append(f"rule:kind:{rule.kind}")
+    if kind_cues:
+        out.append(f"{KIND_ONLY}rule:{rule.kind or 'none'}")
+        out += [f"{KIND_ONLY}{c}" for c in rule.near_kinds]
     return out
 
 
@@ -114,6 +121,7 @@ class Model:
     provenance: dict
     keep_threshold: float = 0.5  # a figure the rules accepted stays at this probability or above
     kind_override: float = 1.01  # the trained kind replaces the rules' kind at this probability or above (> 1: never)
+    kind_cues: bool = False  # the kind model also sees the rules' kind and the nearest kind cues (`features`)
 
     def _rows(self, names: list[str]) -> list[int]:
         """The weight rows of the features this model knows (features are present or absent, so a score is a sum)."""
@@ -135,11 +143,13 @@ class Model:
     def train(cls, figure_rows: list[tuple[list[str], int]], kind_rows: list[tuple[list[str], str]],
               threshold: float = 0.5, use_rules: bool = False, l2: float = 1e-3, min_count: int = 2,
               provenance: dict | None = None, keep_threshold: float = 0.5, steps: int = 400,
-              kind_override: float = 1.01) -> Model:
+              kind_override: float = 1.01, kind_cues: bool = False) -> Model:
         counts: dict[str, int] = {}
         for names, _ in figure_rows:
             for n in set(names):
                 counts[n] = counts.get(n, 0) + 1
+        # the kind model's own features are in every row's names; the figure model is fitted without them
+        figure_rows = [([n for n in names if not n.startswith(KIND_ONLY)], label) for names, label in figure_rows]
         vocabulary = {n: i for i, n in enumerate(sorted(n for n, c in counts.items() if c >= min_count))}
 
         def matrix(rows):
@@ -158,13 +168,13 @@ class Model:
         ky = np.array([KIND_LABELS.index(k) for _, k in kind_rows])
         kw = _LogReg.fit(matrix(kind_rows), ky, len(KIND_LABELS), l2, steps=steps) if kind_rows else np.zeros(
             (len(vocabulary), len(KIND_LABELS)))
-        return cls(vocabulary, fw, kw, threshold, use_rules, provenance or {}, keep_threshold, kind_override)
+        return cls(vocabulary, fw, kw, threshold, use_rules, provenance or {}, keep_threshold, kind_override, kind_cues)
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         names = sorted(self.vocabulary, key=self.vocabulary.get)
         doc = {"provenance": self.provenance, "threshold": self.threshold, "keep_threshold": self.keep_threshold,
-               "kind_override": self.kind_override, "use_rules": self.use_rules,
+               "kind_override": self.kind_override, "kind_cues": self.kind_cues, "use_rules": self.use_rules,
                "kinds": list(KIND_LABELS),
                "features": {n: {"figure": round(float(self.figure_weights[i, 1] - self.figure_weights[i, 0]), 6),
                                 "kind": [round(float(v), 6) for v in self.kind_weights[i]]}
@@ -179,7 +189,7 @@ class Model:
         fw[:, 1] = [doc["features"][n]["figure"] for n in names]
         kw = np.array([doc["features"][n]["kind"] for n in names]).reshape(len(names), len(KIND_LABELS))
         return cls(vocabulary, fw, kw, doc["threshold"], doc["use_rules"], doc["provenance"], doc["keep_threshold"],
-                   doc.get("kind_override", 1.01))
+                   doc.get("kind_override", 1.01), doc.get("kind_cues", False))
 
 
 @functools.cache

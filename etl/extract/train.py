@@ -26,7 +26,7 @@ from etl.gazetteer import Gazetteer
 SEED = 20200215
 
 
-def rows(sentences: list[dict], gazetteer: Gazetteer, use_rules: bool) -> tuple[list, list]:
+def rows(sentences: list[dict], gazetteer: Gazetteer, use_rules: bool, kind_cues: bool = False) -> tuple[list, list]:
     """(features, is a figure) for every number the rules see, and (features, kind) for the figures."""
     figure_rows, kind_rows = [], []
     for s in sentences:
@@ -35,7 +35,7 @@ def rows(sentences: list[dict], gazetteer: Gazetteer, use_rules: bool) -> tuple[
         expected = list(s["expected"])
         for mention, view in views:
             names = learned.features(s["sentence"], mention.start, mention.end, mention.qualifier, mention.value,
-                                     mention.is_rounded, view, use_rules)
+                                     mention.is_rounded, view, use_rules, kind_cues)
             match = next((e for e in expected if e["number"] == mention.value), None)
             if match is not None:
                 expected.remove(match)
@@ -46,10 +46,11 @@ def rows(sentences: list[dict], gazetteer: Gazetteer, use_rules: bool) -> tuple[
 
 def fit(sentences: list[dict], gazetteer: Gazetteer, use_rules: bool = False, threshold: float = 0.7,
         keep_threshold: float = 0.3, l2: float = 3e-3, provenance: dict | None = None,
-        kind_override: float = 0.6) -> learned.Model:
-    figure_rows, kind_rows = rows(sentences, gazetteer, use_rules)
+        kind_override: float = 0.6, kind_cues: bool = False) -> learned.Model:
+    figure_rows, kind_rows = rows(sentences, gazetteer, use_rules, kind_cues)
     return learned.Model.train(figure_rows, kind_rows, threshold=threshold, use_rules=use_rules, l2=l2,
-                               provenance=provenance, keep_threshold=keep_threshold, kind_override=kind_override)
+                               provenance=provenance, keep_threshold=keep_threshold, kind_override=kind_override,
+                               kind_cues=kind_cues)
 
 
 def cross_validate(sentences: list[dict], gazetteer: Gazetteer, test_sets: set[str], folds: int,
@@ -117,13 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     # figures they accepted, the trained kind on 95, and the trained kind where it was at least 0.6 sure on 99
     # (report_sentences.md, sixteenth session); above 1 the rules' kind is always kept
     ap.add_argument("--kind-override", type=float, default=0.6, help="to replace the rules' kind with the trained kind")
+    ap.add_argument("--kind-cues", action="store_true",
+                    help="the kind model also sees the rules' kind and the lexicon's nearest kind cues")
     ap.add_argument("--l2", type=float, default=3e-3)
     ap.add_argument("--out", type=Path, default=learned.MODEL_PATH, help="where to write the model")
     args = ap.parse_args(argv)
     g = gazetteer()
     train = [s for s in quality.labelled().values() if s["split"] == "train"]
     kw = {"use_rules": args.rule_verdict, "threshold": args.threshold, "keep_threshold": args.keep_threshold,
-          "l2": args.l2, "kind_override": args.kind_override}
+          "l2": args.l2, "kind_override": args.kind_override, "kind_cues": args.kind_cues}
     if args.cv:
         result = cross_validate(train, g, set(args.cv.split(",")), args.folds, args.runs, **kw)
         for name, fields in result.items():

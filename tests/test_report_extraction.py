@@ -855,6 +855,22 @@ def test_the_kind_cues_are_the_nearest_on_each_side_and_only_the_kind_model_sees
     assert (model.kind_weights[cues] != 0).any()
 
 
+def test_words_of_one_stem_share_a_feature(gazetteer):
+    """With `stems` the words around a number are also given by their stems, so the layer learns "returned" and
+    "returning" as one word as well as two; without it no stem feature is made."""
+    def names(sentence, stems):
+        _, views, _ = figures._rules(sentence, dt.date(2020, 3, 20), gazetteer, "SY07")
+        (m, view), = views
+        return set(learned.features(sentence, m.start, m.end, m.qualifier, m.value, m.is_rounded, view, stems=stems))
+
+    returned, returning = (names(s, True) for s in ("Some 1,200 displaced families returned to Ariha.",
+                                                    "Some 1,200 displaced families are returning to Ariha."))
+    assert {"sR:return", "s+1:displac", "sR:famili"} <= returned & returning
+    assert "R:returned" in returned - returning and "R:returning" in returning - returned
+    assert not any(n[:2] in ("sL", "sR", "sC", "s+", "s-") for n in names("Some 1,200 displaced families returned to "
+                                                                          "Ariha.", False))
+
+
 def test_a_confident_trained_kind_replaces_the_rules_kind(gazetteer):
     """The rules read the kind from the verb nearest the number, here another clause's; the shipped layer is sure of
     another kind (at least `kind_override`), so its kind is given; with the override off the rules' kind stays."""

@@ -453,7 +453,7 @@ def _with_model(out: Extraction, views: list, read: _Read, sentence: str, report
     mentions = [m for m, _ in views]
     for mention, view in views:
         names = learned.features(sentence, mention.start, mention.end, mention.qualifier, mention.value,
-                                 mention.is_rounded, view, model.use_rules, model.kind_cues)
+                                 mention.is_rounded, view, model.use_rules, model.kind_cues, model.stems)
         p = model.figure_probability(names)
         written = sentence[mention.start:mention.end]
         own = [c for c in out.candidates if c.span == (mention.start, mention.end)]

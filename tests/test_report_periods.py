@@ -82,6 +82,21 @@ D = dt.date
     ("More than one million have been displaced in the ten months up to October 19, 2022.", D(2022, 10, 27),
      (D(2021, 12, 19), D(2022, 10, 19))),
     ("Some 900 families arrived in the 30 days to 5 March.", D(2020, 3, 10), (D(2020, 2, 5), D(2020, 3, 5))),
+    # forms of sets 18 and 20 (train), twenty-third session; sentences written by the project
+    ("Some 800 families arrived from March 7th to 13th.", D(2024, 3, 17), (D(2024, 3, 7), D(2024, 3, 13))),
+    ("Between only 3 and 9 October 2021, some 500 households were displaced.", D(2021, 10, 13),
+     (D(2021, 10, 3), D(2021, 10, 9))),
+    ("From late December 2019 to January 2020, clashes forced 16,000 people to flee.", D(2020, 3, 16),
+     (D(2019, 12, 21), D(2020, 1, 31))),
+    ("In December 2021 and January 2022 alone, 50,000 people arrived.", D(2022, 4, 15),
+     (D(2021, 12, 1), D(2022, 1, 31))),
+    ("The 236 arrivals recorded from February 2021 to date.", D(2021, 5, 5), (D(2021, 2, 1), D(2021, 5, 5))),
+    ("Some 300 people arrived from 3 May to date.", D(2021, 6, 1), (D(2021, 5, 3), D(2021, 6, 1))),
+    ("During the month of February 2020, 7,000 refugees arrived.", D(2020, 3, 20), (D(2020, 2, 1), D(2020, 2, 29))),
+    ("During the month of July, 280,000 people were displaced.", D(2016, 8, 31), (D(2016, 7, 1), D(2016, 7, 31))),
+    ("The conflict that broke out in December 2013 has displaced 440,000 people.", D(2015, 5, 31),
+     (D(2013, 12, 1), D(2015, 5, 31))),
+    ("Two nights ago, about 10,000 people were sheltering here.", D(2017, 8, 31), (D(2017, 8, 29), D(2017, 8, 29))),
 ])
 def test_period_forms(sentence, report, expected):
     (found,) = periods.find(sentence, report)

@@ -34,7 +34,20 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "on December 4 last year", "on 4 and 29 December last year": those days of the year before the report's
     ("days_last_year", rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:and\s+(\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MON}\s+"
                        r"last\s+year\b"),
-    ("range_days", rf"\b(?:from|between)\s+(\d{{1,2}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
+    # "between only 3 and 9 October 2021" (set 20)
+    ("range_days", rf"\b(?:from|between)\s+(?:only\s+|just\s+)?(\d{{1,2}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
+    # "from late December 2019 to January 2020" (set 20): from that third of the first month to the end of the last
+    ("range_third_month_years", rf"\b(?:from|between)\s+(early|mid|late)[-\s]+{_MON}\s+(\d{{4}}){_TO}{_MON}"
+                                rf"\s+(\d{{4}})"),
+    # "in December 2021 and January 2022 alone" (set 20): the first day of the first month to the end of the last
+    ("range_month_years", rf"\b(?:in|during)\s+{_MON}\s+(\d{{4}})\s+and\s+(){_MON}\s+(\d{{4}})"),
+    # "from February 2021 to date", "from 3 May to date" (sets 18, 20): then, to the report date
+    ("since_month", rf"\bfrom\s+{_MON}(?:\s+(\d{{4}}))?\s+(?:to|until|till)\s+(?:date|now|today)\b"),
+    ("since", rf"\bfrom\s+(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}{_Y}\s+(?:to|until|till)\s+"
+              rf"(?:date|now|today)\b"),
+    # "the conflict that broke out in December 2013 has displaced" (set 20): that month (year) to the report date
+    ("since_began", rf"\b(?:conflict|war|fighting|violence|crisis|clashes|offensive|insurgency)\s+(?:that|which)\s+"
+                    rf"(?:began|started|broke\s+out|erupted)\s+in\s+(?:{_MON}\s*)?(\d{{4}})?\b"),
     ("range_days", rf"(?<![\d,.])(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\s+{_MON}{_Y}"),  # "the 24hrs of 25-26 Feb 2013"
     # "since the escalation of fighting in October 2023", "following the military takeover in February 2021"
     ("since_event", rf"(?<!est\s)\b(?:since|following)\s+(?:the\s+)?[^,;.\d]{{0,60}}?\s+in\s+"
@@ -73,7 +86,8 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "arrived in Bhasan Char this week": from the Monday of the report's week (the first of its month) to the report
     ("this_period", r"(?<!earlier\s)(?<!far\s)\bthis\s+(week|month)\b"),
     # "between June 11 and 13": US-style, read day-first as "between 11 June and 13"
-    ("range_days_us", rf"\b(?:from|between)\s+(\d{{1,2}})\s+{_MON}\s*{_TO}(\d{{1,2}})\b(?!\s*{_MON})(?![,.]\d)"
+    ("range_days_us", rf"\b(?:from|between)\s+(\d{{1,2}})\s+{_MON}\s*{_TO}(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*{_MON})"
+                      rf"(?![,.]\d)"
                       rf"{_Y}"),
     ("range_month_date", rf"\b(?:from|between)\s+{_MON}\s+(\d{{4}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     ("range_dates", rf"\b(?:from|between|since)\s+(\d{{1,2}})\s+{_MON}{_Y}\s*,?{_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
@@ -124,10 +138,11 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("weekday", r"\bon\s+(" + "|".join(_DAYS) + r")\b(?!,?\s+\d{1,2}\b(?![,.]\d))"),
     ("weekday", r"(?<!\bon\s)\b(" + "|".join(d.capitalize() for d in _DAYS) + r")\b"  # "fled Thursday"
                 r"(?!,?\s+\d{1,2}\b(?![,.]\d))"),
-    ("month", rf"\b(?:in|during|as\s+(?:at|of)|by|throughout)\s+{_MON}\s+(\d{{4}})"),
-    ("month_no_year", rf"\b(?:in|during|as\s+(?:of|at))\s+{_MON}\b(?!\s+\d)"),
+    # "during the month of February 2020" (set 20)
+    ("month", rf"\b(?:in|during|as\s+(?:at|of)|by|throughout)\s+(?:the\s+month\s+of\s+)?{_MON}\s+(\d{{4}})"),
+    ("month_no_year", rf"\b(?:in|during|as\s+(?:of|at))\s+(?:the\s+month\s+of\s+)?{_MON}\b(?!\s+\d)"),
     ("year", r"\b(?:in|during|throughout)\s+(?:the\s+year\s+)?(\d{4})\b(?![,.]?\d)"),
-    ("ago", r"\b(\w+)\s+(days?|weeks?)\s+ago\b"),
+    ("ago", r"\b(\w+)\s+(days?|weeks?|nights?)\s+ago\b"),  # "two nights ago" (set 20): two days before
     ("yesterday", r"\byesterday\b"),  # the day before the report date
 ]
 
@@ -183,6 +198,11 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         y2 = _year(g[2], m2, report)
         y1 = y2 if m1 <= m2 else y2 - 1
         return dt.date(y1, m1, 1), dt.date(y2, m2, calendar.monthrange(y2, m2)[1])
+    if kind == "range_third_month_years":  # "from late December 2019 to January 2020"
+        m1, m2 = _M[g[1].lower()], _M[g[3].lower()]
+        y1, y2 = int(g[2]), int(g[4])
+        start_day = {"early": 1, "mid": 11, "late": 21}[g[0].lower()]
+        return dt.date(y1, m1, start_day), dt.date(y2, m2, calendar.monthrange(y2, m2)[1])
     if kind == "range_month_years":
         m1, m2 = _M[g[0].lower()], _M[g[3].lower()]
         y1, y2 = int(g[1]), int(g[4])

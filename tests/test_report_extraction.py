@@ -237,6 +237,12 @@ def test_numbers_that_are_not_displacement_are_rejected(gazetteer):
      [(12687, "TR-31"), (52015, "TR-63")]),
     ("A total of 285,984 Syrians sought shelter in Turkey, 93,991 of them have returned to Syria.", "TUR",
      [(285984, "TUR"), (93991, "SYR")]),
+    # returns are placed in the country of the people counted, not the one they left (forms of sets 18 and 20)
+    ("Since fighting began in Sudan in April, 2,800 Nigerians have returned home.", "NGA", [(2800, "NGA")]),
+    ("Pakistan forcibly returned more than 3,000 Afghans during the year.", "PAK", [(3000, "AFG")]),
+    ("Some 52,000 registered Syrian refugees in Jordan have returned to Syria.", "JOR", [(52000, "SYR")]),
+    ("Some 30,000 Burundian refugees have returned home, although 50,000 remain in Rwanda.", "RWA",
+     [(30000, "BDI"), (50000, "RWA")]),
 ])
 def test_place_is_read_from_the_sentence(gazetteer, sentence, context, expected):
     found = rules(sentence, dt.date(2020, 3, 1), gazetteer, context).candidates

@@ -413,19 +413,8 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
         origin = (_origin(sentence, mention) or (out.candidates[-1].origin if unit == "same" else None)
                   or _nearest_in(origins, clause, mention))
         if kind == "returned":
-            place, origin = _deported(sentence, mention, clause, places, origins, default_place) or (place, origin)
-            home = _nationality_after(sentence, mention)
-            if home and default_place in gazetteer and gazetteer.place(default_place).country_iso3 == home:
-                home = default_place  # a report about Idlib: "109,714 Syrians have returned" returned to Idlib
-            if home and place and clause[0] <= place[0] < clause[1] and place[0] > mention.end and place[2] != home \
-                    and re.fullmatch(r"\s+(?:[\w-]+\s+){0,2}?in\s+", sentence[mention.end:place[0]], re.I):
-                # "3,106 Syrian refugees in Jordan returned": the place they stayed in is where they returned from
-                place, origin = (mention.start, mention.end, home, None), place[2]
-            elif home and not (place and clause[0] <= place[0] < clause[1]):
-                # "about 1.3 million Afghans have returned" (in a report from Pakistan): returns are placed in the
-                # country returned to, which a demonym names when the clause names no place (sets 9e, 10f)
-                place, origin = (mention.start, mention.end, home, None), origin or (
-                    default_place if default_place != home else None)
+            place, origin = _returned_to(sentence, mention, clause, places, origins, default_place, gazetteer, place,
+                                         origin)
         out.candidates.append(Candidate(
             mention.value, mention.qualifier, kind, unit if unit != "same" else out.candidates[-1].unit,
             place[2] if place else default_place, origin, start, end,
@@ -481,7 +470,8 @@ def _with_model(out: Extraction, views: list, read: _Read, sentence: str, report
                      if (u := PEOPLE.get(w.lower())) in ("families", "households")), "people")
         origin = _origin(sentence, mention) or _nearest_in(origins, clause, mention)
         if kind == "returned":
-            place, origin = _deported(sentence, mention, clause, places, origins, default_place) or (place, origin)
+            place, origin = _returned_to(sentence, mention, clause, places, origins, default_place, gazetteer, place,
+                                         origin)
         candidates.append(Candidate(
             mention.value, mention.qualifier, kind, unit, place[2] if place else default_place,
             origin, start, end, mention.low,
@@ -1109,6 +1099,32 @@ def _deported(sentence: str, mention: numbers.Mention, clause: tuple[int, int], 
                  + [p for p in origins if clause[0] <= p[0] < clause[1] and p[2] != target[2]])
     origin = deporting[0][2] if deporting else (default_place if default_place != target[2] else None)
     return target, origin
+
+
+def _returned_to(sentence: str, mention: numbers.Mention, clause: tuple[int, int], places: list, origins: list,
+                 default_place: str | None, gazetteer: Gazetteer, place, origin):
+    """(place, origin) of a return: the rules' figures and the numbers the layer adds read it alike. Returns are placed
+    in the country returned to, which a demonym of the people counted names."""
+    deported = _deported(sentence, mention, clause, places, origins, default_place)
+    if deported:
+        return deported
+    home = _nationality_after(sentence, mention)
+    if home and default_place in gazetteer and gazetteer.place(default_place).country_iso3 == home:
+        home = default_place  # a report about Idlib: "109,714 Syrians have returned" returned to Idlib
+    if home and place and clause[0] <= place[0] < clause[1] and place[0] > mention.end and place[2] != home \
+            and re.fullmatch(r"\s+(?:[\w-]+\s+){0,3}?in\s+", sentence[mention.end:place[0]], re.I):
+        # "3,106 Syrian refugees in Jordan returned": the place they stayed in is where they returned from
+        return (mention.start, mention.end, home, None), place[2]
+    if home and not (place and clause[0] <= place[0] < clause[1]):
+        # "about 1.3 million Afghans have returned" (in a report from Pakistan): returns are placed in the
+        # country returned to, which a demonym names when the clause names no place (sets 9e, 10f)
+        return (mention.start, mention.end, home, None), origin or (default_place if default_place != home else None)
+    if home and place and place[2] in gazetteer and home in gazetteer and (
+            gazetteer.place(place[2]).country_iso3 or place[2]) != (gazetteer.place(home).country_iso3 or home):
+        # "Pakistan forcibly returned 3,000 Afghans", "2,865 Nigerians have returned home" after "in Sudan": a place in
+        # another country than the people's is where they returned from (sets 18, 20)
+        return (mention.start, mention.end, home, None), place[2]
+    return place, origin
 
 
 def _nationality_after(sentence: str, mention: numbers.Mention) -> str | None:

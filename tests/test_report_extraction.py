@@ -243,6 +243,9 @@ def test_numbers_that_are_not_displacement_are_rejected(gazetteer):
     ("Some 52,000 registered Syrian refugees in Jordan have returned to Syria.", "JOR", [(52000, "SYR")]),
     ("Some 30,000 Burundian refugees have returned home, although 50,000 remain in Rwanda.", "RWA",
      [(30000, "BDI"), (50000, "RWA")]),
+    # the names of a "from" list with their counts in brackets are origins, not places (a form of set 20)
+    ("In March, 7,400 new refugees from Democratic Republic of Congo (3,700), South Sudan (3,000) and Burundi (620) "
+     "arrived in Uganda.", "UGA", [(7400, "UGA"), (3700, "UGA"), (3000, "UGA"), (620, "UGA")]),
 ])
 def test_place_is_read_from_the_sentence(gazetteer, sentence, context, expected):
     found = rules(sentence, dt.date(2020, 3, 1), gazetteer, context).candidates

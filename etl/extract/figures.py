@@ -255,6 +255,9 @@ _DIRECTION = re.compile(r"\b((?:north|south|east|west)(?:-?(?:east|west))?(?:ern
 _FROM = re.compile(rf"\b(from)(?!\s+and\s+within\b)\s+(?:(?!(?:to|into|towards|in)\b)(?:[{_UPPER}][\w'’-]*,\s+"
                    r"|[\w'’-]+\s+)){0,4}"  # "from Turkey, Lebanon and Jordan"
                    r"(?:(?:sub-district|district|city|town|village|camp|area)\s+in\s+(?:[\w'’-]+\s+){0,2})?$", re.I)
+# "arrivals from Democratic Republic of Congo (3,776), South Sudan (3,076) and Burundi (625)" (set 20): every name of a
+# "from" list whose names carry their counts in brackets is where people came from
+_FROM_COUNTS = re.compile(r"\bfrom\s+(?:the\s+)?(?:[^()\d,;.]{1,40}?\s*\([^()]{0,40}\)\s*,?\s*(?:and\s+)?){1,8}$", re.I)
 # "have fled the Syrian border town of Ras al-Ayn", "as they fled from clashes ... in Ras Al-Ain": the place fled
 _FLED_FROM = re.compile(r"\b(?:fle[de]|fleeing|escap(?:ed|ing))\s+(?:(?:from|the)\s+"
                         r"(?:(?!\b(?:for|to|into|towards|then|where|before|arriv\w*|reach\w*|shelter\w*|stay\w*|"
@@ -1070,7 +1073,8 @@ def _places(sentence: str, gazetteer: Gazetteer) -> tuple[list[tuple[int, int, s
             continue
         if _PARTIAL.search(sentence[:start]) and not _FROM.search(sentence[:start]):
             continue
-        if _FROM.search(sentence[:start]) or _FLED_FROM.search(sentence[:start]):  # "an influx from Idlib": where
+        if _FROM.search(sentence[:start]) or _FLED_FROM.search(sentence[:start]) or _FROM_COUNTS.search(
+                sentence[max(0, start - 400):start]):  # "an influx from Idlib": where
             if not _PARTIAL_FROM.search(sentence[:start]):
                 origins.append((start, m.end(), code, name))
             continue

@@ -23,8 +23,8 @@ import snowballstemmer
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "extract" / "figure_model.json"
 KIND_LABELS = ("fled", "displaced", "returned", "hosted", "arrived", "crossed")
-KIND_ONLY = "k:"
-_STEMMER = snowballstemmer.stemmer("english")  # features of the kind model alone
+KIND_ONLY = "k:"  # features of the kind model alone
+_STEMMER = snowballstemmer.stemmer("english")
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*|\d[\d,.]*|[%$();:–-]")
 
 

@@ -252,6 +252,25 @@ def test_place_is_read_from_the_sentence(gazetteer, sentence, context, expected)
     assert [(c.number, c.place) for c in found] == expected
 
 
+@pytest.mark.parametrize("sentence, context, expected", [
+    # written by the project (synthetic). For a return the people's nationality is where they went back to; the
+    # origin is the country a "from" names, else the report's country when it is another (twenty-fourth session)
+    ("Some 5,000 Syrians returned to Idlib from Turkey.", "TUR", [(5000, "SY07", "TUR")]),
+    ("Some 5,000 Syrian refugees returned home from Lebanon last week.", "LBN", [(5000, "SYR", "LBN")]),
+    ("About 1.3 million Afghans have returned from Pakistan.", "PAK", [(1300000, "AFG", "PAK")]),
+    ("About 1.3 million Afghans have returned.", "PAK", [(1300000, "AFG", "PAK")]),
+    # a count in brackets came from the name it is written against
+    ("In March, 7,400 new refugees from Democratic Republic of Congo (3,700), South Sudan (3,000) and Burundi (620) "
+     "arrived in Uganda.", "UGA", [(7400, "UGA", "COD"), (3700, "UGA", "COD"), (3000, "UGA", "SSD"),
+                                   (620, "UGA", "BDI")]),
+    # a nationality stays the origin of people who did not return
+    ("Turkey hosts 3.6 million Syrian refugees.", "TUR", [(3600000, "TUR", "SYR")]),
+])
+def test_origin_is_where_the_people_came_from(gazetteer, sentence, context, expected):
+    found = rules(sentence, dt.date(2020, 3, 1), gazetteer, context).candidates
+    assert [(c.number, c.place, c.origin) for c in found] == expected
+
+
 def test_from_x_is_the_origin_and_the_border_is_no_place(gazetteer):
     (c,) = rules("Some 5,000 people fled from Afrin to A'zaz.", dt.date(2020, 3, 1), gazetteer, "XSY-NW").candidates
     assert (c.place, c.origin, c.kind) == ("SY0204", "SY0203", "fled")
@@ -892,6 +911,33 @@ def test_a_confident_trained_kind_replaces_the_rules_kind(gazetteer):
     off = dataclasses.replace(model, kind_override=1.01)
     assert [c.kind for c in extract(sentence, dt.date(2020, 3, 20), gazetteer, "PAK", model=off).candidates] == [
         "fled"]
+
+
+@pytest.mark.parametrize("sentence, context, kind, before, after", [
+    # written by the project (synthetic). Arrivals "since January 2019" are dated from then; as a stock of hosted
+    # refugees the same count is on the report date (`_for_kind`)
+    ("Since January 2019, some 40,000 Syrian refugees have arrived in Jordan.", "JOR", "hosted",
+     ("arrived", "JOR", "SYR", "2019-01-01", "2020-03-20"), ("hosted", "JOR", "SYR", "2020-03-20", "2020-03-20")),
+    # and the other way: hosted "since January 2019" is on the report date; as arrivals they are dated from then
+    ("Since January 2019, Jordan has hosted some 40,000 Syrian refugees.", "JOR", "arrived",
+     ("hosted", "JOR", "SYR", "2020-03-20", "2020-03-20"), ("arrived", "JOR", "SYR", "2019-01-01", "2020-03-20")),
+    # a period both kinds take is kept, and so is the place (a return's is not chosen again)
+    ("Some 3,106 Syrian refugees in Jordan left the Azraq camp last week.", "JOR", "returned",
+     ("hosted", "JOR", "SYR", "2020-03-09", "2020-03-15"), ("returned", "JOR", "SYR", "2020-03-09", "2020-03-15")),
+])
+def test_a_replaced_kind_takes_its_own_period(gazetteer, sentence, context, kind, before, after):
+    """When the trained kind replaces the rules' kind (`kind_override`), the period is chosen again for the new kind,
+    as the rules would have chosen it (twenty-fourth session)."""
+    day = dt.date(2020, 3, 20)
+    out, views, read = figures._rules(sentence, day, gazetteer, context)
+    (c,) = out.candidates
+    ((m, view),) = [(m, v) for m, v in views if (m.start, m.end) == c.span]
+    new = figures._rekinded(c, kind, m, view.clause, read, sentence, day, [m for m, _ in views])
+
+    def fields(x):
+        return x.kind, x.place, x.origin, x.period_start.isoformat(), x.period_end.isoformat()
+    assert (fields(c), fields(new)) == (before, after)
+    assert (new.number, new.qualifier, new.unit, new.span) == (c.number, c.qualifier, c.unit, c.span)
 
 
 @pytest.mark.parametrize("sentence", [

@@ -402,19 +402,12 @@ def _rules(sentence: str, report_date: dt.date, gazetteer: Gazetteer, default_pl
             # place of the figure before it
             last = out.candidates[-1]
             place = (0, 0, last.place, last.place_published) if last.place_published else None
-        own_only = _BROUGHT.search(sentence[:mention.start])  # a running total: only its own clause's date
-        # a stock the sentence sets beside new figures ("to join the 700,000 people already displaced", "compounding
-        # the existing three million internally displaced"): only a date written after it is its own
-        already = _ALREADY_BEFORE.search(sentence[:mention.start]) or _ALREADY_AFTER.match(sentence[mention.end:])
-        period = _nearest_period([p for p in _for_kind(dated, kind)
-                                  if (not own_only or clause[0] <= p.span[0] < clause[1])
-                                  and (not already or mention.end <= p.span[0] < clause[1])], mention,
-                                 clause, [_clause(sentence, m) for m in mentions if m is not mention])
+        period = _period_for(sentence, mention, kind, dated, clause, mentions)
         start, end = (period.start, period.end) if period else (report_date, report_date)
         if period is None and out.candidates and re.match(r"\s+of\s+(?:them|whom|these)\b", sentence[mention.end:]):
             start, end = out.candidates[-1].period_start, out.candidates[-1].period_end  # "8,718 of them returned"
-        origin = (_origin(sentence, mention) or (out.candidates[-1].origin if unit == "same" else None)
-                  or _nearest_in(origins, clause, mention))
+        origin = (_written_against(origins, mention, sentence) or _origin(sentence, mention)
+                  or (out.candidates[-1].origin if unit == "same" else None) or _nearest_in(origins, clause, mention))
         if kind == "returned":
             place, origin = _returned_to(sentence, mention, clause, places, origins, default_place, gazetteer, place,
                                          origin)
@@ -460,18 +453,19 @@ def _with_model(out: Extraction, views: list, read: _Read, sentence: str, report
             continue
         if own:  # the rules' fields, but a confident trained kind over the rules' (report_sentences.md, 16th session)
             kind, sure = model.kind_probability(names)
-            candidates += [replace(c, kind=kind) if sure >= model.kind_override else c for c in own]
+            candidates += [_rekinded(c, kind, mention, view.clause, read, sentence, report_date, mentions)
+                           if sure >= model.kind_override and kind != c.kind else c for c in own]
             continue
         rejected = [r for r in rejected if r[0] != written]
         clause = view.clause
         place = _place_for(places, clause, mention, sentence, gazetteer)
         kind = model.kind(names)
-        period = _nearest_period(_for_kind(dated, kind), mention, clause,
-                                 [_clause(sentence, m) for m in mentions if m is not mention])
+        period = _period_for(sentence, mention, kind, dated, clause, mentions)
         start, end = (period.start, period.end) if period else (report_date, report_date)
         unit = next((u for w in re.findall(r"[A-Za-z][\w'-]*", sentence[mention.end:])[:4]
                      if (u := PEOPLE.get(w.lower())) in ("families", "households")), "people")
-        origin = _origin(sentence, mention) or _nearest_in(origins, clause, mention)
+        origin = (_written_against(origins, mention, sentence) or _origin(sentence, mention)
+                  or _nearest_in(origins, clause, mention))
         if kind == "returned":
             place, origin = _returned_to(sentence, mention, clause, places, origins, default_place, gazetteer, place,
                                          origin)
@@ -481,6 +475,20 @@ def _with_model(out: Extraction, views: list, read: _Read, sentence: str, report
             mention.high, (mention.start, mention.end), place[3] if place else None, mention.is_rounded))
     candidates.sort(key=lambda c: c.span)
     return Extraction(candidates, out.events, rejected)
+
+
+def _rekinded(c: Candidate, kind: str, mention: numbers.Mention, clause: tuple[int, int], read: _Read, sentence: str,
+              report_date: dt.date, mentions) -> Candidate:
+    """A rules' figure with the trained kind in place of theirs, and its period chosen again where the new kind takes
+    another (a stock is counted on the report date, not "since" its people arrived). The place is kept: choosing a
+    return's place again (`_returned_to`) lost two right places of the train folds (report_sentences.md, 24th
+    session)."""
+    new = replace(c, kind=kind)
+    period = _period_for(sentence, mention, kind, read.dated, clause, mentions)
+    if period != _period_for(sentence, mention, c.kind, read.dated, clause, mentions):
+        start, end = (period.start, period.end) if period else (report_date, report_date)
+        new = replace(new, period_start=start, period_end=end)
+    return new
 
 
 def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: list = ()) -> tuple[str | None, str]:
@@ -1112,6 +1120,10 @@ def _returned_to(sentence: str, mention: numbers.Mention, clause: tuple[int, int
     deported = _deported(sentence, mention, clause, places, origins, default_place)
     if deported:
         return deported
+    if origin is not None and origin == _origin(sentence, mention):
+        # "5,000 Syrians returned to Idlib from Turkey": for a return the people's nationality is the country returned
+        # to, not the one left; the origin is a "from" the clause names, if any
+        origin = _nearest_in(origins, clause, mention)
     home = _nationality_after(sentence, mention)
     if home and default_place in gazetteer and gazetteer.place(default_place).country_iso3 == home:
         home = default_place  # a report about Idlib: "109,714 Syrians have returned" returned to Idlib
@@ -1215,6 +1227,13 @@ def _listed(places: list, at: int, sentence: str) -> list:
     return out
 
 
+def _written_against(items: list, mention: numbers.Mention, sentence: str) -> str | None:
+    """The name a count is written against in brackets ("from South Sudan (3,000) and Burundi (620)": 3,000 came from
+    South Sudan), else None."""
+    hit = [p for p in items if p[1] <= mention.start and re.fullmatch(r"\s*\(\s*", sentence[p[1]:mention.start])]
+    return hit[-1][2] if hit else None
+
+
 def _nearest_in(items: list, clause: tuple[int, int], mention: numbers.Mention) -> str | None:
     hit = _nearest([p for p in items if clause[0] <= p[0] < clause[1]], mention)
     return hit[2] if hit else None
@@ -1249,6 +1268,20 @@ def _for_kind(dated: list[periods.Period], kind: str | None) -> list[periods.Per
     # <year>" take the report date)
     return [p for p in dated if not (kind == "hosted" and (p.kind.startswith("since") or p.kind in ("since_began",
                                                                                                    "since_event")))]
+
+
+def _period_for(sentence: str, mention: numbers.Mention, kind: str, dated: list[periods.Period],
+                clause: tuple[int, int], mentions: tuple[numbers.Mention, ...]) -> periods.Period | None:
+    """The period of a figure of this kind: the nearest fit for the kind (`_for_kind`, `_nearest_period`); a running
+    total takes only its own clause's date, and a stock set beside new figures only a date written after it."""
+    own_only = _BROUGHT.search(sentence[:mention.start])  # a running total: only its own clause's date
+    # a stock the sentence sets beside new figures ("to join the 700,000 people already displaced", "compounding
+    # the existing three million internally displaced"): only a date written after it is its own
+    already = _ALREADY_BEFORE.search(sentence[:mention.start]) or _ALREADY_AFTER.match(sentence[mention.end:])
+    return _nearest_period([p for p in _for_kind(dated, kind)
+                            if (not own_only or clause[0] <= p.span[0] < clause[1])
+                            and (not already or mention.end <= p.span[0] < clause[1])], mention,
+                           clause, [_clause(sentence, m) for m in mentions if m is not mention])
 
 
 def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, clause: tuple[int, int] = (0, 0),

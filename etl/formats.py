@@ -5,8 +5,9 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
+from etl.extract import pdf
 from etl.records import FileRejected
-from etl.sources._table import check_text, read_header
+from etl.sources._table import check_text, read_head, read_header
 
 # Adding a publisher: write etl/sources/<name>.py (FORMAT, detect, extract, transform) and list it here.
 SOURCE_MODULES = (
@@ -39,6 +40,8 @@ def choose(path: Path, fmt: str | None = None) -> ModuleType:
         return mods[fmt]
     if not Path(path).is_file():
         raise FileRejected(path, "file not found")
+    if pdf.is_pdf(read_head(Path(path), 1024)):  # binary by nature: only report text reads PDFs
+        return mods["report"]
     _check_readable(Path(path))
     reasons = []
     for name, mod in mods.items():

@@ -1,7 +1,9 @@
-"""Report text (plain text or HTML) -> candidate figures and events for review; never straight into `observation`.
+"""Report text (plain text, HTML or PDF) -> candidate figures and events for review; never straight into
+`observation`.
 
-A file may start with "Key: value" lines (Title, Source, Publisher, URL, Date, Place, Kind) naming its source;
-`--place` and `--date` on the command line override them. Offsets are in the document's plain text.
+A text file may start with "Key: value" lines (Title, Source, Publisher, URL, Date, Place, Kind) naming its source; a
+PDF's title and date are those of its document information (/Title, /CreationDate), if set. `--place` and `--date`
+on the command line override them. Offsets are in the document's plain text (a PDF's: `etl.extract.pdf`).
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.extract import pdf
 from etl.extract import text as plain
 from etl.extract.figures import extract as extract_sentence
 from etl.gazetteer import Gazetteer
@@ -33,9 +36,12 @@ class Report:
 
 
 def detect(path: Path) -> str | None:
-    """Prose (plain text or HTML with sentences); a table (CSV/TSV header) or JSON is not a report."""
+    """Prose (plain text or HTML with sentences, or a PDF); a table (CSV/TSV header) or JSON is not a report."""
     try:
-        text = decode(path, read_head(path, 65536))
+        head = read_head(path, 65536)
+        if pdf.is_pdf(head):
+            return None  # read whole (and rejected whole if it cannot be) by transform()
+        text = decode(path, head)
     except FileRejected as exc:
         return exc.reason
     head = text.lstrip()
@@ -58,11 +64,18 @@ def extract(path: Path, retrieved_on=None) -> Snapshot:
 
 def transform(snap: Snapshot, gazetteer: Gazetteer, *, place: str | None = None,
               report_date: dt.date | None = None) -> Report:
-    raw = decode(snap.path, read_bytes(snap.path))
+    data = read_bytes(snap.path)
     html_title = None
-    if plain.is_html(raw):
-        raw, html_title = plain.html_to_text(raw)
-    header, body = plain.split_header(raw)
+    if pdf.is_pdf(data[:1024]):
+        read = pdf.read(snap.path, data)
+        raw, html_title = read.text, read.title
+        header = {"date": read.created.isoformat()} if read.created else {}
+        body = raw
+    else:
+        raw = decode(snap.path, data)
+        if plain.is_html(raw):
+            raw, html_title = plain.html_to_text(raw)
+        header, body = plain.split_header(raw)
     if not _has_sentence(body):  # an error, login or bot-challenge page, or a table: nothing to read figures from
         raise FileRejected(snap.path, "no sentences: not report text (an error or login page, or a table?)")
     offset = len(raw) - len(body)

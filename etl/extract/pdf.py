@@ -1,0 +1,166 @@
+"""The text of a PDF report, read with pypdf (pure Python; nothing in the file is run), as plain text whose line
+breaks are those of the prose: lines wrapped by the layout are joined, headings and list items end a paragraph.
+
+A PDF that cannot be read whole is rejected whole (`FileRejected`), as every other format is: a truncated file (no
+end-of-file marker: a cut download), one pypdf cannot parse, one that needs a password, one a page of which cannot
+be read, and one with no text layer (a scan: run it through OCR first).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import logging
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.records import FileRejected
+
+MAGIC = b"%PDF-"
+_END_PUNCT = tuple(".!?:;\"”’)")
+_BULLET = re.compile(r"^(?:[•▪●◦‣∙·\-–—*]|\d{1,2}[.)])\s+")
+_MARK = re.compile(r"^[•▪●◦‣∙·\-–—*]\s+")  # a list item's mark, not part of its sentence
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
+
+
+@dataclass(frozen=True)
+class PdfText:
+    text: str
+    title: str | None  # the document information's /Title, if set
+    created: dt.date | None  # its /CreationDate, if set and a date
+    pages: int
+
+
+def is_pdf(head: bytes) -> bool:
+    """A PDF starts with "%PDF-" (some writers put a few bytes of junk before it; the format allows 1,024)."""
+    return MAGIC in head[:1024]
+
+
+def read(path: Path | str, raw: bytes) -> PdfText:
+    from pypdf import PdfReader  # imported here: only reports that are PDFs need it
+    from pypdf.errors import DependencyError, PdfReadError, PdfStreamError
+
+    path = Path(path)
+    if b"%%EOF" not in raw[-2048:]:
+        raise FileRejected(path, "truncated PDF: no end-of-file marker (%%EOF) at its end; download it again")
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # defects it works round (odd font encodings) are common
+    try:
+        reader = PdfReader(io.BytesIO(raw), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise FileRejected(path, "encrypted PDF: it needs a password to open; save an unprotected copy")
+        pages = []
+        for number, page in enumerate(reader.pages, start=1):
+            try:
+                pages.append(_lines(page))
+            except Exception as exc:  # pypdf raises many kinds on a damaged page: all mean it cannot be read
+                raise FileRejected(path, f"page {number} of the PDF cannot be read "
+                                         f"({type(exc).__name__}: {exc})") from None
+        info = reader.metadata
+        title = (info.title or "").strip() or None if info else None
+        created = _date(info) if info else None
+    except FileRejected:
+        raise
+    except DependencyError as exc:
+        raise FileRejected(path, f"encrypted PDF that this installation cannot open ({exc})") from None
+    except (PdfReadError, PdfStreamError) as exc:
+        raise FileRejected(path, f"not a readable PDF ({exc})") from None
+    except Exception as exc:  # a damaged file can break pypdf in other ways: the same verdict, with what broke
+        raise FileRejected(path, f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+    if not any(pages):
+        raise FileRejected(path, f"no text in the PDF's {len(pages)} page(s): a scanned document? "
+                                 "Run it through OCR (for example ocrmypdf) and load the result")
+    return PdfText(_join_pages([unwrap(lines) for lines in _without_running_lines(pages)]), title, created,
+                   len(pages))
+
+
+def _date(info) -> dt.date | None:
+    try:
+        when = info.creation_date
+    except (ValueError, TypeError):
+        return None
+    return when.date() if when else None
+
+
+@dataclass
+class _Line:
+    text: str
+    y: float  # the baseline's height on the page (PDF units, up the page)
+    font: str
+    size: float
+
+
+def _lines(page) -> list[_Line]:
+    """The page's lines in the order its content draws them, each with its height and font, from the text pypdf
+    hands its visitor (the position is the text matrix taken through the current transformation matrix)."""
+    lines: list[_Line] = []
+
+    def visit(text, cm, tm, font, size):
+        if not text.strip():
+            return
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        name = str((font or {}).get("/BaseFont", ""))
+        size = float(size or 0) * (abs(cm[3]) or 1)
+        for k, part in enumerate(text.split("\n")):
+            if not part.strip():
+                continue
+            if lines and k == 0 and abs(lines[-1].y - y) < 0.5 * max(size, 1):
+                lines[-1].text += part  # the same line, drawn in pieces
+            else:
+                lines.append(_Line(part, y, name, size))
+
+    page.extract_text(visitor_text=visit)
+    for line in lines:
+        line.text = re.sub(r"\s+", " ", line.text).strip()
+    return [ln for ln in lines if ln.text]
+
+
+def unwrap(lines: list[_Line]) -> str:
+    """One page's text with the layout's line breaks taken out. A line runs on into the next unless the gap between
+    them is wider than the page's usual line spacing (a new paragraph), the font changes (a heading), the next line
+    is a list item, or the next line is higher up the page (a new column) and the last ended a sentence. "north-" at
+    the end of a line and "west" on the next make "north-west"."""
+    gaps = [a.y - b.y for a, b in itertools.pairwise(lines) if a.y > b.y and a.size == b.size]
+    usual = statistics.median(gaps) if gaps else 0.0
+    out = ""
+    for i, line in enumerate(lines):
+        if i:
+            prev = lines[i - 1]
+            gap = prev.y - line.y
+            ends = prev.text.endswith(_END_PUNCT)
+            if (_BULLET.match(line.text) or (prev.font, prev.size) != (line.font, line.size)
+                    or (usual and gap > 1.3 * usual) or (gap <= 0 and (ends or not line.text[:1].islower()))):
+                out += "\n\n"
+            elif not (prev.text.endswith("-") and line.text[:1].isalpha()):
+                out += " "
+        out += _MARK.sub("", line.text)
+    return out.strip()
+
+
+def _without_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
+    """The pages without their running heads and feet: page numbers ("3", "Page 3 of 5") and lines repeated at the
+    top or bottom of more than one page (digits aside: "Situation report No. 5 | 12 February 2020"), which would
+    otherwise land in the middle of a sentence cut by the page break."""
+    def key(line: _Line) -> str:
+        return re.sub(r"\d+", "#", line.text.lower())
+
+    edges = [{key(ln) for ln in page[:2] + page[-2:]} for page in pages]
+    repeated = {k for k in set().union(*edges) if sum(k in e for e in edges) > 1} if len(pages) > 1 else set()
+    out = []
+    for page in pages:
+        edge = page[:2] + page[-2:]
+        out.append([ln for ln in page if not (ln in edge and (key(ln) in repeated or _PAGE_NUMBER.match(ln.text)))])
+    return out
+
+
+def _join_pages(pages: list[str]) -> str:
+    """Pages one after another; a sentence cut by a page break runs on (the page ended without ending it)."""
+    out = ""
+    for page in pages:
+        if not page:
+            continue
+        if out:
+            out += " " if not out.endswith(_END_PUNCT) else "\n\n"
+        out += page
+    return out

@@ -1,0 +1,137 @@
+"""Report text from PDF: the same candidates as the same sentences in a text file, and a PDF that cannot be read whole
+is rejected whole with the store unchanged (the failure policy of every format).
+
+The PDF fixture is SYNTHETIC: `tests/fixtures/reports/make_pdf.py` lays out the quoted sentences of
+`idlib_sentences.txt` as a PDF (a heading, a narrow wrapped column, list items, a running foot with page numbers and a
+sentence cut by the page break). No publisher's PDF is carried.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from etl import store as ops
+from etl.__main__ import main
+from etl.extract import pdf
+from etl.models import Candidate, LoadRun
+from etl.records import FileRejected, snapshot
+from etl.sources import report_text
+
+REPORTS = Path(__file__).resolve().parent / "fixtures" / "reports"
+PDF = REPORTS / "idlib_sentences.pdf"
+TEXT = REPORTS / "idlib_sentences.txt"
+
+
+def _make_pdf():
+    spec = importlib.util.spec_from_file_location("make_pdf", REPORTS / "make_pdf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    from etl.extract import train
+    return train.gazetteer()
+
+
+def test_the_committed_fixture_is_what_its_script_writes(tmp_path):
+    assert _make_pdf().build(tmp_path / "again.pdf") == PDF.read_bytes()
+
+
+def test_the_text_is_the_prose_without_layout():
+    """Wrapped lines are joined, the heading and list items are paragraphs of their own (the list marks dropped), the
+    running foot and page numbers are gone, and the sentence cut by the page break is whole again."""
+    read = pdf.read(PDF, PDF.read_bytes())
+    paragraphs = read.text.split("\n\n")
+    body = TEXT.read_text(encoding="utf-8").split("\n\n", 1)[1]
+    assert paragraphs == ["North-west Syria: the offensive on Idlib"] + [p.strip() for p in body.split("\n\n")]
+    assert "Synthetic test fixture of the displacement dashboard" not in read.text
+    assert (read.pages, read.created) == (2, dt.date(2026, 11, 29))
+    assert read.title.startswith("SYNTHETIC test fixture")
+
+
+def _candidates(path, gazetteer, **kw):
+    report = report_text.transform(snapshot(path), gazetteer, **kw)
+    return report, [(c["value"], c["qualifier"], c["kind"], c["location_code"], c["origin_code"], c["period_start"],
+                     c["period_end"], c["sentence"], c["number_text"]) for c in report.candidates]
+
+
+def test_a_pdf_gives_the_candidates_of_the_same_sentences_as_text(gazetteer):
+    _, as_text = _candidates(TEXT, gazetteer)
+    report, as_pdf = _candidates(PDF, gazetteer, place="XSY-NW", report_date=dt.date(2020, 2, 15))
+    assert as_pdf == as_text
+    assert {c[0] for c in as_pdf} == {800_000, 200_000, 3_600_000}  # never the soldiers, troops or posts
+    text = pdf.read(PDF, PDF.read_bytes()).text
+    for c in report.candidates:  # offsets are in the PDF's plain text
+        assert text[c["char_start"]:c["char_end"]] == c["sentence"]
+
+
+def test_without_a_date_the_pdf_is_dated_by_its_document_information(gazetteer):
+    report, _ = _candidates(PDF, gazetteer, place="XSY-NW")
+    assert report.document["report_date"] == report.document["published_on"] == dt.date(2026, 11, 29)
+    assert report.document["doc_title"].startswith("SYNTHETIC test fixture")
+
+
+def test_a_pdf_is_recognised_and_loaded_as_report_text(engine, capsys, tmp_path, monkeypatch):
+    ops.init(engine)
+    result = ops.load(engine, PDF, place="XSY-NW", report_date=dt.date(2020, 2, 15))  # no format given
+    assert result.status == "success", result.message
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Candidate)) == 3
+    db = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    assert main(["load", str(PDF), "--date", "2020-02-15", "--place", "XSY-NW"]) == 0
+    assert "3 candidate figures" in capsys.readouterr().out
+
+
+def _bad_pdfs(tmp_path) -> dict[str, tuple[Path, str]]:
+    make = _make_pdf()
+    good = PDF.read_bytes()
+    out = {}
+    cut = tmp_path / "truncated.pdf"
+    cut.write_bytes(good[: len(good) // 2])
+    out["truncated"] = (cut, "truncated PDF")
+    out["encrypted"] = (tmp_path / "encrypted.pdf", "encrypted PDF")
+    make.build(out["encrypted"][0], user_password="secret")
+    out["scanned"] = (tmp_path / "scanned.pdf", "no text in the PDF")
+    make.build(out["scanned"][0], text=False)
+    garbled = tmp_path / "garbled.pdf"
+    garbled.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n")
+    out["garbled"] = (garbled, "not a readable PDF")
+    return out
+
+
+@pytest.mark.parametrize("case", ["truncated", "encrypted", "scanned", "garbled"])
+def test_a_pdf_that_cannot_be_read_whole_is_rejected_whole(engine, tmp_path, gazetteer, case):
+    ops.init(engine)
+    assert ops.load(engine, PDF, place="XSY-NW").status == "success"
+    with engine.connect() as conn:
+        before = conn.scalar(select(func.count()).select_from(Candidate))
+    path, reason = _bad_pdfs(tmp_path)[case]
+    with pytest.raises(FileRejected, match=reason):
+        report_text.transform(snapshot(path), gazetteer)
+    result = ops.load(engine, path, place="XSY-NW")
+    assert result.status == "rejected" and reason in result.message and path.name in result.message
+    assert result.exit_code != 0
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Candidate)) == before
+        (run,) = conn.execute(select(LoadRun.status, LoadRun.message).where(LoadRun.path == str(path))).all()
+    assert run.status == "rejected" and reason in run.message
+
+
+def test_a_page_number_or_running_line_is_dropped_only_at_a_page_edge():
+    line = pdf._Line
+    pages = [[line("Flash update No. 3", 800, "F", 10), line("In Ariha, some", 700, "F", 10),
+              line("12", 690, "F", 10), line("families fled.", 680, "F", 10), line("More left.", 670, "F", 10),
+              line("2", 40, "F", 10)],
+             [line("Flash update No. 4", 800, "F", 10), line("More than 900 returned.", 700, "F", 10),
+              line("Page 3 of 3", 40, "F", 10)]]
+    kept = [[ln.text for ln in page] for page in pdf._without_running_lines(pages)]
+    # the running head repeats (digits aside) and the page numbers sit at a page's edge: both go; a number alone on
+    # a line of the body stays
+    assert kept == [["In Ariha, some", "12", "families fled.", "More left."], ["More than 900 returned."]]

@@ -13,7 +13,7 @@ import itertools
 import logging
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.records import FileRejected
@@ -87,8 +87,10 @@ def _date(info) -> dt.date | None:
 class _Line:
     text: str
     y: float  # the baseline's height on the page (PDF units, up the page)
-    font: str
-    size: float
+    font: str  # the one most of its text is in
+    size: float  # likewise
+    fonts: set[str] = field(default_factory=set)  # of all its pieces
+    pieces: list[tuple[str, str, float]] = field(default_factory=list, repr=False)
 
 
 def _lines(page) -> list[_Line]:
@@ -107,18 +109,22 @@ def _lines(page) -> list[_Line]:
                 continue
             if lines and k == 0 and abs(lines[-1].y - y) < 0.5 * max(size, 1):
                 lines[-1].text += part  # the same line, drawn in pieces
+                lines[-1].pieces.append((part, name, size))
             else:
-                lines.append(_Line(part, y, name, size))
+                lines.append(_Line(part, y, name, size, pieces=[(part, name, size)]))
 
     page.extract_text(visitor_text=visit)
     for line in lines:
         line.text = re.sub(r"\s+", " ", line.text).strip()
+        line.fonts = {f for _, f, _ in line.pieces}
+        _, line.font, line.size = max(line.pieces, key=lambda p: len(p[0].strip()))
     return [ln for ln in lines if ln.text]
 
 
 def unwrap(lines: list[_Line]) -> str:
     """One page's text with the layout's line breaks taken out. A line runs on into the next unless the gap between
-    them is wider than the page's usual line spacing (a new paragraph), the font changes (a heading), the next line
+    them is wider than the page's usual line spacing (a new paragraph), the type changes (a heading: another size, or
+    no font in common; a word in bold or code inside a line is no heading), the next line
     is a list item, or the next line is higher up the page (a new column) and the last ended a sentence. "north-" at
     the end of a line and "west" on the next make "north-west"."""
     gaps = [a.y - b.y for a, b in itertools.pairwise(lines) if a.y > b.y and a.size == b.size]
@@ -129,7 +135,7 @@ def unwrap(lines: list[_Line]) -> str:
             prev = lines[i - 1]
             gap = prev.y - line.y
             ends = prev.text.endswith(_END_PUNCT)
-            if (_BULLET.match(line.text) or (prev.font, prev.size) != (line.font, line.size)
+            if (_BULLET.match(line.text) or abs(prev.size - line.size) > 0.5 or not prev.fonts & line.fonts
                     or (usual and gap > 1.3 * usual) or (gap <= 0 and (ends or not line.text[:1].islower()))):
                 out += "\n\n"
             elif not (prev.text.endswith("-") and line.text[:1].isalpha()):

@@ -135,3 +135,21 @@ def test_a_page_number_or_running_line_is_dropped_only_at_a_page_edge():
     # the running head repeats (digits aside) and the page numbers sit at a page's edge: both go; a number alone on
     # a line of the body stays
     assert kept == [["In Ariha, some", "12", "families fled.", "More left."], ["More than 900 returned."]]
+
+
+def test_lines_are_joined_into_paragraphs_by_their_layout():
+    def line(text, y, fonts=("Body",), size=10.0):
+        return pdf._Line(text, y, fonts[0], size, set(fonts))
+
+    lines = [line("Situation overview", 800, ("Bold",)),  # a heading: no font in common with the body
+             line("Some 5,000 people fled from", 780),
+             line("Ariha, where glob-like shelling", 768, ("Code", "Body")),  # a word in another font: no break
+             line("continued; many went to north-", 756),
+             line("west Idlib.", 744),
+             line("- More than 900 returned.", 732),  # a list item
+             line("New paragraph after a gap.", 700),
+             line("Footnote in small type.", 690, size=7.0)]  # another size
+    assert pdf.unwrap(lines).split("\n\n") == [
+        "Situation overview",
+        "Some 5,000 people fled from Ariha, where glob-like shelling continued; many went to north-west Idlib.",
+        "More than 900 returned.", "New paragraph after a gap.", "Footnote in small type."]

@@ -8,6 +8,7 @@ from dash import ALL, MATCH, Input, Output, State, dcc, html
 
 from dashboard import auth, cache, config, exports, geojson_route, health, png, response_cache, security
 from dashboard.queries import core
+from etl import config as etl_config
 
 HERE = Path(__file__).resolve().parent
 FILTER_IDS = ["f-from", "f-to", "f-origin", "f-location", "f-group", "f-measure", "f-source", "f-as-of"]
@@ -26,6 +27,8 @@ app = dash.Dash(
 app.index_string = (app.index_string.replace("<html>", '<html lang="en">', 1)
                     .replace("<footer>", "<div>").replace("</footer>", "</div>"))
 server = app.server  # gunicorn app:server (see gunicorn.conf.py and docs/deploy.md)
+# no request body is bigger than a report read on the review page (base64 in JSON: 4/3 of the file, and some)
+server.config["MAX_CONTENT_LENGTH"] = 2 * etl_config.UPLOAD_MAX_BYTES
 exports.register(server)
 auth.register(server)  # who may view and who may write (review): checked on every request
 cache.init_app(server)  # page queries cached per data version: Redis with CACHE_REDIS_URL, else per process

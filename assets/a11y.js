@@ -4,6 +4,7 @@
  * 2. dcc.RadioItems and dcc.Checklist wrap native radios and checkboxes in role="listbox"/"option" with no name;
  *    axe: "aria-input-field-name", "nested-interactive". The native inputs, labelled and grouped by the page's
  *    fieldset and legend, are accessible as they are: the extra roles are removed.
+ * 3. dcc.Upload's file input has no name; axe: "label". It is named by the words of its drop zone.
  */
 (function () {
     function fix(root) {
@@ -13,6 +14,11 @@
             if (button && button.tagName === 'BUTTON' && !button.disabled && button.tabIndex !== 0) {
                 button.tabIndex = 0;
             }
+        });
+        root.querySelectorAll('input[type="file"]:not([aria-label])').forEach(function (input) {
+            var zone = input.parentElement;
+            var words = zone ? zone.textContent.replace(/\s+/g, ' ').trim() : '';
+            input.setAttribute('aria-label', words || 'Choose a file');
         });
         root.querySelectorAll('.dash-radioitems[role], .dash-checklist[role]').forEach(function (list) {
             list.removeAttribute('role');

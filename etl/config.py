@@ -17,6 +17,10 @@ def database_url() -> str:
 
 
 SCHEDULE_FILE = Path(os.environ.get("SCHEDULE_FILE") or DATA_DIR / "schedule.toml")
+# reports read from the review page are kept here as received (named by their SHA-256), as the CLI's files are kept
+# wherever the operator put them: the load run and every candidate name the file and its digest
+UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR") or DATA_DIR / "uploads")
+UPLOAD_MAX_BYTES = 20 << 20  # a report read from the review page is at most 20 MB
 
 
 def alert_webhook_url() -> str | None:

@@ -321,7 +321,9 @@ def review_store(_review_template, tmp_path, use_store, monkeypatch) -> str:
     """A fresh copy of that store, which the app reads during this test (served on 127.0.0.1, no authentication
     configured, whatever the environment says); its URL."""
     from dashboard import config
+    from etl import config as etl_config
 
+    monkeypatch.setattr(etl_config, "UPLOAD_DIR", tmp_path / "uploads")  # reports read on the page land here
     for name, value in (("DASHBOARD_HOST", "127.0.0.1"), ("DASHBOARD_USERS", ""),
                         ("DASHBOARD_TRUSTED_USER_HEADER", "")):
         monkeypatch.setattr(config, name, value)

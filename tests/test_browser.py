@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -381,6 +382,31 @@ def test_accept_and_reject_in_the_browser_show_who_and_when(review_store, page, 
     assert errors(console_errors) == []
 
 
+def test_a_pdf_report_read_in_the_browser_adds_its_candidates(review_store, page, console_errors):
+    """Choose the (synthetic) PDF of the article's sentences in the page's upload box, give the place and date, read
+    it: the message says what was read and its three figures join the list as pending cards."""
+    from etl import db, review
+
+    pdf = Path(__file__).resolve().parent / "fixtures" / "reports" / "idlib_sentences.pdf"
+    engine = db.make_engine(review_store)
+    before = {c.id for c in review.candidates(engine, None)}
+    open_page(page, "/review")
+    page.locator("#review-upload input[type=file]").set_input_files(str(pdf))
+    page.get_by_text("Chosen: idlib_sentences.pdf").wait_for()
+    page.get_by_label("The place the report is about").fill("XSY-NW")
+    page.get_by_label("The report's date").fill("2020-02-15")
+    page.get_by_role("button", name="Read the report").click()
+    page.wait_for_function("() => document.getElementById('review-message').textContent.startsWith('Read ')")
+    assert "3 candidate figures and 1 candidate events pending review" in page.locator("#review-message").inner_text()
+    new = [c for c in review.candidates(engine, None) if c.id not in before]
+    engine.dispose()
+    assert sorted(c.value for c in new) == [200_000, 800_000, 3_600_000]
+    for c in new:  # each new figure has its card, pending, with its number marked in its sentence
+        page.locator(f"#review-figure-{c.id}-status").wait_for()
+        assert page.locator(f"#review-figure-{c.id}-status").inner_text() == "Pending review."
+    assert errors(console_errors) == []
+
+
 def test_review_page_shows_no_action_when_writes_are_refused(review_store, page, monkeypatch, console_errors):
     from dashboard import config
 
@@ -390,6 +416,7 @@ def test_review_page_shows_no_action_when_writes_are_refused(review_store, page,
     assert "Reviewing is switched off" in page.locator("#review-permission").inner_text()
     assert page.locator(".review-card").count() >= 3
     assert page.locator(".review-actions").count() == 0 and page.locator("#review-edit-save").count() == 0
+    assert page.locator("#review-upload").count() == 0
     assert errors(console_errors) == []
 
 

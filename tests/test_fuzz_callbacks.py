@@ -125,7 +125,7 @@ def client_for(samples_copy, use_store, request):
     from app import app
 
     def _client(key: str):
-        if _callback_name(key) in {"render", "fill_edit", "act", "save_edit"}:  # the review page's
+        if _callback_name(key) in {"render", "fill_edit", "act", "save_edit", "read_report"}:  # the review page's
             request.getfixturevalue("review_store")
         else:
             use_store(samples_copy)

@@ -291,3 +291,84 @@ def test_the_command_line_reviews_candidate_events_too(tmp_path, monkeypatch, ca
         eng.dispose()
     assert event.place_code == "XSY-NW" and "recovering full control" in event.quote
     assert (done.status, done.reviewer) == ("accepted", "named")
+
+
+# --- reading a report from the page --------------------------------------------------------------------------------
+
+PDF = REPORT.with_suffix(".pdf")  # synthetic: the article's sentences laid out as a PDF (tests/test_report_pdf.py)
+
+
+def upload(client, app, raw: bytes | None, filename: str = "flash.pdf", place: str | None = "XSY-NW",
+           date: str | None = "2020-02-15", mime: str = "application/pdf", **request_args):
+    """Press "Read the report" with the file `raw` chosen in the page's upload box (as the browser sends it)."""
+    import base64
+
+    from dashboard.pages import review as page
+
+    contents = f"data:{mime};base64,{base64.b64encode(raw).decode()}" if raw is not None else None
+    body = callback_body(app, page.read_report, [{"id": "review-upload-read", "property": "n_clicks", "value": 1}],
+                         [{"id": "review-upload", "property": "contents", "value": contents},
+                          {"id": "review-upload", "property": "filename", "value": filename},
+                          {"id": "review-upload-place", "property": "value", "value": place},
+                          {"id": "review-upload-date", "property": "value", "value": date},
+                          {"id": "review-version", "property": "data", "value": 2}], ["review-upload-read.n_clicks"])
+    return client.post("/_dash-update-component", json=body, **request_args)
+
+
+def test_a_report_read_on_the_page_adds_pending_candidates_and_keeps_the_file(client, app, db_engine):
+    from etl import config as etl_config
+
+    before = {c.id for c in review.candidates(db_engine, None)}
+    response = upload(client, app, PDF.read_bytes(), filename="../Flash update 5.pdf")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    out = response.get_json()["response"]
+    assert out["review-message"]["children"] == (
+        f"Read ../Flash update 5.pdf for {LOCAL}: 3 candidate figures and 1 candidate events pending review "
+        "(python -m etl review); 0 read before")
+    assert out["review-version"]["data"] == 3
+    new = [c for c in review.candidates(db_engine, None) if c.id not in before]
+    assert sorted(c.value for c in new) == [200_000, 800_000, 3_600_000]
+    assert {(c.status, c.location_code if c.value == 800_000 else "XSY-NW", c.period_start) for c in new} == {
+        ("pending", "XSY-NW", dt.date(2020, 2, 15))}
+    (kept,) = etl_config.UPLOAD_DIR.iterdir()  # the file as received, named by its digest, no path from the browser
+    assert kept.read_bytes() == PDF.read_bytes() and kept.name.endswith("-Flash_update_5.pdf")
+    assert {c.file_sha256 for c in new} == {__import__("hashlib").sha256(PDF.read_bytes()).hexdigest()}
+    again = upload(client, app, PDF.read_bytes()).get_json()["response"]["review-message"]["children"]
+    assert again.endswith("0 candidate figures and 0 candidate events pending review (python -m etl review); "
+                          "3 read before")
+
+
+@pytest.mark.parametrize("raw, date, says", [
+    (None, "2020-02-15", "Not read: choose a report file first."),
+    (b"%PDF-1.7\n1 0 obj <<", "2020-02-15", "Not read: flash.pdf: truncated PDF"),
+    (b"<html><body><p>Sign in to continue</p></body></html>", None, "Not read: flash.pdf: no sentences"),
+    (b"Some 5,000 people fled from Ariha on 3 February.", "15/02/2020", "Not read: the date '15/02/2020' is not"),
+])
+def test_a_report_that_cannot_be_read_changes_nothing_and_says_why(client, app, db_engine, raw, date, says):
+    before = len(review.candidates(db_engine, None))
+    out = upload(client, app, raw, date=date).get_json()["response"]
+    assert out["review-message"]["children"].startswith(says)
+    assert len(review.candidates(db_engine, None)) == before
+
+
+def test_reading_a_report_is_refused_when_writes_are_not_allowed(client, app, db_engine, monkeypatch):
+    from dashboard import config
+    from etl import config as etl_config
+
+    monkeypatch.setattr(config, "DASHBOARD_HOST", "0.0.0.0")  # served to the network, no authentication
+    before = len(review.candidates(db_engine, None))
+    with app.server.test_request_context("/review"):
+        from dashboard.pages import review as page
+        layout = json.dumps(page.layout(), default=str)
+    refused = upload(client, app, PDF.read_bytes())
+    assert "review-upload" not in layout
+    assert refused.status_code == 403 and "switched off" in refused.get_json()["error"]
+    assert len(review.candidates(db_engine, None)) == before and not etl_config.UPLOAD_DIR.exists()
+
+
+def test_a_body_bigger_than_any_report_is_refused_before_it_is_read(client, app, db_engine):
+    from etl import config as etl_config
+
+    response = client.post("/_dash-update-component", data=b"x" * (2 * etl_config.UPLOAD_MAX_BYTES + 1),
+                           content_type="application/json")
+    assert response.status_code == 413

@@ -5,7 +5,12 @@ Sentences, titles and names from sources are shown as text, never as HTML.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
+import hashlib
 import logging
+import re
 from urllib.parse import urlsplit
 
 import dash
@@ -18,6 +23,7 @@ from dashboard.charts import core as charts_core
 from dashboard.queries import core
 from dashboard.queries import overview as kit
 from dashboard.queries import review as queries
+from etl import config as etl_config
 from etl import review, store
 from etl.models import CANDIDATE_KINDS, QUALIFIERS, UNITS
 
@@ -51,9 +57,10 @@ def layout(**_query_args) -> html.Div:
         not permission.allowed and auth.users() and auth.current_user() is None) else []
     return html.Div([
         html.H2(TITLE),
-        html.P("Figures and dated events read from situation reports and news (python -m etl load REPORT --format "
-               "report) wait here for a person. Only accepted figures enter the store, each with the sentence it "
-               "came from; the number as read is marked in each sentence. Filters do not apply here.",
+        html.P("Figures and dated events read from situation reports and news (read here, or with python -m etl "
+               "load REPORT --format report) wait here for a person. Only accepted figures enter the store, each "
+               "with the sentence it came from; the number as read is marked in each sentence. Filters do not apply "
+               "here.",
                className="page-intro"),
         html.P([permission.reason, *sign_in], id="review-permission",
                className="review-permission " + ("is-allowed" if permission.allowed else "is-refused")),
@@ -62,6 +69,7 @@ def layout(**_query_args) -> html.Div:
             options=[{"label": "pending and reviewed", "value": "all"},
                      {"label": "pending only", "value": "pending"}])],
             className="review-show"),
+        *([upload_form()] if permission.allowed else []),
         html.P(id=MESSAGE, className="review-message", role="status", **{"aria-live": "polite"}),
         html.Section([html.H3("Candidate figures", id="review-figures-title"),
                       html.P(id="review-figures-count", className="chart-summary"),
@@ -71,6 +79,29 @@ def layout(**_query_args) -> html.Div:
         html.Section(id="review-edit", **{"aria-label": "Edit a pending candidate figure"}),
         dcc.Store(id=VERSION, data=0),
     ])
+
+
+def upload_form() -> html.Section:
+    """Read a report from this browser: the same as `python -m etl load REPORT --format report` (its --place and
+    --date too), the file kept in UPLOAD_DIR as received."""
+    limit = etl_config.UPLOAD_MAX_BYTES >> 20
+    return html.Section([
+        html.H3("Read a report", id="review-upload-title"),
+        html.P(f"A situation report or news story as plain text, HTML or PDF (up to {limit} MB): the figures and "
+               "dated events read from it are added below as candidates, pending review.", className="chart-summary"),
+        dcc.Upload(id="review-upload", children=html.Div(["Drop a report here, or ", html.Button(
+            "choose a file", type="button", className="link-button")]), max_size=etl_config.UPLOAD_MAX_BYTES,
+            multiple=False, accept=".txt,.text,.htm,.html,.pdf,text/plain,text/html,application/pdf",
+            className="review-upload"),
+        html.P(id="review-upload-name", className="review-upload-name"),
+        html.Div([
+            html.Label(["The place the report is about (optional; a code or name, e.g. SY07 or Idlib)",
+                        dcc.Input(id="review-upload-place", type="text", maxLength=100, debounce=True)]),
+            html.Label(["The report's date (optional; else the date the file gives)",
+                        dcc.Input(id="review-upload-date", type="date")]),
+        ], className="review-upload-fields"),
+        html.Button("Read the report", id="review-upload-read", n_clicks=0, className="review-upload-read"),
+    ], className="review-upload-section", **{"aria-labelledby": "review-upload-title"})
 
 
 # --- the lists ---------------------------------------------------------------------------------------------------
@@ -97,7 +128,8 @@ def render(_version, show):
     count = (f"{len(pending)} pending, {len(figures) - len(pending)} reviewed." if show == "all" else
              f"{len(pending)} pending.")
     fig_cards = [figure_card(f, allowed) for f in figures] or [components.empty_state(
-        "No candidate figure here: load a report with python -m etl load REPORT --format report.")]
+        "No candidate figure here: read a report (above, if you may, or python -m etl load REPORT --format "
+        "report).")]
     event_cards = [event_card(e, allowed) for e in events] or [components.empty_state("No candidate event here.")]
     return fig_cards, count, event_cards, edit_form(pending) if allowed else []
 
@@ -304,3 +336,58 @@ def save_edit(n_clicks, cid, *values):
     done = f"Figure {cid} edited by {permission.who}: " + ", ".join(f"{k} = {v or 'none'}" for k, v in changes.items())
     log.info("review: %s", done)
     return done, (version or 0) + 1
+
+
+@dash.callback(Output("review-upload-name", "children"), Input("review-upload", "filename"),
+               prevent_initial_call=True)
+def show_upload_name(filename):
+    return f"Chosen: {filename}" if filename else ""
+
+
+def _safe_name(filename: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", (filename or "report").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+    return stem.strip("._")[:80] or "report"
+
+
+@dash.callback(
+    Output(MESSAGE, "children", allow_duplicate=True), Output(VERSION, "data", allow_duplicate=True),
+    Input("review-upload-read", "n_clicks"), State("review-upload", "contents"), State("review-upload", "filename"),
+    State("review-upload-place", "value"), State("review-upload-date", "value"), State(VERSION, "data"),
+    prevent_initial_call=True, mcp_enabled=False,  # writes are never an MCP tool, even if MCP is switched on
+)
+@kit.guarded(_refused)
+def read_report(n_clicks, contents, filename, place, date, version):
+    """Read the chosen report into pending candidates, if this request may write; the file is kept as received."""
+    if not n_clicks:
+        return dash.no_update, dash.no_update
+    permission = auth.write_permission()
+    if not permission.allowed:
+        return _refused(f"Not done: {permission.reason}")
+    if not contents or not isinstance(contents, str) or "," not in contents:
+        return _refused("Not read: choose a report file first.")
+    try:
+        raw = base64.b64decode(contents.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        return _refused("Not read: the file did not arrive whole; choose it again.")
+    if len(raw) > etl_config.UPLOAD_MAX_BYTES:
+        return _refused(f"Not read: {len(raw) >> 20} MB is more than {etl_config.UPLOAD_MAX_BYTES >> 20} MB.")
+    try:
+        report_date = dt.date.fromisoformat(date) if date else None
+    except (TypeError, ValueError):
+        return _refused(f"Not read: the date {str(date)[:20]!r} is not a date (YYYY-MM-DD).")
+    engine = core.store_engine()
+    if engine is None:
+        return _refused("Not read: the data store has not been built yet.")
+    folder = etl_config.UPLOAD_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(raw).hexdigest()[:16]}-{_safe_name(filename)}"
+    if not path.exists():
+        partial = path.with_name(path.name + ".part")
+        partial.write_bytes(raw)
+        partial.replace(path)  # whole or not at all, as every file the ETL reads
+    result = store.load(engine, path, "report", place=(place or "").strip()[:100] or None, report_date=report_date)
+    log.info("review: %s read %s by %s: %s", filename, path.name, permission.who, result.message)
+    if result.status != "success":
+        reason = (result.message or "").replace(f"{path}: ", "")
+        return f"Not read: {filename}: {reason}", (version or 0) + 1
+    return f"Read {filename} for {permission.who}: {result.message}", (version or 0) + 1

@@ -148,8 +148,12 @@ def test_lines_are_joined_into_paragraphs_by_their_layout():
              line("west Idlib.", 744),
              line("- More than 900 returned.", 732),  # a list item
              line("New paragraph after a gap.", 700),
-             line("Footnote in small type.", 690, size=7.0)]  # another size
+             line("Footnote in small type.", 690, size=7.0),  # another size
+             line("Families moved towards the", 680),
+             line("border with Turkey.", 800),  # the top of the next column: the sentence runs on
+             line("Schools reopened.", 788)]
     assert pdf.unwrap(lines).split("\n\n") == [
         "Situation overview",
         "Some 5,000 people fled from Ariha, where glob-like shelling continued; many went to north-west Idlib.",
-        "More than 900 returned.", "New paragraph after a gap.", "Footnote in small type."]
+        "More than 900 returned.", "New paragraph after a gap.", "Footnote in small type.",
+        "Families moved towards the border with Turkey. Schools reopened."]

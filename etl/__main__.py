@@ -53,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="reload even if this content was loaded before")
     s.add_argument("--place", metavar="CODE", help="report text: the place the report is about (default place)")
     s.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="report text: the report's date")
+    s.add_argument("--title", help="report text: the document's title")
+    s.add_argument("--publisher", help="report text: who published it (e.g. OCHA)")
+    s.add_argument("--url", help="report text: where it was published")
+    s.add_argument("--source-kind", choices=("report", "news"), help="report text: a report or news (default: report)")
     s.set_defaults(func=cmd_load)
 
     s = sub.add_parser("export", help="write observations with provenance as CSV")
@@ -247,8 +251,9 @@ def _utc_now() -> str:
 
 def cmd_load(engine, args) -> int:
     store.init(engine)
+    about = {"title": args.title, "publisher": args.publisher, "url": args.url, "kind": args.source_kind}
     result = store.load(engine, args.path, args.fmt, progress=sys.stderr.isatty(), force=args.force,
-                        place=args.place, report_date=args.date)
+                        place=args.place, report_date=args.date, about={k: v for k, v in about.items() if v})
     _print_result(result)
     if "pending review" in (result.message or ""):
         print(f"  {result.message}")

@@ -48,7 +48,7 @@ def _now() -> dt.datetime:
 
 
 def load_report(engine: Engine, path: Path, *, place: str | None = None, report_date: dt.date | None = None,
-                retrieved_on: dt.date | None = None) -> LoadResult:
+                retrieved_on: dt.date | None = None, about: dict[str, str] | None = None) -> LoadResult:
     """Read a report and store its candidates as pending (a candidate read before is not added again)."""
     started = _now()
     path = Path(path)
@@ -56,7 +56,7 @@ def load_report(engine: Engine, path: Path, *, place: str | None = None, report_
         snap = report_text.extract(path, retrieved_on=retrieved_on)
         with engine.connect() as conn:
             gazetteer = Gazetteer.load(conn)
-        report = report_text.transform(snap, gazetteer, place=place, report_date=report_date)
+        report = report_text.transform(snap, gazetteer, place=place, report_date=report_date, about=about)
     except FileRejected as exc:
         with engine.begin() as conn:
             conn.execute(insert(LoadRun).values(source=path.name.split(".")[0], path=str(path), format="report",

@@ -82,11 +82,13 @@ def refresh(engine: Engine, sources: list[str] | None = None, progress: bool = F
 
 def load(engine: Engine, path: Path, fmt: str | None = None, progress: bool = False,
          force: bool = False, place: str | None = None, report_date: dt.date | None = None,
-         rebuild: bool = True) -> LoadResult:
+         rebuild: bool = True, about: dict[str, str] | None = None) -> LoadResult:
     """Load one file; then, if it wrote figures and `rebuild`, recompute the ledger (a rejected or unchanged
-    file leaves the store exactly as it was). A refresh passes rebuild=False and rebuilds once at its end."""
+    file leaves the store exactly as it was). A refresh passes rebuild=False and rebuilds once at its end. Report
+    text only: `place`, `report_date` and `about` (title, publisher, url, kind of the document) override what the
+    file says of itself."""
     if fmt == "report" or (fmt is None and _is_report(path)):  # report text: candidates for review, not figures
-        return review.load_report(engine, path, place=place, report_date=report_date)
+        return review.load_report(engine, path, place=place, report_date=report_date, about=about)
     result = load_file(engine, path, fmt, progress=progress, force=force)
     if rebuild and wrote_figures(result):
         rebuild_ledger(engine)

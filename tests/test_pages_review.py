@@ -299,7 +299,8 @@ PDF = REPORT.with_suffix(".pdf")  # synthetic: the article's sentences laid out 
 
 
 def upload(client, app, raw: bytes | None, filename: str = "flash.pdf", place: str | None = "XSY-NW",
-           date: str | None = "2020-02-15", mime: str = "application/pdf", **request_args):
+           date: str | None = "2020-02-15", mime: str = "application/pdf", publisher: str | None = None,
+           url: str | None = None, **request_args):
     """Press "Read the report" with the file `raw` chosen in the page's upload box (as the browser sends it)."""
     import base64
 
@@ -311,6 +312,8 @@ def upload(client, app, raw: bytes | None, filename: str = "flash.pdf", place: s
                           {"id": "review-upload", "property": "filename", "value": filename},
                           {"id": "review-upload-place", "property": "value", "value": place},
                           {"id": "review-upload-date", "property": "value", "value": date},
+                          {"id": "review-upload-publisher", "property": "value", "value": publisher},
+                          {"id": "review-upload-url", "property": "value", "value": url},
                           {"id": "review-version", "property": "data", "value": 2}], ["review-upload-read.n_clicks"])
     return client.post("/_dash-update-component", json=body, **request_args)
 
@@ -319,7 +322,8 @@ def test_a_report_read_on_the_page_adds_pending_candidates_and_keeps_the_file(cl
     from etl import config as etl_config
 
     before = {c.id for c in review.candidates(db_engine, None)}
-    response = upload(client, app, PDF.read_bytes(), filename="../Flash update 5.pdf")
+    response = upload(client, app, PDF.read_bytes(), filename="../Flash update 5.pdf",
+                      publisher="the project (a synthetic layout)", url="file:idlib_sentences.pdf")
     assert response.status_code == 200, response.get_data(as_text=True)
     out = response.get_json()["response"]
     assert out["review-message"]["children"] == (
@@ -330,6 +334,10 @@ def test_a_report_read_on_the_page_adds_pending_candidates_and_keeps_the_file(cl
     assert sorted(c.value for c in new) == [200_000, 800_000, 3_600_000]
     assert {(c.status, c.location_code if c.value == 800_000 else "XSY-NW", c.period_start) for c in new} == {
         ("pending", "XSY-NW", dt.date(2020, 2, 15))}
+    assert {(c.doc_publisher, c.doc_url) for c in new} == {("the project (a synthetic layout)",
+                                                             "file:idlib_sentences.pdf")}
+    assert {c.doc_title for c in new} == {"SYNTHETIC test fixture: the sentences of idlib_sentences.txt laid out as "
+                                          "a PDF by the project"}
     (kept,) = etl_config.UPLOAD_DIR.iterdir()  # the file as received, named by its digest, no path from the browser
     assert kept.read_bytes() == PDF.read_bytes() and kept.name.endswith("-Flash_update_5.pdf")
     assert {c.file_sha256 for c in new} == {__import__("hashlib").sha256(PDF.read_bytes()).hexdigest()}

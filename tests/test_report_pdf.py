@@ -85,8 +85,16 @@ def test_a_pdf_is_recognised_and_loaded_as_report_text(engine, capsys, tmp_path,
         assert conn.scalar(select(func.count()).select_from(Candidate)) == 3
     db = tmp_path / "cli.db"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
-    assert main(["load", str(PDF), "--date", "2020-02-15", "--place", "XSY-NW"]) == 0
+    assert main(["load", str(PDF), "--date", "2020-02-15", "--place", "XSY-NW", "--publisher", "the project",
+                 "--title", "A synthetic layout", "--source-kind", "news"]) == 0
     assert "3 candidate figures" in capsys.readouterr().out
+    from etl import db as etl_db
+    cli = etl_db.make_engine(f"sqlite:///{db}")
+    with cli.connect() as conn:
+        docs = set(conn.execute(select(Candidate.doc_title, Candidate.doc_publisher, Candidate.source_kind,
+                                       Candidate.doc_url)))
+    cli.dispose()
+    assert docs == {("A synthetic layout", "the project", "news", "file:idlib_sentences.pdf")}
 
 
 def _bad_pdfs(tmp_path) -> dict[str, tuple[Path, str]]:

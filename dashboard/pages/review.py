@@ -82,8 +82,8 @@ def layout(**_query_args) -> html.Div:
 
 
 def upload_form() -> html.Section:
-    """Read a report from this browser: the same as `python -m etl load REPORT --format report` (its --place and
-    --date too), the file kept in UPLOAD_DIR as received."""
+    """Read a report from this browser: the same as `python -m etl load REPORT --format report` (with its --place,
+    --date, --publisher and --url), the file kept in UPLOAD_DIR as received."""
     limit = etl_config.UPLOAD_MAX_BYTES >> 20
     return html.Section([
         html.H3("Read a report", id="review-upload-title"),
@@ -99,6 +99,10 @@ def upload_form() -> html.Section:
                         dcc.Input(id="review-upload-place", type="text", maxLength=100, debounce=True)]),
             html.Label(["The report's date (optional; else the date the file gives)",
                         dcc.Input(id="review-upload-date", type="date")]),
+            html.Label(["Who published it (optional, e.g. OCHA)",
+                        dcc.Input(id="review-upload-publisher", type="text", maxLength=200, debounce=True)]),
+            html.Label(["Where it was published (optional web address)",
+                        dcc.Input(id="review-upload-url", type="url", maxLength=500, debounce=True)]),
         ], className="review-upload-fields"),
         html.Button("Read the report", id="review-upload-read", n_clicks=0, className="review-upload-read"),
     ], className="review-upload-section", **{"aria-labelledby": "review-upload-title"})
@@ -352,11 +356,12 @@ def _safe_name(filename: str) -> str:
 @dash.callback(
     Output(MESSAGE, "children", allow_duplicate=True), Output(VERSION, "data", allow_duplicate=True),
     Input("review-upload-read", "n_clicks"), State("review-upload", "contents"), State("review-upload", "filename"),
-    State("review-upload-place", "value"), State("review-upload-date", "value"), State(VERSION, "data"),
+    State("review-upload-place", "value"), State("review-upload-date", "value"),
+    State("review-upload-publisher", "value"), State("review-upload-url", "value"), State(VERSION, "data"),
     prevent_initial_call=True, mcp_enabled=False,  # writes are never an MCP tool, even if MCP is switched on
 )
 @kit.guarded(_refused)
-def read_report(n_clicks, contents, filename, place, date, version):
+def read_report(n_clicks, contents, filename, place, date, publisher, url, version):
     """Read the chosen report into pending candidates, if this request may write; the file is kept as received."""
     if not n_clicks:
         return dash.no_update, dash.no_update
@@ -385,7 +390,9 @@ def read_report(n_clicks, contents, filename, place, date, version):
         partial = path.with_name(path.name + ".part")
         partial.write_bytes(raw)
         partial.replace(path)  # whole or not at all, as every file the ETL reads
-    result = store.load(engine, path, "report", place=(place or "").strip()[:100] or None, report_date=report_date)
+    about = {"publisher": str(publisher or "")[:200], "url": str(url or "")[:500]}
+    result = store.load(engine, path, "report", place=str(place or "").strip()[:100] or None, report_date=report_date,
+                        about=about)
     log.info("review: %s read %s by %s: %s", filename, path.name, permission.who, result.message)
     if result.status != "success":
         reason = (result.message or "").replace(f"{path}: ", "")

@@ -62,8 +62,11 @@ def extract(path: Path, retrieved_on=None) -> Snapshot:
     return snapshot(path, retrieved_on)
 
 
+ABOUT_KEYS = ("title", "publisher", "url", "kind")  # what a loader may say of a document (etl load --title ...)
+
+
 def transform(snap: Snapshot, gazetteer: Gazetteer, *, place: str | None = None,
-              report_date: dt.date | None = None) -> Report:
+              report_date: dt.date | None = None, about: dict[str, str] | None = None) -> Report:
     data = read_bytes(snap.path)
     html_title = None
     if pdf.is_pdf(data[:1024]):
@@ -79,7 +82,8 @@ def transform(snap: Snapshot, gazetteer: Gazetteer, *, place: str | None = None,
     if not _has_sentence(body):  # an error, login or bot-challenge page, or a table: nothing to read figures from
         raise FileRejected(snap.path, "no sentences: not report text (an error or login page, or a table?)")
     offset = len(raw) - len(body)
-    document = _document(header, html_title, snap, place, report_date, gazetteer)
+    given = {k: v.strip() for k, v in (about or {}).items() if k in ABOUT_KEYS and v and v.strip()}
+    document = _document({**header, **given}, html_title, snap, place, report_date, gazetteer)
     report = Report(document)
     for sentence in plain.sentences(body, offset):
         report.n_sentences += 1

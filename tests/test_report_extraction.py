@@ -252,6 +252,29 @@ def test_place_is_read_from_the_sentence(gazetteer, sentence, context, expected)
     assert [(c.number, c.place) for c in found] == expected
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    # written by the project (synthetic), one for each period rule settled from the train relabels (24th session)
+    ("Some 14,418 individuals returned to their homes, while 6,634 remained displaced as of 1 November 2022.",
+     [(14418, "2022-11-01", "2022-11-01"), (6634, "2022-11-01", "2022-11-01")]),  # rule 3: a closing "as of"
+    ("OCHA reported in January that 20,000 people had fled their villages.",
+     [(20000, "2023-01-01", "2023-01-31")]),  # rule 6: the month it was reported in
+    ("BBC Indonesia reported in early March 2023 that approximately 2,000 IDPs have sought refuge in Jayawijaya.",
+     [(2000, "2023-03-01", "2023-03-10")]),
+    ("Officials said on Saturday that 2,000 people had fled.", [(2000, "2023-03-20", "2023-03-20")]),  # not a weekday
+    ("More than 680,000 people have arrived since April last year.",
+     [(680000, "2022-04-01", "2023-03-20")]),  # rule 8: from the report date as given
+    ("The fighting erupted on Saturday, leaving 3,000 people displaced.",
+     [(3000, "2023-03-18", "2023-03-18")]),  # rule 9: the day of the outbreak
+    ("Since the coup, nearly 20,000 people have been displaced.", [(20000, "2023-03-20", "2023-03-20")]),  # rule 1
+    ("A total of 8,857 refugees repatriated during the year.", [(8857, "2023-03-20", "2023-03-20")]),  # rule 4
+    ("Several hundred people were forced to flee when violence restarted at the end of January.",
+     [(200, "2023-01-31", "2023-01-31")]),  # rule 7
+])
+def test_the_settled_period_rules(gazetteer, sentence, expected):
+    found = rules(sentence, dt.date(2023, 3, 20), gazetteer, "SYR").candidates
+    assert [(c.number, c.period_start.isoformat(), c.period_end.isoformat()) for c in found] == expected
+
+
 @pytest.mark.parametrize("sentence, context, expected", [
     # written by the project (synthetic). For a return the people's nationality is where they went back to; the
     # origin is the country a "from" names, else the report's country when it is another (twenty-fourth session)
@@ -637,9 +660,11 @@ REPORT_FORMS = [
      '2020-01-31', 'LBN', [(30000, 'returned', 'SYR', '2019-01-01', '2019-12-31')]),
     ('As of 15 October, an estimated 160,000 people have been displaced in north-east Syria.',
      '2019-10-16', 'SYR', [(160000, 'displaced', 'SYR', '2019-10-15', '2019-10-15')]),
+    # a closing reference date dates every count without a date of its own (settled period rule 3, 24th session;
+    # the 180,000 was on the report date before)
     ('Of the 180,000 people displaced, 106,000 remain displaced as of 25 October.',
      '2019-10-26', 'SYR',
-     [(180000, 'displaced', 'SYR', '2019-10-26', '2019-10-26'),
+     [(180000, 'displaced', 'SYR', '2019-10-25', '2019-10-25'),
       (106000, 'displaced', 'SYR', '2019-10-25', '2019-10-25')]),
     ('Al-Hol camp hosts over 68,000 people, of whom some 30,000 are Iraqis.',
      '2019-10-26', 'SYR', [(68000, 'hosted', 'SYR', '2019-10-26', '2019-10-26')]),

@@ -97,6 +97,9 @@ D = dt.date
     ("The conflict that broke out in December 2013 has displaced 440,000 people.", D(2015, 5, 31),
      (D(2013, 12, 1), D(2015, 5, 31))),
     ("Two nights ago, about 10,000 people were sheltering here.", D(2017, 8, 31), (D(2017, 8, 29), D(2017, 8, 29))),
+    # a month of the year before the report's (settled period rule 8, twenty-fourth session)
+    ("More than 680,000 people have arrived since April last year.", D(2023, 12, 31), (D(2022, 4, 1), D(2023, 12, 31))),
+    ("In April last year, some 5,000 people fled.", D(2023, 12, 31), (D(2022, 4, 1), D(2022, 4, 30))),
 ])
 def test_period_forms(sentence, report, expected):
     (found,) = periods.find(sentence, report)

@@ -901,6 +901,14 @@ def _described_only(sentence: str, mention: numbers.Mention) -> bool:
     return True
 
 
+# settled period rules 6 and 9 (twenty-fourth session): "OCHA reported in August (that ...)" dates the figure by the
+# month it was reported in; "fighting erupted on Saturday, leaving thousands displaced" by the day of the outbreak
+_REPORTED_IN = re.compile(r"\b(?:reported|said|stated|announced|estimated)\s+$", re.I)
+_MONTH_KINDS = ("month_no_year", "month", "third_month", "month_year", "month_this_year", "month_last_year")
+_OUTBREAK_BEFORE = re.compile(r"\b(?:erupted|broke\s+out|flared(?:\s+up)?|escalated|struck|hit)\s*$", re.I)
+_LEFT_AFTER = re.compile(r"\s*,?\s*(?:leaving|forcing|displacing|sending|driving|uprooting)\b", re.I)
+
+
 def _dates_a_figure(sentence: str, period: periods.Period) -> bool:
     """Whether a period written in the sentence can date its figures, or dates something else: another action ("since
     the crisis began in 2011"), a statement ("told SMART on Wednesday", "According to the NDRRMC on Dec. 17", "On
@@ -911,6 +919,11 @@ def _dates_a_figure(sentence: str, period: periods.Period) -> bool:
     opens_with_on = sentence[period.span[0]:period.span[0] + 3].lower() == "on "
     if period.kind.startswith("since") and _SAID_BEFORE.search(before):
         return True
+    if period.kind in _MONTH_KINDS and _REPORTED_IN.search(re.sub(r"\bin\s+$", "", before)):
+        return True  # "OCHA reported in August", "BBC reported in early March 2019 that ..."
+    if period.start == period.end and _OUTBREAK_BEFORE.search(re.sub(r"\bon\s+$", "", before)) and \
+            _LEFT_AFTER.match(sentence, period.span[1]):
+        return True  # "the fighting erupted on Saturday, leaving thousands of people displaced"
     if _ACTION_BEFORE_PERIOD.search(before) or _STATEMENT_BEFORE_PERIOD.search(near):
         return False
     if _ACCORDING_BEFORE.search(near) and (opens_with_on or re.search(r"\s(?:on|in)\s*$", near, re.I)):
@@ -1281,11 +1294,16 @@ def _period_for(sentence: str, mention: numbers.Mention, kind: str, dated: list[
     return _nearest_period([p for p in _for_kind(dated, kind)
                             if (not own_only or clause[0] <= p.span[0] < clause[1])
                             and (not already or mention.end <= p.span[0] < clause[1])], mention,
-                           clause, [_clause(sentence, m) for m in mentions if m is not mention])
+                           clause, [_clause(sentence, m) for m in mentions if m is not mention], sentence)
+
+
+# what may follow a reference date that closes its sentence: "... remained displaced as of 1 November 2020 (UN 20 Nov.
+# 2020)."
+_CLOSING = re.compile(r"\s*(?:\([^()]{0,80}\)\s*)?[.;:!?\"”’']*\s*$")
 
 
 def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, clause: tuple[int, int] = (0, 0),
-                    others: tuple = ()) -> periods.Period | None:
+                    others: tuple = (), sentence: str = "") -> periods.Period | None:
     """The nearest period, in the figure's clause first; an "as at D" date ends an open one ("since 1 February
     ... (figures as at 22 February)"), else it is the figure's reference day."""
     stops = [p for p in dated if p.kind in _STOPS]
@@ -1296,13 +1314,16 @@ def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, claus
     spans = ([p for p in own if p.kind not in _STOPS] or [p for p in own if p.kind in _STOPS]
              or free
              # "As of June 4, the conflict has resulted in the death of 218 people, ..., and more than 290,000 people
-             # have been displaced": a reference day opening the sentence dates every count in it (set 10i)
-             or [p for p in stops if p.span[0] <= 1 or not any(a <= p.span[0] < b for a, b in others)])
+             # have been displaced": a reference day opening the sentence dates every count in it (set 10i); so does
+             # one closing it ("14,418 individuals returned ..., while 6,634 remained displaced as of 1 November
+             # 2020": settled period rule 3, twenty-fourth session)
+             or [p for p in stops if p.span[0] <= 1 or (sentence and _CLOSING.fullmatch(sentence[p.span[1]:]))
+                 or not any(a <= p.span[0] < b for a, b in others)])
     if not spans:
         return None
     near = min(spans, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
-    if near.kind in ("since", "since_month", "since_year", "since_weekday", "since_last", "since_began",
-                     "since_ago", "third_since", "since_event", "earlier_month") and stops:
+    if near.kind in ("since", "since_month", "since_month_last_year", "since_year", "since_weekday", "since_last",
+                     "since_began", "since_ago", "third_since", "since_event", "earlier_month") and stops:
         stop = min(stops, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))
         if near.start <= stop.start:
             return periods.Period(near.start, stop.start, near.span, near.kind)

@@ -34,6 +34,10 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "on December 4 last year", "on 4 and 29 December last year": those days of the year before the report's
     ("days_last_year", rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:and\s+(\d{{1,2}})(?:st|nd|rd|th)?\s+)?{_MON}\s+"
                        r"last\s+year\b"),
+    # "since April last year", "in April last year": that month of the year before the report's (to the report date
+    # with "since"; settled rule 8, twenty-fourth session)
+    ("since_month_last_year", rf"\b(since)\s+{_MON}\s+(?:of\s+)?last\s+year\b"),
+    ("month_last_year", rf"\b(in|during|by)\s+{_MON}\s+(?:of\s+)?last\s+year\b"),
     # "between only 3 and 9 October 2021" (set 20)
     ("range_days", rf"\b(?:from|between)\s+(?:only\s+|just\s+)?(\d{{1,2}}){_TO}(\d{{1,2}})\s+{_MON}{_Y}"),
     # "from late December 2019 to January 2020" (set 20): from that third of the first month to the end of the last
@@ -237,6 +241,13 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
     if kind == "weekday":
         day = report - dt.timedelta(days=(report.weekday() - _DAYS.index(g[0].lower())) % 7)
         return day, day
+    if kind in ("month_last_year", "since_month_last_year"):  # "in April last year": that month; with "since": from
+        # its first day to the report date
+        month, year = _M[g[1].lower()], report.year - 1
+        start = dt.date(year, month, 1)
+        if g[0].lower() == "since":
+            return start, report
+        return start, dt.date(year, month, calendar.monthrange(year, month)[1])
     if kind == "month_this_year":  # "in March this year": that month of the report's year
         month = _M[g[0].lower()]
         return dt.date(report.year, month, 1), dt.date(report.year, month, calendar.monthrange(report.year, month)[1])

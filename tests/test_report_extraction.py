@@ -126,8 +126,8 @@ def test_heldout_precision_and_recall(quality, field):
 def test_the_held_aside_sets_are_label_sets_11_17_and_19():
     """Sentences looked at or trained on (label sets 1-10, 12-16, 18 and 20) are never held aside; the held-aside sets
     (11, measured fourteen times; 17, collected blind after set 16 moved to train, measured eight times; 19,
-    collected blind with set 18 and measured seven times) are about a third of all sentences, hold negatives, and come from
-    documents used in no other set."""
+    collected blind with set 18 and measured seven times) are about a third of all sentences, hold negatives, and come
+    from documents used in no other set."""
     rows = list(csv.DictReader(LABELS.open(encoding="utf-8", newline="")))
     sentences = labelled().values()
     heldout = [s for s in sentences if s["split"] == "heldout"]

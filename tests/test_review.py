@@ -161,3 +161,24 @@ def test_html_report_is_read_as_text_and_its_scripts_never_run(engine, tmp_path)
             cand.doc_title) == (142_000, "about", "displaced", "XSY-NW", dt.date(2020, 2, 9),
                                 dt.date(2020, 2, 12), "Flash Update")
     assert cand.char_end - cand.char_start == len(cand.sentence)
+
+
+@pytest.mark.parametrize("given, place", [("SY07", "SY07"), ("Hatay", "TR-31"), ("north-west Syria", "XSY-NW"),
+                                          ("Idlib", "SY07")])  # the governorate, not its district, as in report text
+def test_the_report_place_may_be_a_code_or_a_name(given, place):
+    from etl.extract import train
+    from etl.records import snapshot
+    from etl.sources import report_text
+
+    report = report_text.transform(snapshot(REPORT), train.gazetteer(), place=given)
+    assert report.document["place"] == place
+
+
+def test_a_report_place_that_names_nothing_says_what_to_do():
+    from etl.extract import train
+    from etl.records import FileRejected, snapshot
+    from etl.sources import report_text
+
+    with pytest.raises(FileRejected, match=r"report place 'Atlantis' matches no known place \(no place called "
+                                           r"'Atlantis'; add it with: python -m etl alias add Atlantis CODE\)"):
+        report_text.transform(snapshot(REPORT), train.gazetteer(), place="Atlantis")

@@ -116,9 +116,15 @@ def _document(header: dict, html_title: str | None, snap: Snapshot, place: str |
     place = place or meta.get("place")
     if place and place not in gazetteer:
         res = gazetteer.resolve(place)
-        if not res.is_matched:
-            raise FileRejected(snap.path, f"report place {place!r} matches no known place")
-        place = res.code
+        # "Idlib" names the governorate and its district: the larger, as in report text (figures._resolve)
+        top = [c for c in res.candidates if all(c == o or c in gazetteer.ancestors(o) for o in res.candidates)]
+        if res.is_matched or (res.status == "ambiguous" and top):
+            place = res.code or top[0]
+        elif res.status == "ambiguous":
+            raise FileRejected(snap.path, f"report place {place!r}: {res.suggestion}")
+        else:
+            raise FileRejected(snap.path, f"report place {place!r} matches no known place"
+                                          + (f" ({res.suggestion})" if res.suggestion else ""))
     kind = (meta.get("kind") or "report").strip().lower()
     if kind not in ("news", "report"):
         raise FileRejected(snap.path, f"Kind: {kind!r}; use news or report")

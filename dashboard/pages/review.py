@@ -104,7 +104,7 @@ def upload_form() -> html.Section:
             html.Label(["Where it was published (optional web address)",
                         dcc.Input(id="review-upload-url", type="url", maxLength=500, debounce=True)]),
         ], className="review-upload-fields"),
-        html.Button("Read the report", id="review-upload-read", n_clicks=0, className="review-upload-read"),
+        html.Button("Read the report", id="review-upload-read", n_clicks=0, type="button", className="btn"),
     ], className="review-upload-section", **{"aria-labelledby": "review-upload-title"})
 
 

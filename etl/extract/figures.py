@@ -904,7 +904,7 @@ def _described_only(sentence: str, mention: numbers.Mention) -> bool:
 # settled period rules 6 and 9 (twenty-fourth session): "OCHA reported in August (that ...)" dates the figure by the
 # month it was reported in; "fighting erupted on Saturday, leaving thousands displaced" by the day of the outbreak
 _REPORTED_IN = re.compile(r"\b(?:reported|said|stated|announced|estimated)\s+$", re.I)
-_MONTH_KINDS = ("month_no_year", "month", "third_month", "month_year", "month_this_year", "month_last_year")
+_MONTH_KINDS = ("month_no_year", "month", "third_month", "month_this_year", "month_last_year")
 _OUTBREAK_BEFORE = re.compile(r"\b(?:erupted|broke\s+out|flared(?:\s+up)?|escalated|struck|hit)\s*$", re.I)
 _LEFT_AFTER = re.compile(r"\s*,?\s*(?:leaving|forcing|displacing|sending|driving|uprooting)\b", re.I)
 

@@ -160,8 +160,44 @@ def test_lines_are_joined_into_paragraphs_by_their_layout():
              line("Families moved towards the", 680),
              line("border with Turkey.", 800),  # the top of the next column: the sentence runs on
              line("Schools reopened.", 788)]
-    assert pdf.unwrap(lines).split("\n\n") == [
+    assert pdf._dehyphenate(pdf.unwrap(lines)).split("\n\n") == [
         "Situation overview",
         "Some 5,000 people fled from Ariha, where glob-like shelling continued; many went to north-west Idlib.",
         "More than 900 returned.", "New paragraph after a gap.", "Footnote in small type.",
         "Families moved towards the border with Turkey. Schools reopened."]
+
+
+def test_what_the_review_found_in_the_layout():
+    """Cases a review of the PDF reader found (twenty-fourth session), each lost a figure before."""
+    def line(text, y, size=10.0):
+        return pdf._Line(text, y, "Body", size, {"Body"})
+
+    # a word cut by a hyphen at a line's end is whole again; "north-west" keeps its hyphen
+    cut = [line("Some 948,000 people have been dis-", 700), line("placed in north-", 688), line("west Syria.", 676)]
+    assert pdf._dehyphenate(pdf.unwrap(cut)) == "Some 948,000 people have been displaced in north-west Syria."
+    # a dash that opens a line inside a sentence is no list item
+    dash = [line("Some 2,000 people", 700), line("— mostly women and children — fled to Afrin.", 688)]
+    assert pdf._dehyphenate(pdf.unwrap(dash)) == "Some 2,000 people — mostly women and children — fled to Afrin."
+    # a sentence runs on into the next column even when it goes on with a capital or a digit
+    column = [line("Since 1 December, an estimated", 100), line("948,000 people have been displaced.", 700)]
+    assert pdf.unwrap(column) == "Since 1 December, an estimated 948,000 people have been displaced."
+    # a sentence of the body is not a running head because the next page opens alike
+    pages = [[line("Idlib: 1,200 people were displaced yesterday.", 800), line("More text here.", 788)],
+             [line("Idlib: 3,400 people were displaced today.", 800), line("Other text here.", 788)]]
+    assert [len(page) for page in pdf._without_running_lines(pages)] == [2, 2]
+
+
+def test_a_pdf_of_too_many_pages_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf, "MAX_PAGES", 1)
+    with pytest.raises(FileRejected, match="PDF of 2 pages; report text is read from at most 1"):
+        pdf.read(PDF, PDF.read_bytes())
+
+
+def test_a_small_archive_that_unpacks_into_gigabytes_is_refused(tmp_path, gazetteer, monkeypatch):
+    import gzip
+
+    monkeypatch.setattr(report_text, "MAX_REPORT_BYTES", 1 << 20)
+    bomb = tmp_path / "report.txt"
+    bomb.write_bytes(gzip.compress(b"0" * (3 << 20), 9))  # 3 KB that unpack to 3 MB
+    with pytest.raises(FileRejected, match="more than 1 MB of report text"):
+        report_text.transform(snapshot(bomb), gazetteer)

@@ -10,7 +10,9 @@ import binascii
 import datetime as dt
 import hashlib
 import logging
+import os
 import re
+import tempfile
 from urllib.parse import urlsplit
 
 import dash
@@ -386,10 +388,16 @@ def read_report(n_clicks, contents, filename, place, date, publisher, url, versi
     folder = etl_config.UPLOAD_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{hashlib.sha256(raw).hexdigest()[:16]}-{_safe_name(filename)}"
-    if not path.exists():
-        partial = path.with_name(path.name + ".part")
-        partial.write_bytes(raw)
-        partial.replace(path)  # whole or not at all, as every file the ETL reads
+    if not path.exists():  # whole or not at all, as every file the ETL reads: a temporary file of this request's own
+        # (two workers may receive the same report at once), then renamed into place
+        fd, partial = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(raw)
+            os.replace(partial, path)
+        finally:
+            if os.path.exists(partial):
+                os.unlink(partial)
     about = {"publisher": str(publisher or "")[:200], "url": str(url or "")[:500]}
     result = store.load(engine, path, "report", place=str(place or "").strip()[:100] or None, report_date=report_date,
                         about=about)

@@ -13,15 +13,25 @@ import itertools
 import logging
 import re
 import statistics
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.records import FileRejected
 
 MAGIC = b"%PDF-"
+MAX_PAGES = 500  # a situation report is tens of pages; more is refused, not read for minutes
+READ_SECONDS = 60.0  # and a PDF whose text takes longer than this to read is refused (gunicorn's timeout is 120 s)
+SOFT_HYPHEN = "\u00ad"  # marks a hyphen at a line's end while the pages are joined (see `_dehyphenate`)
+# a hyphen at a line's end after these stays: "north-west", "sub-district", "cross-border", "non-food"
+_KEEP_HYPHEN_AFTER = {"north", "south", "east", "west", "sub", "cross", "non", "self", "well", "long", "short", "co",
+                      "re", "pre", "post", "anti", "semi", "half", "inter", "multi", "so", "ex", "mid", "near", "far",
+                      "full", "part", "low", "high", "old", "new", "one", "two", "three", "four", "five", "six", "year",
+                      "month", "week", "day", "un", "government", "community", "camp", "host", "food", "door"}
 _END_PUNCT = tuple(".!?:;\"”’)")
-_BULLET = re.compile(r"^(?:[•▪●◦‣∙·\-–—*]|\d{1,2}[.)])\s+")
-_MARK = re.compile(r"^[•▪●◦‣∙·\-–—*]\s+")  # a list item's mark, not part of its sentence
+_BULLET = re.compile(r"^(?:[•▪●◦‣∙·*]|\d{1,2}[.)])\s+")
+_DASH_BULLET = re.compile(r"^[-–—]\s+")  # a list item only after a line that ended ("— mostly women —" runs on)
+_MARK = re.compile(r"^(?:[•▪●◦‣∙·*]|[-–—])\s+")  # a list item's mark, not part of its sentence
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
 
 
@@ -50,8 +60,14 @@ def read(path: Path | str, raw: bytes) -> PdfText:
         reader = PdfReader(io.BytesIO(raw), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise FileRejected(path, "encrypted PDF: it needs a password to open; save an unprotected copy")
+        if len(reader.pages) > MAX_PAGES:
+            raise FileRejected(path, f"PDF of {len(reader.pages):,} pages; report text is read from at most "
+                                     f"{MAX_PAGES} (split it, or load the pages that matter)")
         pages = []
+        started = time.monotonic()
         for number, page in enumerate(reader.pages, start=1):
+            if time.monotonic() - started > READ_SECONDS:
+                raise FileRejected(path, f"PDF too slow to read: over {READ_SECONDS:.0f} s at page {number}")
             try:
                 pages.append(_lines(page))
             except Exception as exc:  # pypdf raises many kinds on a damaged page: all mean it cannot be read
@@ -71,8 +87,8 @@ def read(path: Path | str, raw: bytes) -> PdfText:
     if not any(pages):
         raise FileRejected(path, f"no text in the PDF's {len(pages)} page(s): a scanned document? "
                                  "Run it through OCR (for example ocrmypdf) and load the result")
-    return PdfText(_join_pages([unwrap(lines) for lines in _without_running_lines(pages)]), title, created,
-                   len(pages))
+    return PdfText(_dehyphenate(_join_pages([unwrap(lines) for lines in _without_running_lines(pages)])), title,
+                   created, len(pages))
 
 
 def _date(info) -> dt.date | None:
@@ -103,7 +119,7 @@ def _lines(page) -> list[_Line]:
             return
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         name = str((font or {}).get("/BaseFont", ""))
-        size = float(size or 0) * (abs(cm[3]) or 1)
+        size = float(size or 0) * (abs(tm[2] * cm[1] + tm[3] * cm[3]) or 1)  # "1 Tf" scaled by Tm is common
         for k, part in enumerate(text.split("\n")):
             if not part.strip():
                 continue
@@ -125,8 +141,8 @@ def unwrap(lines: list[_Line]) -> str:
     """One page's text with the layout's line breaks taken out. A line runs on into the next unless the gap between
     them is wider than the page's usual line spacing (a new paragraph), the type changes (a heading: another size, or
     no font in common; a word in bold or code inside a line is no heading), the next line
-    is a list item, or the next line is higher up the page (a new column) and the last ended a sentence. "north-" at
-    the end of a line and "west" on the next make "north-west"."""
+    is a list item (a dash only after a line that ended), or the next line is higher up the page (a new column) and
+    the last ended a sentence. A hyphen at a line's end is marked for `_dehyphenate`."""
     gaps = [a.y - b.y for a, b in itertools.pairwise(lines) if a.y > b.y and a.size == b.size]
     usual = statistics.median(gaps) if gaps else 0.0
     out = ""
@@ -135,12 +151,15 @@ def unwrap(lines: list[_Line]) -> str:
             prev = lines[i - 1]
             gap = prev.y - line.y
             ends = prev.text.endswith(_END_PUNCT)
-            if (_BULLET.match(line.text) or abs(prev.size - line.size) > 0.5 or not prev.fonts & line.fonts
-                    or (usual and gap > 1.3 * usual) or (gap <= 0 and (ends or not line.text[:1].islower()))):
+            if (_BULLET.match(line.text) or (_DASH_BULLET.match(line.text) and (ends or prev.text.endswith(":")))
+                    or abs(prev.size - line.size) > 0.5 or not prev.fonts & line.fonts
+                    or (usual and gap > 1.3 * usual) or (gap <= 0 and ends)):
                 out += "\n\n"
-            elif not (prev.text.endswith("-") and line.text[:1].isalpha()):
+            elif prev.text.endswith("-") and line.text[:1].isalpha():
+                out += SOFT_HYPHEN  # "dis-" + "placed", "north-" + "west": settled once the whole text is read
+            else:
                 out += " "
-        out += _MARK.sub("", line.text)
+        out += _MARK.sub("", line.text) if out.endswith("\n\n") or not out else line.text
     return out.strip()
 
 
@@ -153,11 +172,36 @@ def _without_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
 
     edges = [{key(ln) for ln in page[:2] + page[-2:]} for page in pages]
     repeated = {k for k in set().union(*edges) if sum(k in e for e in edges) > 1} if len(pages) > 1 else set()
+    sizes = [ln.size for page in pages for ln in page]
+    body = statistics.median(sizes) if sizes else 0.0
+
+    def running(ln: _Line) -> bool:
+        # a sentence in the body's type is no running line, even if the next page opens alike ("Idlib: 1,200 people
+        # were displaced." and "Idlib: 3,400 ...")
+        return key(ln) in repeated and (not ln.text.endswith((".", "!", "?")) or ln.size < body - 0.5)
+
     out = []
     for page in pages:
         edge = page[:2] + page[-2:]
-        out.append([ln for ln in page if not (ln in edge and (key(ln) in repeated or _PAGE_NUMBER.match(ln.text)))])
+        out.append([ln for ln in page if not (ln in edge and (running(ln) or _PAGE_NUMBER.match(ln.text)))])
     return out
+
+
+def _dehyphenate(text: str) -> str:
+    """Words cut by a hyphen at a line's end: "dis-" + "placed" is "displaced" when the text writes "displaced"
+    elsewhere, or when the first part is no prefix that keeps its hyphen ("north-west", "sub-district"), the word
+    goes on in lower case and the text never writes it hyphenated; else the hyphen stays."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+
+    def join(m: re.Match) -> str:
+        head, tail = m.group(1), m.group(2)
+        whole = (head[:-1] + tail).lower()
+        if whole in words or (head[:-1].lower() not in _KEEP_HYPHEN_AFTER and tail[:1].islower()
+                              and f"{head[:-1]}-{tail}".lower() not in text.lower()):
+            return head[:-1] + tail
+        return head + tail
+
+    return re.sub(rf"(\w+-){SOFT_HYPHEN}(\w+)", join, text).replace(SOFT_HYPHEN, "")
 
 
 def _join_pages(pages: list[str]) -> str:

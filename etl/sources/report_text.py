@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from etl.records import FileRejected, Snapshot, snapshot
 from etl.sources._table import decode, read_bytes, read_head
 
 FORMAT = "report"
+MAX_REPORT_BYTES = 64 << 20  # report text (a PDF, or text unzipped) bigger than this is refused
 TRANSFORM_VERSION = "1"
 
 
@@ -67,7 +69,7 @@ ABOUT_KEYS = ("title", "publisher", "url", "kind")  # what a loader may say of a
 
 def transform(snap: Snapshot, gazetteer: Gazetteer, *, place: str | None = None,
               report_date: dt.date | None = None, about: dict[str, str] | None = None) -> Report:
-    data = read_bytes(snap.path)
+    data = _report_bytes(snap.path)
     html_title = None
     if pdf.is_pdf(data[:1024]):
         read = pdf.read(snap.path, data)
@@ -101,6 +103,23 @@ def transform(snap: Snapshot, gazetteer: Gazetteer, *, place: str | None = None,
                                   "sentence": sentence.text, "char_start": sentence.start,
                                   "char_end": sentence.end})
     return report
+
+
+def _report_bytes(path: Path) -> bytes:
+    """The report's bytes, gunzipped if gzip, refused past MAX_REPORT_BYTES: a small archive must not unpack into
+    gigabytes in memory (a 194 KB gzip of zeros is 200 MB)."""
+    raw = Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            raw = unzip.decompress(raw, MAX_REPORT_BYTES + 1)  # stops one byte past the limit
+        except zlib.error as exc:
+            raise FileRejected(path, f"gzip archive is truncated or corrupt ({exc})") from None
+        if len(raw) <= MAX_REPORT_BYTES and not unzip.eof:
+            raise FileRejected(path, "gzip archive is truncated or corrupt (it ends early)")
+    if len(raw) > MAX_REPORT_BYTES:
+        raise FileRejected(path, f"more than {MAX_REPORT_BYTES >> 20} MB of report text (unzipped): not a report")
+    return raw
 
 
 def _document(header: dict, html_title: str | None, snap: Snapshot, place: str | None,

@@ -100,6 +100,9 @@ D = dt.date
     # a month of the year before the report's (settled period rule 8, twenty-fourth session)
     ("More than 680,000 people have arrived since April last year.", D(2023, 12, 31), (D(2022, 4, 1), D(2023, 12, 31))),
     ("In April last year, some 5,000 people fled.", D(2023, 12, 31), (D(2022, 4, 1), D(2022, 4, 30))),
+    # "the same period last year" with no period of its own in the sentence: the year before the report's (rule 2)
+    ("Arrivals rose by 2,000 compared with the same period last year.", D(2024, 7, 7),
+     (D(2023, 1, 1), D(2023, 12, 31))),
 ])
 def test_period_forms(sentence, report, expected):
     (found,) = periods.find(sentence, report)
@@ -145,3 +148,14 @@ def test_as_at_ends_an_open_period():
 ])
 def test_space_grouped_thousands(sentence, values):
     assert [m.value for m in numbers.find(sentence)] == values
+
+
+def test_the_same_period_last_year_is_the_sentences_own_period_a_year_earlier():
+    """Settled period rule 2 (twenty-fourth session): "In May alone ..., the same period last year ..." is May of the
+    year before; a leap day moves to 28 February."""
+    found = periods.find("In May alone, some 4,220 refugees returned, twice as many as during the same period last "
+                         "year when 2,062 returned.", D(2024, 7, 7))
+    assert [(p.start, p.end) for p in found] == [(D(2024, 5, 1), D(2024, 5, 31)), (D(2023, 5, 1), D(2023, 5, 31))]
+    found = periods.find("Between 1 and 29 February 2024, 500 arrived, against 300 in the same period of last year.",
+                         D(2024, 7, 7))
+    assert [(p.start, p.end) for p in found] == [(D(2024, 2, 1), D(2024, 2, 29)), (D(2023, 2, 1), D(2023, 2, 28))]

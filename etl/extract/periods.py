@@ -63,6 +63,10 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("decade", r"\b(?:in|during|throughout)\s+the\s+((?:19|20)\d)0['’]?s\b"),
     # "last year", "last month", "last week", "last September"; with "since" from their first day to the report date
     ("last_range", rf"\bfrom\s+last\s+{_MON}{_TO}{_MON}{_Y}"),  # "from last September to January"
+    # "the same period last year": the sentence's own period a year earlier (settled period rule 2, 24th session;
+    # `find`), else the year before the report's
+    ("same_period_last_year", r"\bthe\s+same\s+(?:period|time|months?|weeks?)\s+(?:of\s+|in\s+)?(?:last\s+year|"
+                              r"the\s+previous\s+year|a\s+year\s+(?:ago|earlier))\b"),
     ("last", rf"\b(since\s+)(?:[^,;.]{{0,60}}?\s)?(?<!the\s)last\s+(year|month|week|{_MON})\b(?!'s|’s)"),
     ("last", rf"(?<!the\s)\b()last\s+(year|month|week|{_MON})\b(?!'s|’s)"),
     # thirds: "since mid October 2018" (11th-20th), "in early March" (1st-10th), "late 2019" (September-December)
@@ -173,7 +177,16 @@ def find(sentence: str, report_date: dt.date) -> list[Period]:
                 continue
             if end >= start:
                 out.append(Period(start, end, (m.start(), m.end()), kind))
-    return sorted(out, key=lambda p: p.span)
+    out.sort(key=lambda p: p.span)
+    for i, p in enumerate(out):
+        own = [q for q in out[:i] if q.kind != "same_period_last_year"]
+        if p.kind == "same_period_last_year" and own:  # "In May alone, 4,220 ...; the same period last year, 2,062"
+            out[i] = Period(_year_before(own[-1].start), _year_before(own[-1].end), p.span, p.kind)
+    return out
+
+
+def _year_before(day: dt.date) -> dt.date:
+    return day.replace(year=day.year - 1, day=min(day.day, calendar.monthrange(day.year - 1, day.month)[1]))
 
 
 def _day_first(sentence: str) -> str:
@@ -185,6 +198,8 @@ def _day_first(sentence: str) -> str:
 
 
 def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
+    if kind == "same_period_last_year":  # with no period of its own in the sentence (see `find`)
+        return dt.date(report.year - 1, 1, 1), dt.date(report.year - 1, 12, 31)
     if kind == "range_days":
         month, year = _M[g[2].lower()], _year(g[3], _M[g[2].lower()], report)
         return dt.date(year, month, int(g[0])), dt.date(year, month, int(g[1]))

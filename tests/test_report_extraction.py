@@ -51,13 +51,13 @@ def _table(results: dict) -> str:
 
 
 # Held aside: label set 11, collected and committed by twelve blind helpers, measured once after the extractor was
-# chosen on sets 1-10 and thirteen times since, each after work on train only; label set 17, collected blind by ten
-# helpers after set 16 moved to train, measured eight times; and label set 19, collected blind by fourteen helper
-# parts with set 18 (which went to train), measured seven times. A field listed here fell short at the last measurement
+# chosen on sets 1-10 and fourteen times since, each after work on train only; label set 17, collected blind by ten
+# helpers after set 16 moved to train, measured nine times; and label set 19, collected blind by fourteen helper
+# parts with set 18 (which went to train), measured eight times. A field listed here fell short at the last measurement
 # (sets 11, 17 and 19 together); fixing it because of these sentences would be tuning on the held-aside set. The
 # marker is strict, so the day the held-aside set passes a field, its entry must go. (Sets 2, 4-10, 12-16, 18 and 20 are
 # train; every measurement is in tests/fixtures/report_sentences.md.)
-_MEASURED = ("sets 11 (fourteenth look), 17 (eighth) and 19 (seventh), layer trained with sets 18 and 20, kind cues "
+_MEASURED = ("sets 11 (fifteenth look), 17 (ninth) and 19 (eighth), layer trained with sets 18 and 20, kind cues "
              "and stems, period rules settled from the train relabels; not tuned on the held-aside sets")
 KNOWN_HELDOUT_MISSES: dict[str, str] = {
     "number": f"held-aside number precision 0.87 / recall 0.803 (909 right of 1,039 predicted, 1,132 expected); "
@@ -125,8 +125,8 @@ def test_heldout_precision_and_recall(quality, field):
 
 def test_the_held_aside_sets_are_label_sets_11_17_and_19():
     """Sentences looked at or trained on (label sets 1-10, 12-16, 18 and 20) are never held aside; the held-aside sets
-    (11, measured fourteen times; 17, collected blind after set 16 moved to train, measured eight times; 19,
-    collected blind with set 18 and measured seven times) are about a third of all sentences, hold negatives, and come
+    (11, measured fifteen times; 17, collected blind after set 16 moved to train, measured nine times; 19,
+    collected blind with set 18 and measured eight times) are about a third of all sentences, hold negatives, and come
     from documents used in no other set."""
     rows = list(csv.DictReader(LABELS.open(encoding="utf-8", newline="")))
     sentences = labelled().values()

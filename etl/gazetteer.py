@@ -200,6 +200,17 @@ class Gazetteer:
         self.place(code)
         return self._ancestors[code]
 
+    def enclosing(self, res: Resolution) -> str | None:
+        """The code a resolution means in running text: the match, or for an ambiguous name the one place that
+        contains every other candidate ("Idlib" names the governorate and its district: the press means the
+        governorate); None when no candidate contains all the others (two towns of one name)."""
+        if res.is_matched:
+            return res.code
+        if res.status != "ambiguous":
+            return None
+        top = [c for c in res.candidates if all(c == o or c in self.ancestors(o) for o in res.candidates)]
+        return top[0] if top else None
+
     def members(self, composite_code: str) -> tuple[Member, ...]:
         self.place(composite_code)
         return self._members.get(composite_code, ())

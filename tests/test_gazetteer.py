@@ -84,6 +84,14 @@ def test_ambiguous_lists_candidates_and_how_to_choose(gaz: Gazetteer) -> None:
     assert "level=" in res.suggestion
 
 
+def test_enclosing_reads_an_ambiguous_name_as_the_place_containing_the_others(gaz: Gazetteer) -> None:
+    assert gaz.enclosing(gaz.resolve("Idleb")) == "SY07"  # the governorate, not its district SY0700
+    assert gaz.enclosing(gaz.resolve("Gaziantep", within="TUR")) == gaz.resolve("Gaziantep", within="TUR").code
+    congo = gaz.resolve("Congo")
+    assert congo.status == "ambiguous" and gaz.enclosing(congo) is None  # two countries: neither contains the other
+    assert gaz.enclosing(gaz.resolve("Idlbe", level=1)) is None
+
+
 def test_unmatched_suggests_the_alias_command(gaz: Gazetteer) -> None:
     res = gaz.resolve("Idlbe", level=1)
     assert res.status == "unmatched" and res.candidates[0] == "SY07"

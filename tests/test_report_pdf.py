@@ -201,3 +201,10 @@ def test_a_small_archive_that_unpacks_into_gigabytes_is_refused(tmp_path, gazett
     bomb.write_bytes(gzip.compress(b"0" * (3 << 20), 9))  # 3 KB that unpack to 3 MB
     with pytest.raises(FileRejected, match="more than 1 MB of report text"):
         report_text.transform(snapshot(bomb), gazetteer)
+
+
+def test_a_pdf_is_known_by_its_versioned_header_not_by_the_word():
+    assert pdf.is_pdf(PDF.read_bytes()[:1024])
+    assert pdf.is_pdf(b"\x00junk before it\n%PDF-1.4\n%\xe2\xe3")  # junk before the header: allowed
+    assert not pdf.is_pdf(b"%PDF- is the header a PDF starts with; this report is plain text.\n")
+    assert not pdf.is_pdf(b"x" * 1024 + b"%PDF-1.7")  # beyond the first 1,024 bytes

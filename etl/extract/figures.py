@@ -754,7 +754,7 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
         return "a group named (a plural magnitude after a preposition), not a count"
     if re.match(r"\s+(?:of\s+)?(?:[\w-]+\s+)?(?:buildings|houses|homes|shelters|tents|camps|sites|villages|towns|"
                 r"schools|hospitals|trucks|tons|tonnes|kilometres|kilometers|km|locations|incidents|aftershocks|lives|"
-                r"deaths|cases|dollars|hectares|metres|meters|years|days|weeks|months|hours|percent|per\s+cent|"
+                r"deaths|cases|dollars|hectares|acres|metres|meters|years|days|weeks|months|hours|percent|per\s+cent|trees|"
                 r"localities|municipalities|neighbourhoods|neighborhoods|countries|barrels|bombs|rockets|missiles|"
                 r"airstrikes|miles|kits|nfis|packages|parcels|housing\s+units|places|beds|slots)\b(?!\s+(?:ago|earlier|before|later)\b)",
                 after, re.I):
@@ -833,7 +833,8 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     if re.search(r"\bat\s+risk\s+of\b", after[:40], re.I):
         return "people at risk of displacement, a possibility, not a figure"
     if re.match(r"\s+(?:[\w-]+\s+)?(?:students|pupils|patients|staff|workers|volunteers|teachers|soldiers|troops|"
-                r"fighters|militants|police|officers|doctors|nurses|voters|tourists|visitors|passengers)\b",
+                r"fighters|militants|police|officers|doctors|nurses|voters|tourists|visitors|passengers|prisoners|"
+                r"hostages)\b",
                 after, re.I):
         return "counts people by role (students, staff, soldiers...), not displaced"
     # "some 4 million people living in the rebel-held areas of northwest Syria", "three million people live in the
@@ -863,8 +864,35 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
                               sentence[max(0, mention.start - 60):mention.start], re.I)):
         return "the population of a place, not people displaced"
     # "its 35,000 inhabitants", "the area's roughly 400,000 residents" (a camp's residents are hosted: not here)
-    if re.search(rf"\b(?:a|the)\s+(?:country|nation|city|town)\s+of\s+{_ANY_HEDGE}$", sentence[:mention.start], re.I):
-        return "the population of a place, not people displaced"  # "a country of four million people"
+    # "a country of four million people", "a bustling city of around 600,000"
+    if re.search(rf"\b(?:a|the)\s+(?:[\w-]+\s+){{0,2}}?(?:country|nation|city|town)\s+of\s+{_ANY_HEDGE}$",
+                 sentence[:mention.start], re.I):
+        return "the population of a place, not people displaced"
+    # "has seen its population increase from 30,000 in 2019 to more than 200,000", "the town's population has swollen
+    # from 60-thousand to some 300-thousand" (twenty-fifth session, train folds)
+    if re.search(rf"\bpopulation\s+(?:[\w-]+\s+){{0,2}}?(?:increase|increased|grow|grew|grown|swollen|swell|swelled|"
+                 rf"rise|risen|rose|doubled?|jump(?:ed)?)\s+from\s+{_ANY_HEDGE}(?:$|[^.;]{{1,60}}?\bto\s+{_ANY_HEDGE}$)",
+                 sentence[lo:mention.start], re.I):
+        return "the population of a place, not people displaced"
+    if re.match(r"\s+citizens\s+of\b", after, re.I) and re.search(rf"\bthe\s+{_ANY_HEDGE}$", sentence[:mention.start],
+                                                                   re.I):
+        return "the population of a place, not people displaced"  # "the 4.5 million citizens of the CAR"
+    if (mention.value <= 120 and not mention.qualifier and re.search(r"[A-Z][\w'’-]*\*?\s*,\s*$", sentence[:mention.start])
+            and re.match(r"\s*,\s", after or sentence[mention.end:])):
+        return "a person's age (\"Ali*, 75, arrived\"), not a figure"
+    # the people counted intend or plan to move: "Up to one million IDPs ... intend to return", "68 families or 255
+    # individuals, plan to relocate" (not "the government's plan to relocate them")
+    if re.match(r"[^.;]{0,120}?(?<!['’]s )(?<!the )(?<!a )(?<!its )(?<!their )(?<!with )(?<!government )"
+                r"\b(?:intends?|intending|plan|planning)\s+to\s+(?:return|go\s+back|relocate|move|leave|resettle)\b",
+                after, re.I):
+        return "people who intend or plan to move (a plan), not a figure"
+    # "2,115 refugees were resettled to third-party countries": departures to a third country, which no kind describes
+    # (not "have repatriated or resettled in third countries", which returned)
+    if re.match(r"[^.;]{0,80}?\b(?:were|was|have\s+been|has\s+been|had\s+been)\s+(?:\w+\s+)?resettled\s+(?:to|in)\s+"
+                r"(?:third|other)\b", after, re.I):
+        return "counts departures for resettlement, which no kind of figure describes"
+    if re.search(r"\bstatus\s+determination\b", sentence[lo:hi], re.I):
+        return "people in a procedure (refugee status determination), not a figure"  # "underwent individual RSD"
     # (not when a verb that displaces them follows: "10,000 residents have been displaced from Kani", "forced over
     # 93,000 residents to flee", "146,000 residents of Fukushima Prefecture are still evacuees")
     if (re.match(r"\s+(?:[A-Z][\w-]+\s+)?(?:inhabitants|residents)\b(?!\s+(?:of\s+[^,;]{1,40}?\s+)?(?:have\s+|had\s+|"
@@ -1253,14 +1281,7 @@ def _nearest_in(items: list, clause: tuple[int, int], mention: numbers.Mention) 
 
 
 def _resolve(name: str, gazetteer: Gazetteer, level: int | None) -> str | None:
-    res = gazetteer.resolve(name, scheme="name", level=level)
-    if res.status == "matched":
-        return res.code
-    if res.status == "ambiguous":  # "Idlib" is the governorate and its district: the press means the larger
-        codes = list(res.candidates)
-        top = [c for c in codes if all(c == o or c in gazetteer.ancestors(o) for o in codes)]
-        return top[0] if top else None
-    return None
+    return gazetteer.enclosing(gazetteer.resolve(name, scheme="name", level=level))
 
 
 def _nearest(items: list, mention: numbers.Mention):

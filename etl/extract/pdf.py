@@ -19,7 +19,6 @@ from pathlib import Path
 
 from etl.records import FileRejected
 
-MAGIC = b"%PDF-"
 MAX_PAGES = 500  # a situation report is tens of pages; more is refused, not read for minutes
 READ_SECONDS = 60.0  # and a PDF whose text takes longer than this to read is refused (gunicorn's timeout is 120 s)
 SOFT_HYPHEN = "\u00ad"  # marks a hyphen at a line's end while the pages are joined (see `_dehyphenate`)
@@ -43,9 +42,13 @@ class PdfText:
     pages: int
 
 
+_HEADER = re.compile(rb"%PDF-[12]\.\d")
+
+
 def is_pdf(head: bytes) -> bool:
-    """A PDF starts with "%PDF-" (some writers put a few bytes of junk before it; the format allows 1,024)."""
-    return MAGIC in head[:1024]
+    """A PDF starts with its header "%PDF-1.7" (some writers put a few bytes of junk before it; the format allows
+    1,024). The version is part of the test, so a text report that mentions "%PDF-" near its start stays text."""
+    return _HEADER.search(head[:1024]) is not None
 
 
 def read(path: Path | str, raw: bytes) -> PdfText:

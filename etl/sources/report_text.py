@@ -136,9 +136,8 @@ def _document(header: dict, html_title: str | None, snap: Snapshot, place: str |
     if place and place not in gazetteer:
         res = gazetteer.resolve(place)
         # "Idlib" names the governorate and its district: the larger, as in report text (figures._resolve)
-        top = [c for c in res.candidates if all(c == o or c in gazetteer.ancestors(o) for o in res.candidates)]
-        if res.is_matched or (res.status == "ambiguous" and top):
-            place = res.code or top[0]
+        if gazetteer.enclosing(res):
+            place = gazetteer.enclosing(res)
         elif res.status == "ambiguous":
             raise FileRejected(snap.path, f"report place {place!r}: {res.suggestion}")
         else:

@@ -877,7 +877,8 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     if re.match(r"\s+citizens\s+of\b", after, re.I) and re.search(rf"\bthe\s+{_ANY_HEDGE}$", sentence[:mention.start],
                                                                    re.I):
         return "the population of a place, not people displaced"  # "the 4.5 million citizens of the CAR"
-    if (mention.value <= 120 and not mention.qualifier and re.search(r"[A-Z][\w'’-]*\*?\s*,\s*$", sentence[:mention.start])
+    if (mention.value <= 120 and not mention.qualifier
+            and re.search(r"[A-Z][\w'’-]*\*?\s*,\s*$", sentence[:mention.start])
             and re.match(r"\s*,\s", after or sentence[mention.end:])):
         return "a person's age (\"Ali*, 75, arrived\"), not a figure"
     # the people counted intend or plan to move: "Up to one million IDPs ... intend to return", "68 families or 255

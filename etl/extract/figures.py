@@ -877,21 +877,40 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
     if re.match(r"\s+citizens\s+of\b", after, re.I) and re.search(rf"\bthe\s+{_ANY_HEDGE}$", sentence[:mention.start],
                                                                    re.I):
         return "the population of a place, not people displaced"  # "the 4.5 million citizens of the CAR"
-    if (mention.value <= 120 and not mention.qualifier
+    if (mention.value <= 120 and mention.qualifier == "exact"
             and re.search(r"[A-Z][\w'’-]*\*?\s*,\s*$", sentence[:mention.start])
             and re.match(r"\s*,\s", after or sentence[mention.end:])):
         return "a person's age (\"Ali*, 75, arrived\"), not a figure"
     # the people counted intend or plan to move: "Up to one million IDPs ... intend to return", "68 families or 255
     # individuals, plan to relocate" (not "the government's plan to relocate them")
-    if re.match(r"[^.;]{0,120}?(?<!['’]s )(?<!the )(?<!a )(?<!its )(?<!their )(?<!with )(?<!government )"
+    if re.match(r"[^.;]{0,120}?(?<!['’]s )(?<!\bthe )(?<!\ba )(?<!\bits )(?<!\btheir )(?<!\bwith )"
+                r"(?<!\bgovernment )"
                 r"\b(?:intends?|intending|plan|planning)\s+to\s+(?:return|go\s+back|relocate|move|leave|resettle)\b",
-                after, re.I):
+                sentence[mention.end:], re.I):
         return "people who intend or plan to move (a plan), not a figure"
     # "2,115 refugees were resettled to third-party countries": departures to a third country, which no kind describes
     # (not "have repatriated or resettled in third countries", which returned)
     if re.match(r"[^.;]{0,80}?\b(?:were|was|have\s+been|has\s+been|had\s+been)\s+(?:\w+\s+)?resettled\s+(?:to|in)\s+"
                 r"(?:third|other)\b", after, re.I):
         return "counts departures for resettlement, which no kind of figure describes"
+    # An average is a rate: "the average monthly displacement was 1,260 people", "the average number of daily returnees
+    # ... has reached 372 refugees" (no train figure has "average" in the 60 characters before it)
+    if re.search(r"\baverag\w*\b[^.;]{0,60}$", before_all := sentence[:mention.start], re.I):
+        return "an average (a rate), not a figure"
+    # Moves still to come, for which the count is the object: "We will return a total of 2,000 Ethiopians", "is
+    # preparing for the repatriation of more than 600 Iraqis", "committed to bringing back approximately 16,000"; or the
+    # subject: "1,000 Syrian refugees living in Jordan would be allowed to safely return", "thousands of civilians ...
+    # wait to be evacuated" (none of these wordings is around a train figure)
+    if (re.search(r"\bwill\s+(?:\w+\s+)?(?:return|repatriate|relocate|evacuate|receive|resettle|host|deport|bring|"
+                  r"take\s+in|accept|transfer)\b[^.;]{0,40}$", before_all, re.I)
+            or re.search(r"\b(?:preparing|prepare|prepares|committed|plans?|planning|aims?|seeks?|seeking|intends?)\s+"
+                         r"(?:for|to)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:return|repatriat\w*|bring\w*\s+back|relocat\w*|"
+                         r"evacuat\w*|resettl\w*|deport\w*|transfer\w*)\b[^.;]{0,30}$", before_all, re.I)
+            or re.match(r"[^.;]{0,80}?\b(?:would|will)\s+be\s+(?:allowed|permitted|deported|expelled|evacuated|"
+                        r"relocated|repatriated)\b", sentence[mention.end:], re.I)
+            or re.match(r"[^.;]{0,80}?\bwait(?:ing)?\s+to\s+be\s+(?:evacuated|relocated|transferred)\b",
+                        sentence[mention.end:], re.I)):
+        return "a move still to come (a plan), not a figure"
     if re.search(r"\bstatus\s+determination\b", sentence[lo:hi], re.I):
         return "people in a procedure (refugee status determination), not a figure"  # "underwent individual RSD"
     # (not when a verb that displaces them follows: "10,000 residents have been displaced from Kani", "forced over

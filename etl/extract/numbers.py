@@ -7,7 +7,7 @@ from dataclasses import dataclass
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
          "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
          "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "half a": 0.5, "a quarter of a": 0.25,
-         "quarter of a": 0.25, "three quarters of a": 0.75, "three-quarters of a": 0.75}
+         "quarter of a": 0.25, "three quarters of a": 0.75, "three-quarters of a": 0.75, "a half": 0.5}
 SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
           "lakh": 100_000, "crore": 10_000_000}  # "30 lakh people" (South Asian texts)
 # Vague plurals as ranges: "hundreds" means at least two hundred (the labelled set's README).
@@ -47,6 +47,27 @@ _SCALE = r"(?:(?:\s+|-)(thousand|million|billion|lakh|crore)s?)?"
 _WORDNUM = r"\b(" + "|".join(sorted((w for w in WORDS if w != "a"), key=len, reverse=True)) + \
     r"|a)\s+(thousand|million|billion|lakh|crore)\b"
 _VAGUE = r"\b(" + "|".join(sorted(VAGUE, key=len, reverse=True)) + r")\b"
+_DECIMAL_COMMA = re.compile(r"(?<![\w.,])(\d{1,3}),(\d{1,2})(?=\s*(?:million|billion)\b|(?:m|mn|bn)\b"
+                            r"|\s+(?:and|to|-|–)\s+\d+(?:[.,]\d{1,2})?\s*(?:million|billion)\b)", re.I)
+_AND_A_HALF = re.compile(r"\b(" + "|".join(w for w in WORDS if isinstance(WORDS[w], int) and w != "a") +
+                         r"|\d{1,3})\s+and\s+(?:a\s+)?half\s+(thousand|million|billion)\b", re.I)
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+          "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+          "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_SPELLED = (rf"(?:(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(w for w in _UNITS if _UNITS[w] < 10)}))?"
+            rf"|{'|'.join(sorted(_UNITS, key=len, reverse=True))})")
+# A number written in words with no scale, or with "hundred" or "thousand", right before the people it counts:
+# "nine families were displaced", "Thirty-two foreigners appealed", "Four hundred of us left", "Four-thousand of them"
+_WORDS_BEFORE_PEOPLE = re.compile(
+    rf"\b({_SPELLED})(?:[-\s]+(hundred|thousand))?\b(?=\s+(?:(?:more|other|new|newly|displaced|internally|additional|"
+    r"further|evacuated|registered|refugee|idp|asylum|(?-i:[A-Z])[\w-]+)\s+){0,2}(?:people|persons|individuals|families|"
+    r"households|refugees|idps|civilians|returnees|evacuees|migrants|foreigners|seekers|residents|of\s+"
+    r"(?:them|us|these|whom)|(?-i:[A-Z][a-z]+(?:ans|ians|is|ese))\b(?!\s+(?:governorates?|provinces?|districts?|"
+    r"regions?|towns?|villages?|cities|camps?|borders?|authorities|government|army|forces|soldiers|troops))))", re.I)
+# ... but not a family's members or a ratio: "with her five children", "two or three families", "one in ten people"
+_WORDS_NOT_A_COUNT_BEFORE = re.compile(r"\b(?:her|his|their|my|our|your|its|with|in|every|of|or|the|those|these|"
+                                       r"to|and)\s+$", re.I)
 _HEDGE = re.compile(r"(?:^|\W)(" + "|".join(h for h, _ in HEDGES) + r")\s+$", re.I)
 _FOOTNOTE = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})+)\d(?=[\s.;:,)])")
 _MONTH = re.compile(r"\s*(" + "|".join(MONTHS) + r")\b", re.I)
@@ -73,6 +94,13 @@ def find(sentence: str) -> list[Mention]:
 
     # a footnote digit glued to a grouped number ("3,064,1462 IDPs": 3,064,146 and footnote 2) is no part of it
     sentence = _FOOTNOTE.sub(lambda m: m.group(1) + " ", sentence)
+    # a decimal comma before a scale, as many European-language texts write it: "1,6 million", "between 1,5 and 2
+    # million", "About 1,1m refugees" (the same length, so offsets hold)
+    sentence = _DECIMAL_COMMA.sub(r"\1.\2", sentence)
+    for m in _AND_A_HALF.finditer(sentence):  # "nearly two and a half million", "one and half million"
+        whole = int(m.group(1)) if m.group(1).isdigit() else WORDS[m.group(1).lower()]
+        found.append(Mention(round((whole + 0.5) * SCALES[m.group(2).lower()]), m.start(), m.end(), is_rounded=True))
+        taken.append((m.start(), m.end()))
     for m in re.finditer(r"\bbetween\s+" + _DIGITS + _SCALE + r"\s+and\s+" + _DIGITS + _SCALE, sentence, re.I):
         if _MONTH.match(sentence, m.end()):  # "between 9 and 12 February" is a period
             continue
@@ -106,6 +134,15 @@ def find(sentence: str) -> list[Mention]:
             value = int(WORDS[m.group(1).lower()] * SCALES[m.group(2).lower()])
             found.append(Mention(value, m.start(), m.end(), is_rounded=True))
             taken.append((m.start(), m.end()))
+    for m in _WORDS_BEFORE_PEOPLE.finditer(sentence):  # "nine families were displaced", "Four hundred of us left"
+        if free(m.start(), m.end()) and not _WORDS_NOT_A_COUNT_BEFORE.search(sentence[:m.start()]) and not re.match(
+                r"\s+(?:or|out\s+of|in)\b", sentence[m.end():], re.I):
+            value = _spelled(m.group(1))
+            scale = (m.group(2) or "").lower()
+            value *= {"hundred": 100, "thousand": 1_000}.get(scale, 1)
+            if value > 1:
+                found.append(Mention(value, m.start(), m.end(), is_rounded=scale == "thousand"))
+                taken.append((m.start(), m.end()))
     for m in _ABBREVIATED.finditer(sentence):
         if free(m.start(), m.end()) and not re.search(r"(US\$|\$|€|£|USD|EUR)\s*$", sentence[:m.start()]):
             found.append(Mention(_num(m.group(1), _ABBREVIATION_SCALE[m.group(2)]), m.start(), m.end(),
@@ -113,8 +150,13 @@ def find(sentence: str) -> list[Mention]:
             taken.append((m.start(), m.end()))
     # "At least 1 200 of the more than 100 000 people": one digit and a space-grouped thousand, after a lower-case
     # word (not "Camp 7 120 families", a name's number and a count)
-    for m in re.finditer(r"(?<=[a-z] )(\d[ \u00a0\u202f]\d{3})(?![\d,.])", sentence):
+    for m in re.finditer(r"(?<=[a-z] )(\d[ \u00a0\u202f]\d{3})(?![\d,.])(?![ \u00a0\u202f]\d{3}(?!\d))", sentence):
         if free(m.start(), m.end()) and re.search(r"(?:^|[^\w'’-])[a-z]+ $", sentence[:m.start()]):
+            found.append(Mention(_num(m.group(1), None), m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    # "936 from Turkey,430 from United States, 855 from Maldives,1754 Japan": a list typed without its spaces
+    for m in re.finditer(r"(?<=[A-Za-z],)(\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]\d|[\w%])", sentence):
+        if free(m.start(), m.end()) and not _not_a_count(sentence, _Whole(m)):
             found.append(Mention(_num(m.group(1), None), m.start(), m.end()))
             taken.append((m.start(), m.end()))
     # "has hit 60, 000": thousands grouped by a comma and a space
@@ -127,9 +169,42 @@ def find(sentence: str) -> list[Mention]:
             continue
         found.append(Mention(_num(m.group(1), m.group(2)), m.start(), m.end(), is_rounded=bool(m.group(2))))
         taken.append((m.start(), m.end()))
+    found = _compounds(sentence, sorted(found, key=lambda x: x.start))
     for mention in found:
         _hedge(sentence, mention)
-    return sorted(found, key=lambda x: x.start)
+    return found
+
+
+def _compounds(sentence: str, found: list[Mention]) -> list[Mention]:
+    """A scaled number and the count written after it are one number: "48 thousand and 257 displaced families"
+    (48,257), "two thousand 500 refugees" (2,500), "one million four hundred refugees" (1,000,400), as translated
+    statements write them (twenty-fifth session, train folds)."""
+    out: list[Mention] = []
+    for m in found:
+        prev = out[-1] if out else None
+        scale = _scale_at_end(sentence, prev) if prev else None
+        if (scale and m.low is None and m.high is None and re.fullmatch(r"\s+(?:and\s+)?", sentence[prev.end:m.start])
+                and re.fullmatch(rf"\d{{1,3}}|{_SPELLED}(?:[-\s]+hundred)?", sentence[m.start:m.end], re.I)
+                and m.value < scale):
+            out[-1] = Mention(prev.value + m.value, prev.start, m.end)
+            continue
+        out.append(m)
+    return out
+
+
+def _scale_at_end(sentence: str, m: Mention) -> int | None:
+    """The scale a whole number ends in ("48 thousand", "two thousand", "one million"), else None."""
+    if m.low is not None or m.high is not None:
+        return None
+    word = re.search(r"(thousand|million)$", sentence[m.start:m.end], re.I)
+    scale = SCALES[word.group(1).lower()] if word else None
+    return scale if scale and m.value % scale == 0 else None
+
+
+def _spelled(words: str) -> int:
+    """"thirty-two" = 32, "nine" = 9."""
+    parts = re.split(r"[-\s]+", words.lower())
+    return sum(_TENS.get(p) or _UNITS.get(p, 0) for p in parts)
 
 
 def _low(digits: str, own_scale: str | None, shared_scale: str | None, high: int) -> int:
@@ -144,6 +219,22 @@ def _num(digits: str, scale: str | None) -> int:
     if re.fullmatch(_DOTTED, digits) and not scale:
         digits = digits.replace(".", "")
     return round(float(re.sub(r"[,\s]", "", digits)) * SCALES.get((scale or "").lower(), 1))
+
+
+class _Whole:
+    """A match of digits alone seen as a match of `_DIGITS + _SCALE` (no scale), for `_not_a_count`."""
+
+    def __init__(self, m: re.Match):
+        self._m = m
+
+    def group(self, i: int):
+        return self._m.group(1) if i == 1 else None
+
+    def start(self) -> int:
+        return self._m.start()
+
+    def end(self) -> int:
+        return self._m.end()
 
 
 def _not_a_count(sentence: str, m: re.Match) -> bool:

@@ -376,7 +376,7 @@ def test_kind_and_unit_in_report_wording(gazetteer, sentence, context, expected)
     "Up to one million IDPs living in camps across northwest Syria intend to return to their areas of origin.",
     "Some 2,115 refugees were resettled to third-party countries in 2021.",
     "Over 1,000 asylum seekers in Kisoro underwent individual refugee status determination.",
-    "The town has seen its population increase from 30,000 in 2019 to more than 200,000 following waves of displacement.",
+    "The town has seen its population increase from 30,000 in 2019 to more than 200,000 after waves of displacement.",
     "Families are taking shelter here, after Adiyaman, a bustling city of around 600,000, was devastated.",
     "Ali*, 75, arrived at the camp after walking for two days.",
     "Between April and August 2022, the average monthly displacement was 1,260 people.",

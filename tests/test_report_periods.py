@@ -17,6 +17,21 @@ D = dt.date
     ("They returned after 5 March 2020.", D(2020, 4, 1), (D(2020, 3, 5), D(2020, 4, 1))),
     ("They returned after 28 December.", D(2020, 1, 10), (D(2019, 12, 28), D(2020, 1, 10))),
     ("They fled since 1 December.", D(2020, 2, 13), (D(2019, 12, 1), D(2020, 2, 13))),
+    # forms the train folds of sets 18 and 20 had and the reader did not (project-written, twenty-fifth session)
+    ("700 refugees entered the camp in the first week of October.", D(2016, 12, 31), (D(2016, 10, 1), D(2016, 10, 7))),
+    ("In the first weeks of November, 1,250 people entered Peru.", D(2018, 11, 30), (D(2018, 11, 1), D(2018, 11, 30))),
+    ("In just two weeks of February, 20,000 refugees entered.", D(2014, 3, 12), (D(2014, 2, 1), D(2014, 2, 28))),
+    ("In the first half of the year, 70,000 were displaced.", D(2011, 12, 31), (D(2011, 1, 1), D(2011, 6, 30))),
+    ("2,870 families returned during the first five months of the year.", D(2000, 7, 5),
+     (D(2000, 1, 1), D(2000, 5, 31))),
+    ("84,000 returned in the course of 2011.", D(2012, 3, 23), (D(2011, 1, 1), D(2011, 12, 31))),
+    ("18,500 people were displaced this past weekend.", D(2020, 6, 8), (D(2020, 6, 6), D(2020, 6, 7))),  # a Monday
+    ("One million fled this past year.", D(2020, 4, 11), (D(2019, 4, 11), D(2020, 4, 11))),
+    ("Five million crossed in the past three decades.", D(2014, 12, 31), (D(1984, 12, 31), D(2014, 12, 31))),
+    ("Since warfare began in the middle of April 2023, 2,865 returned.", D(2023, 7, 31),
+     (D(2023, 4, 11), D(2023, 7, 31))),
+    ("Following the start of flights four months ago, 81,296 returned.", D(2020, 9, 28),
+     (D(2020, 5, 28), D(2020, 9, 28))),
     # forms of the third labelled set (train), 2026-11-25
     ("40,000 were displaced between 12-17 February.", D(2020, 2, 18), (D(2020, 2, 12), D(2020, 2, 17))),
     ("Displaced since December 1, 2019, to February 17, reached 875,000.", D(2020, 2, 18),

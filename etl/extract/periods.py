@@ -58,7 +58,11 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
                     rf"(?:(early|mid|late)[-\s]+)?{_MON}(?:\s+(?:of\s+)?(\d{{4}}))?\b(?!\s*\d)"),
     # "the first eight months of 2024", "the first half of 2018"
     # "in the first nine months of this year alone" (set 16f): of the report's year, to the report date at the latest
-    ("first_months", r"\bthe\s+(first|second)\s+(\w+\s+months|half)\s+of\s+((?:19|20)\d\d|this\s+year)\b"),
+    ("first_months", r"\bthe\s+(first|second)\s+(\w+\s+months|half)\s+of\s+((?:19|20)\d\d|(?:this|the)\s+year)\b"),
+    # "in the first week of October" (that week's seven days), "in the first weeks of November", "in just two weeks of
+    # February" (the month: which of its weeks is not said) (twenty-fifth session, train folds)
+    ("week_of_month", rf"\b(?:the\s+)?(first|second|third|fourth|last)\s+week\s+of\s+{_MON}{_Y}"),
+    ("weeks_of_month", rf"\b(?:the\s+(?:first|last)|(?:just\s+|only\s+)?(?:two|three|\d))\s+weeks\s+of\s+{_MON}{_Y}"),
     # "In the 1990's, ... around 150,000 people fled Mali" (set 16d): the decade, to the report date at the latest
     ("decade", r"\b(?:in|during|throughout)\s+the\s+((?:19|20)\d)0['’]?s\b"),
     # "last year", "last month", "last week", "last September"; with "since" from their first day to the report date
@@ -71,16 +75,23 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("last", rf"(?<!the\s)\b()last\s+(year|month|week|{_MON})\b(?!'s|’s)"),
     # thirds: "since mid October 2018" (11th-20th), "in early March" (1st-10th), "late 2019" (September-December)
     ("third_since", rf"\bsince\s+(early|mid|late)[-\s]+{_MON}{_Y}"),
+    # "since warfare began in Sudan in the middle of April 2023"
+    ("third_since", rf"\bsince\s+[^,;.\d]{{0,60}}?\bthe\s+(middle)\s+of\s+{_MON}{_Y}"),
     ("third_month", rf"\b(?:in|during|by|from|as\s+(?:of|at))\s+(?:the\s+)?(early|mid|late)[-\s]+{_MON}{_Y}"),
     # "Since a long-standing ceasefire broke down in mid-2011, more than 100,000 people have been displaced" (set 16e)
     ("third_year", r"\b(since)\s+[^,;.\d]{0,60}?\s+in\s+(early|mid|late)[-\s]+((?:19|20)\d\d)\b"),
     ("third_year", r"\b(in|during|by|since|as\s+(?:of|at))\s+(early|mid|late)[-\s]+((?:19|20)\d\d)\b"),
     # "since the launch of the offensive two weeks ago": then, to the report date
-    ("since_ago", r"\bsince\s+[^,;.]{0,60}?\b(\w+)\s+(days?|weeks?|months?|years?)\s+ago\b"),
+    ("since_ago", r"\b(?:since|following)\s+[^,;.]{0,60}?\b(\w+)\s+(days?|weeks?|months?|years?)\s+ago\b"),
     # "since end of Jan 2013": the last day of that month to the report date
     ("since_end", rf"\bsince\s+(?:the\s+)?end(?:\s+of\s+|-){_MON}{_Y}"),
     # "since the beginning of the crisis in Syria in 2011": 1 January of that year to the report date
     ("since_year", r"\bsince\s+the\s+(?:beginning|start|onset|outbreak)\s+of\s+[^,;.]{1,80}?\s+in\s+(\d{4})\b"),
+    # "this past weekend", "last weekend": the Saturday and Sunday before the report date
+    ("past_weekend", r"\b(?:this\s+past|this|last|the\s+past)\s+weekend\b"),
+    # "this past year" (as "over the past year"), "in the past three decades" (as that many times ten years)
+    ("past_years", r"\bthis\s+past\s+(?:(\w+)\s+years|year)\b"),
+    ("past_decades", r"\b(?:in|over|during|within|for)\s+the\s+(?:past|last|previous)\s+(\w+)\s+decades\b"),
     # "over the past two years": the report date that many years before, to the report date
     ("past_years", r"\b(?:in|over|during|within|for|spent)\s+the\s+(?:past|last|previous)\s+(?:(\w+)\s+years|year)\b"),
     # "since the Syrian conflict began in March 2011", "after the country's civil war began in 2011",
@@ -120,7 +131,7 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("past", r"\b(?:in|over|during|within|for)\s+the\s+(?:course\s+of\s+the\s+)?(?:past|last|previous)\s+(?:(\w+)\s+)?"
              r"(hours|days?|weeks?|months?)\b"),
     # "in just three months", "within two weeks": the report date minus that, to the report date
-    ("in_months", r"\b(?:in|within)\s+(?:just\s+|only\s+)?(\w+)\s+(days?|weeks?|months?|hours)\b"
+    ("in_months", r"\b(?:in|within)\s+(?:just\s+|only\s+|these\s+)?(\w+)\s+(days?|weeks?|months?|hours)\b"
                   r"(?!\s+(?:ago|later|after|of|before))"),
     # "since the ceasefire of 5 March", "since the start of the military operation on 9 October"
     # "since operations began on 17 October"
@@ -149,7 +160,7 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "during the month of February 2020" (set 20)
     ("month", rf"\b(?:in|during|as\s+(?:at|of)|by|throughout)\s+(?:the\s+month\s+of\s+)?{_MON}\s+(\d{{4}})"),
     ("month_no_year", rf"\b(?:in|during|as\s+(?:of|at))\s+(?:the\s+month\s+of\s+)?{_MON}\b(?!\s+\d)"),
-    ("year", r"\b(?:in|during|throughout)\s+(?:the\s+year\s+)?(\d{4})\b(?![,.]?\d)"),
+    ("year", r"\b(?:in|during|throughout)\s+(?:the\s+year\s+|the\s+course\s+of\s+)?(\d{4})\b(?![,.]?\d)"),
     ("ago", r"\b(\w+)\s+(days?|weeks?|nights?)\s+ago\b"),  # "two nights ago" (set 20): two days before
     ("yesterday", r"\byesterday\b"),  # the day before the report date
 ]
@@ -306,8 +317,8 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
     if kind in ("third_since", "third_month"):
         month = _M[g[1].lower()]
         year = _year(g[2], month, report)
-        first, last = {"early": (1, 10), "mid": (11, 20), "late": (21, calendar.monthrange(year, month)[1])}[
-            g[0].lower()]
+        first, last = {"early": (1, 10), "mid": (11, 20), "middle": (11, 20),
+                       "late": (21, calendar.monthrange(year, month)[1])}[g[0].lower()]
         if kind == "third_since":
             return dt.date(year, month, first), report
         return dt.date(year, month, first), dt.date(year, month, last)
@@ -379,6 +390,22 @@ def _dates(kind: str, g: tuple, report: dt.date) -> tuple[dt.date, dt.date]:
         n = _count(g[0] or "one")
         start = report.replace(year=report.year - n, day=min(report.day, 28) if report.month == 2 else report.day)
         return start, report
+    if kind == "week_of_month":  # "the first week of October": days 1-7; "the last week": the last seven
+        month = _M[g[1].lower()]
+        year = _year(g[2], month, report)
+        last = calendar.monthrange(year, month)[1]
+        first = {"first": 1, "second": 8, "third": 15, "fourth": 22, "last": last - 6}[g[0].lower()]
+        return dt.date(year, month, first), dt.date(year, month, first + 6)
+    if kind == "weeks_of_month":  # "the first weeks of November", "two weeks of February": the month
+        month = _M[g[0].lower()]
+        year = _year(g[1], month, report)
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    if kind == "past_weekend":  # the Saturday and Sunday before the report date (on a Sunday: that weekend)
+        sunday = report - dt.timedelta(days=(report.weekday() - 6) % 7)
+        return sunday - dt.timedelta(days=1), sunday
+    if kind == "past_decades":  # "in the past three decades": the report date thirty years before, to it
+        n = _count(g[0])
+        return _back(report, 10 * n, "year"), report
     if kind == "since_year":
         year = int(g[0]) if g and g[0] else report.year
         return dt.date(year, 1, 1), report

@@ -68,6 +68,10 @@ _WORDS_BEFORE_PEOPLE = re.compile(
 # ... but not a family's members or a ratio: "with her five children", "two or three families", "one in ten people"
 _WORDS_NOT_A_COUNT_BEFORE = re.compile(r"\b(?:her|his|their|my|our|your|its|with|in|every|of|or|the|those|these|"
                                        r"to|and)\s+$", re.I)
+# hedges not in HEDGES (whose words the rules also skip before a number): group 1 the ones that mean "almost"
+# ("UNHCR estimates 100,000 ..." is `about`, as set 9a's ra046; "<agency> estimates that N" is no hedge on N, as the
+# conventions of set 10 have it, kh077)
+_OTHER_HEDGE = re.compile(r"(?:(?:^|\W)(near|just\s+under)\s+|(?:^|\W)(?:estimates?|approximatively)\s+|~)$", re.I)
 _HEDGE = re.compile(r"(?:^|\W)(" + "|".join(h for h, _ in HEDGES) + r")\s+$", re.I)
 _FOOTNOTE = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})+)\d(?=[\s.;:,)])")
 _MONTH = re.compile(r"\s*(" + "|".join(MONTHS) + r")\b", re.I)
@@ -155,8 +159,10 @@ def find(sentence: str) -> list[Mention]:
             found.append(Mention(_num(m.group(1), None), m.start(), m.end()))
             taken.append((m.start(), m.end()))
     # "936 from Turkey,430 from United States, 855 from Maldives,1754 Japan": a list typed without its spaces
-    for m in re.finditer(r"(?<=[A-Za-z],)(\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]\d|[\w%])", sentence):
-        if free(m.start(), m.end()) and not _not_a_count(sentence, _Whole(m)):
+    # (three digits at least, and another number within 60 characters before: not a footnote mark, "individuals,1 or")
+    for m in re.finditer(r"(?<=[A-Za-z],)(\d{1,3}(?:,\d{3})+|\d{3,})(?![\d.,]\d|[\w%])", sentence):
+        if (free(m.start(), m.end()) and re.search(r"\d", sentence[max(0, m.start() - 60):m.start()])
+                and not _not_a_count(sentence, _Whole(m))):
             found.append(Mention(_num(m.group(1), None), m.start(), m.end()))
             taken.append((m.start(), m.end()))
     # "has hit 60, 000": thousands grouped by a comma and a space
@@ -172,6 +178,7 @@ def find(sentence: str) -> list[Mention]:
     found = _compounds(sentence, sorted(found, key=lambda x: x.start))
     for mention in found:
         _hedge(sentence, mention)
+    _same_hedge(sentence, found)
     return found
 
 
@@ -259,13 +266,33 @@ def _hedge(sentence: str, mention: Mention) -> None:
     if mention.qualifier == "between":
         return
     m = _HEDGE.search(sentence[max(0, mention.start - 30):mention.start])
+    other = _OTHER_HEDGE.search(sentence[max(0, mention.start - 30):mention.start])
     if m:
         mention.qualifier = dict(HEDGES)[m.group(1).lower()]
+    elif other:  # "DTM estimates 168,000 IDPs", "~100,000", "approximatively 28,000", "near 11,000"
+        mention.qualifier = "almost" if other.group(1) else "about"
+    elif re.match(r"\s+(?:[\w-]+\s+)?approximately\s*\)", sentence[mention.end:], re.I):
+        mention.qualifier = "about"  # "(116,000 persons approximately)"
     elif re.match(r"\s+(?:[\w-]+\s+){0,2}?(?:are|were|is|was)\s+(?:\w+\s+)?estimated\b", sentence[mention.end:]):
         mention.qualifier = "about"  # "100,000 refugees are estimated to have arrived"
     elif mention.is_rounded:  # "3.6 million" with no hedge: rounded as published
         mention.qualifier = "about"
+    _bounds(mention)
+
+
+def _bounds(mention: Mention) -> None:
     if mention.qualifier in ("more than", "at least"):
         mention.low = mention.value
     elif mention.qualifier in ("almost", "up to"):
         mention.high = mention.value
+
+
+def _same_hedge(sentence: str, found: list[Mention]) -> None:
+    """A count given again in other units takes the hedge of the first: "some 8,214 people (1,369 families)", "an
+    estimated 14,679 households or 59,720 individuals" (twenty-fifth session, train folds)."""
+    for first, again in zip(found, found[1:], strict=False):
+        if (first.qualifier not in ("exact", "between") and again.qualifier == "exact" and again.low is None
+                and again.high is None and re.fullmatch(r"\s+(?:[\w-]+\s+){1,2}?(?:\(\s*|or\s+)",
+                                                         sentence[first.end:again.start])):
+            again.qualifier = first.qualifier
+            _bounds(again)

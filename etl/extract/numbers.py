@@ -162,7 +162,7 @@ def find(sentence: str) -> list[Mention]:
     # (three digits at least, and another number within 60 characters before: not a footnote mark, "individuals,1 or")
     for m in re.finditer(r"(?<=[A-Za-z],)(\d{1,3}(?:,\d{3})+|\d{3,})(?![\d.,]\d|[\w%])", sentence):
         if (free(m.start(), m.end()) and re.search(r"\d", sentence[max(0, m.start() - 60):m.start()])
-                and not _not_a_count(sentence, _Whole(m))):
+                and not _not_a_count(sentence, m)):
             found.append(Mention(_num(m.group(1), None), m.start(), m.end()))
             taken.append((m.start(), m.end()))
     # "has hit 60, 000": thousands grouped by a comma and a space
@@ -171,7 +171,7 @@ def find(sentence: str) -> list[Mention]:
             found.append(Mention(_num(m.group(1).replace(", ", ","), None), m.start(), m.end()))
             taken.append((m.start(), m.end()))
     for m in re.finditer(_DIGITS + _SCALE, sentence, re.I):
-        if not free(m.start(), m.end()) or _not_a_count(sentence, m):
+        if not free(m.start(), m.end()) or _not_a_count(sentence, m, m.group(2)):
             continue
         found.append(Mention(_num(m.group(1), m.group(2)), m.start(), m.end(), is_rounded=bool(m.group(2))))
         taken.append((m.start(), m.end()))
@@ -228,23 +228,8 @@ def _num(digits: str, scale: str | None) -> int:
     return round(float(re.sub(r"[,\s]", "", digits)) * SCALES.get((scale or "").lower(), 1))
 
 
-class _Whole:
-    """A match of digits alone seen as a match of `_DIGITS + _SCALE` (no scale), for `_not_a_count`."""
-
-    def __init__(self, m: re.Match):
-        self._m = m
-
-    def group(self, i: int):
-        return self._m.group(1) if i == 1 else None
-
-    def start(self) -> int:
-        return self._m.start()
-
-    def end(self) -> int:
-        return self._m.end()
-
-
-def _not_a_count(sentence: str, m: re.Match) -> bool:
+def _not_a_count(sentence: str, m: re.Match, scale: str | None = None) -> bool:
+    """Whether digits matched as group 1 of `m` (with the scale written after them, if any) are no count."""
     digits, after, before = m.group(1), sentence[m.end():], sentence[:m.start()]
     if re.match(r"\s*(%|per ?cent|percent)", after, re.I) or re.search(r"(US\$|\$|€|£|USD|EUR)\s*$", before):
         return True
@@ -255,7 +240,7 @@ def _not_a_count(sentence: str, m: re.Match) -> bool:
     if int(float(re.sub(r"[,\s]", "", digits))) <= 31 and re.search(
             r"\b(" + "|".join(MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?\s*(?:and|to|until|-|–)\s*$", before, re.I):
         return True  # the second day of "between June 11 and 13"
-    if re.fullmatch(r"(19|20)\d\d", digits) and not m.group(2):
+    if re.fullmatch(r"(19|20)\d\d", digits) and not scale:
         return True  # a year
     if re.search(r"(?-i:\b(?:Round|Resolution|No\.|Article|Phase|Chapter|Section|Decree|Law))\s+$", before):
         return True  # a name's number ("DTM Dataset Round 122", "Resolution 2254")

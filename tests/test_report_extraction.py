@@ -1051,3 +1051,35 @@ def test_aid_words_that_still_count_displaced_people(gazetteer, sentence, number
     (view,) = [v for m, v in views if m.value == number]
     assert view.filter == ""
     assert figures._not_a_figure(sentence, next(m for m, _ in views if m.value == number)) is None
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # written by the project (synthetic): wordings of what happened the rules did not know (twenty-fifth session, train
+    # folds), and a count right after a displacing verb with no noun
+    ("In all, 3.5 million people have lost their homes.", [(3500000, "displaced")]),
+    ("Some 2.5 million people have been forced from their homes across the region.", [(2500000, "displaced")]),
+    ("The attack led to forced population movements of about 5,000 persons towards Banibangou.", [(5000, "displaced")]),
+    ("The mission brought home 30 Filipinos from the city.", [(30, "returned")]),
+    ("The island has seen an influx of 82 families.", [(82, "arrived")]),
+    ("Some 1,640 people are now occupying the three sites.", [(1640, "hosted")]),
+    ("The first attack left scores dead, displacing over 300, according to the administrator.", [(300, "displaced")]),
+    ("The camp’s population was initially around 60,000.", [(60000, "hosted")]),
+])
+def test_what_happened_in_words_the_rules_learned_on_train(gazetteer, sentence, expected):
+    found = rules(sentence, dt.date(2020, 3, 20), gazetteer, "SYR").candidates
+    assert [(c.number, c.kind) for c in found] == expected
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # written by the project (synthetic): the parts of a figure listed after it take its period (twenty-fifth
+    # session, train folds), unless a time of their own is written; a number after a date is no year of it
+    ("Kenya hosted approximately 190,000 refugees at the end of 1998: some 140,000 from Somalia, about 45,000 from "
+     "Sudan.", [("1998-12-31", "1998-12-31")] * 3),
+    ("Some 700,000 people have arrived in Goma in 2023, including more than 200,000 people who arrived in recent "
+     "weeks.",
+     [("2023-01-01", "2023-12-31"), ("2024-04-23", "2024-04-23")]),
+    ("On 24 January, 1256 asylum seekers reportedly arrived in Sudan.", [("2024-01-24", "2024-01-24")]),
+])
+def test_a_figure_s_parts_take_its_period(gazetteer, sentence, expected):
+    found = figures.extract(sentence, dt.date(2024, 4, 23), gazetteer, "KEN").candidates  # the parts: the layer's
+    assert [(c.period_start.isoformat(), c.period_end.isoformat()) for c in found] == expected

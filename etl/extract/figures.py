@@ -37,7 +37,11 @@ KINDS = [
              r"|\b(?:driven|chased)\s+(?:out\s+)?(?:of|from)\s+their\s+homes\b"  # "being driven from their homes"
              r"|\b(?:running|ran|run)\s+for\s+their\s+lives\b"
              r"|\bma(?:de|ke|king)\s+it\s+out\b"),  # "Tens of thousands have made it out of the valley" (set 16)
-    ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\buproot(?:ed|ing)\b|\bhomeless\b"),  # "left homeless"
+    ("displaced", r"\bdisplace(?:d|ment|ments)?\b|\bdisplacing\b|\buproot(?:ed|ing)\b|\bhomeless\b"  # "left homeless"
+                  # "300,000 people who lost their homes" (set 10's convention, kh039), "have been forced from their
+                  # homes", "forced population movements of about 5,000 persons" (twenty-fifth session, train folds)
+                  r"|\blost\s+their\s+homes\b|\bforced\s+from\s+their\s+homes\b"
+                  r"|\bforced\s+(?:population\s+)?movements?\s+of\b"),
     # not an intention ("waiting to return", "eager to return home", "in the process of returning")
     # nor a return denied ("35,500 families who have not yet returned, residing in 26 displacement camps", set 16)
     ("returned", r"(?<!to\s)(?<!of\s)(?<!not\s)(?<!yet\s)(?<!never\s)\breturn(?:ed|ing|s)?\b"
@@ -46,7 +50,9 @@ KINDS = [
                  r"|\b(?:went|go|goes|going|gone|came|come|comes|coming|headed|heading)\s+back\b"
                  r"|\bcross(?:ed|ing)\s+back\b"  # "have crossed back into Afghanistan" (set 10f)
                  # deportations are forced returns (set 9e): "deported", "expelled", "removed to", "sent back"
-                 r"|\bdeport(?:ed|ing|ations?|s)?\b|\bremoved\s+to\b|\bsent\s+back\b"),
+                 r"|\bdeport(?:ed|ing|ations?|s)?\b|\bremoved\s+to\b|\bsent\s+back\b"
+                 # "The pioneer mission brought home 30 Filipinos", "Bringing these 180 Nigerians home" (25th session)
+                 r"|\b(?:brought|bringing|bring)\s+(?:[\w-]+\s+){0,4}?home\b"),
     ("hosted", r"\bhost(?:s|ed|ing)?\b(?!\s+(?:communit|famil|countr|government|population|area|societ))"
                r"|\b(?:is|are|was|were|remains?)\s+home\s+to\b"  # "host communities" is no verb
                # "and home to some 160,000 people"; "30,156 individuals are living at Haj Ali"; "live in urban areas"
@@ -78,9 +84,15 @@ KINDS = [
                r"|\baccommodat(?:es|ing)\s+(?:[\w-]+\s+){0,3}?\d"
                # "37,176 people are still staying in these shelters", "37,000 people still remained in shelter centres"
                r"|\b(?:are|were|is|was)\s+(?:still\s+|now\s+)?staying\s+(?:in|at)\b"
+               # "33,000 folks who have stayed in Red Cross shelters", "1640 people are now occupying the three sites"
+               r"|\b(?:have|has|had)\s+stayed\s+in\b[^.;]{0,40}?\bshelters?\b"
+               r"|\boccupying\s+(?:the\s+)?(?:[\w-]+\s+)?(?:sites?|camps?|shelters?|schools?|buildings?)\b"
                r"|\b(?:still\s+)?remain(?:s|ed)?\s+in\s+(?:the\s+|these\s+)?(?:[\w-]+\s+)?(?:shelters?|camps?|sites?|"
                r"evacuation\s+cent(?:er|re)s|collective\s+cent(?:er|re)s|shelter\s+cent(?:er|re)s)\b"),
     ("arrived", r"\barriv(?:e|es|ed|als?|ing)\b|\breceived\b"
+                # "has seen an influx of 82 families" (twenty-fifth session, train folds)
+                r"|\binflux\s+of\s+(?=(?:some|about|around|nearly|almost|over|more|at\s+least|an\s+estimated|"
+                r"approximately|roughly|up\s+to)\b|\d)"
                 r"|\bmov(?:e|ed|ing)\s+(?:[\w'’-]+\s+){0,4}?(?:to|into|towards)\b"
                 r"|\b(?:sought|searched for|seeking)\s+(?:shelter|refuge)\b"
                 # "took shelter in the nearby town", "have taken refuge in Chad" (people who are there now "have taken
@@ -236,6 +248,7 @@ _STATEMENT_AFTER_PERIOD = re.compile(
 # A possibility is no count: "may displace additional tens of thousands", "could allow thousands of Syrians to
 # return", "are at risk of displacement" (the lower-case modal: "May" is a month).
 _POSSIBLE = re.compile(r"(?-i:\b(?:could|may|might|would)\b)[^,;]*$|\bat\s+risk\s+of\b[^,;]*$"
+                       r"|\brisks?\s+displacing\b[^,;]*$"  # "risks displacing up to 400,000 people"
                        r"|\b(?:possibly|potentially|forecasting|forecasts?|projecting)\b[^,;]*$", re.I)
 # A condition is no count: "if migrant inflows from Syria exceed 10,000", "unless more than 5,000 arrive".
 _CONDITION = re.compile(r"\b(?:if|unless|should)\b[^,;]*$", re.I)
@@ -553,6 +566,8 @@ def _unit(sentence: str, mention: numbers.Mention, has_previous: bool, places: l
         elided = _elided(sentence, mention)
         if elided:
             return PEOPLE[elided], ""
+        if word in ",.;" and i == 0 and _DISPLACING_BEFORE.search(before):
+            return "people", ""  # "displacing over 300, according to ...", "and displacing 2 millions." (25th session)
         return _counted_before(sentence, mention) or (None, f"counts {word!r}, not people")
     return _counted_before(sentence, mention) or (None, "no counted noun")
 
@@ -591,8 +606,11 @@ _POPULATION_BEFORE = re.compile(rf"\b(refugee|idp|displaced|returnee)\s+populati
                                 rf"(?:reached|stands\s+at|stood\s+at|totals|totall?ed|totall?ing|is|was|of)\s+"
                                 rf"{_ANY_HEDGE}$", re.I)
 # "the total estimated camp population now stands at 149,365": a camp's population, counted before the number
-_CAMP_POPULATION = re.compile(rf"\bcamp\s+(population)\s+(?:now\s+|has\s+|had\s+)*(?:stands\s+at|stood\s+at|reached|"
-                              rf"to|of|is|was)\s+{_ANY_HEDGE}$", re.I)
+# (also "The camp’s population was initially around 60,000", "The camp has a population of over 5,000": 25th session)
+_CAMP_POPULATION = re.compile(rf"\bcamp(?:['’]s)?\s+(?:has\s+a\s+)?(population)\s+(?:(?:now|has|had)\s+)*"
+                              rf"(?:stands\s+at|stood\s+at|reached|to|of|is|was)\s+(?:(?:initially|currently|now)\s+)?"
+                              rf"{_ANY_HEDGE}$", re.I)
+_DISPLACING_BEFORE = re.compile(rf"\b(?:displacing|uprooting|displaced|uprooted)\s+{_ANY_HEDGE}$", re.I)
 # "..., bringing the total number of internally displaced Iraqis to over three million": a running total (a stock on
 # the date its own clause gives, else the report date; a period in the clause before dates the new displacements)
 _BROUGHT = re.compile(rf"\b(?:bring(?:s|ing)?|brought|rais(?:e|es|ed|ing)|push(?:es|ed|ing)?)\s+the\s+(?:total\s+)?"
@@ -1384,6 +1402,15 @@ def _nearest_period(dated: list[periods.Period], mention: numbers.Mention, claus
              # 2020": settled period rule 3, twenty-fourth session)
              or [p for p in stops if p.span[0] <= 1 or (sentence and _CLOSING.fullmatch(sentence[p.span[1]:]))
                  or not any(a <= p.span[0] < b for a, b in others)])
+    part = re.search(r"(?::|,\s+including\b)[^.;:]*$", sentence[:mention.start]) if not spans and sentence else None
+    if part and re.search(r"\b(?:recent|recently|since|last|past|this\s+(?:week|month|year)|today|yesterday)\b",
+                          sentence[mention.end:clause[1]], re.I):
+        part = None  # "..., including more than 200,000 that have come in recent weeks": a part by a time of its own
+    if part:  # a part of a figure, listed after it, takes its period: "hosted approximately 190,000 refugees at the
+        # end of 1998: some 140,000 from Somalia, about 45,000 from Sudan", "..., including about 140,000 from Somalia,
+        # nearly 60,000 from Sudan" (twenty-fifth session, train folds)
+        whole = [p for p in dated if p.span[1] <= part.start()]
+        spans = [max(whole, key=lambda p: p.span[1])] if whole else []
     if not spans:
         return None
     near = min(spans, key=lambda p: min(abs(p.span[0] - mention.end), abs(mention.start - p.span[1])))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 _M = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
     m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
 _MON = r"(" + "|".join(sorted(_M, key=len, reverse=True)) + r")\.?"
-_Y = r"(?:,?\s+(\d{4}))?"
+_Y = r"(?:,?\s+((?:19|20)\d\d))?"  # a year of this century or the last ("On 24 January, 1256 asylum seekers": no year)
 _WEEKS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
           "ten": 10}
 _WORD = r"[\w\x22\u201c\u201d-]+"  # a word, or a name in quotes ("dubbed "Iron Wall"")
@@ -86,7 +86,7 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "since end of Jan 2013": the last day of that month to the report date
     ("since_end", rf"\bsince\s+(?:the\s+)?end(?:\s+of\s+|-){_MON}{_Y}"),
     # "since the beginning of the crisis in Syria in 2011": 1 January of that year to the report date
-    ("since_year", r"\bsince\s+the\s+(?:beginning|start|onset|outbreak)\s+of\s+[^,;.]{1,80}?\s+in\s+(\d{4})\b"),
+    ("since_year", r"\bsince\s+the\s+(?:beginning|start|onset|outbreak)\s+of\s+[^,;.]{1,80}?\s+in\s+((?:19|20)\d\d)\b"),
     # "this past weekend", "last weekend": the Saturday and Sunday before the report date
     ("past_weekend", r"\b(?:this\s+past|this|last|the\s+past)\s+weekend\b"),
     # "this past year" (as "over the past year"), "in the past three decades" (as that many times ten years)
@@ -143,7 +143,7 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     ("since_month", rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MON}(?:\s+(\d{{4}})\b|(?!\s*\d))"),
     ("month_this_year", rf"\b(?:in|during|by|throughout)\s+{_MON}\s+(?:of\s+)?this\s+year\b"),
     # "since 2014", "since the beginning of 2019", "since the start of the year", "so far this year"
-    ("since_year", r"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(\d{4})\b(?![,.]?\d)"),
+    ("since_year", r"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?((?:19|20)\d\d)\b(?![,.]?\d)"),
     ("since_year", r"\b(?:since\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year|so\s+far\s+this\s+year"
                    r"|(?:since\s+)?(?:the\s+)?(?:start|beginning)\s+of\s+the\s+year\s+to\s+date|year[-\s]to[-\s]date"
                    r"|(?<!of\s)this\s+year)\b"),  # "have returned ... this year": 1 January to the report date
@@ -160,7 +160,7 @@ PATTERNS = [  # (kind, regex); the first match at a position wins
     # "during the month of February 2020" (set 20)
     ("month", rf"\b(?:in|during|as\s+(?:at|of)|by|throughout)\s+(?:the\s+month\s+of\s+)?{_MON}\s+(\d{{4}})"),
     ("month_no_year", rf"\b(?:in|during|as\s+(?:of|at))\s+(?:the\s+month\s+of\s+)?{_MON}\b(?!\s+\d)"),
-    ("year", r"\b(?:in|during|throughout)\s+(?:the\s+year\s+|the\s+course\s+of\s+)?(\d{4})\b(?![,.]?\d)"),
+    ("year", r"\b(?:in|during|throughout)\s+(?:the\s+year\s+|the\s+course\s+of\s+)?((?:19|20)\d\d)\b(?![,.]?\d)"),
     ("ago", r"\b(\w+)\s+(days?|weeks?|nights?)\s+ago\b"),  # "two nights ago" (set 20): two days before
     ("yesterday", r"\byesterday\b"),  # the day before the report date
 ]
@@ -186,7 +186,7 @@ def find(sentence: str, report_date: dt.date) -> list[Period]:
                 start, end = _dates(kind, m.groups(), report_date)
             except ValueError:
                 continue
-            if end >= start:
+            if end >= start and 1900 <= start.year and end.year <= 2100:  # no period in the year 1256 or 1407
                 out.append(Period(start, end, (m.start(), m.end()), kind))
     out.sort(key=lambda p: p.span)
     for i, p in enumerate(out):

@@ -51,24 +51,24 @@ def _table(results: dict) -> str:
 
 
 # Held aside: label set 11, collected and committed by twelve blind helpers, measured once after the extractor was
-# chosen on sets 1-10 and fifteen times since, each after work on train only; label set 17, collected blind by ten
-# helpers after set 16 moved to train, measured ten times; and label set 19, collected blind by fourteen helper
-# parts with set 18 (which went to train), measured nine times. A field listed here fell short at the last measurement
+# chosen on sets 1-10 and sixteen times since, each after work on train only; label set 17, collected blind by ten
+# helpers after set 16 moved to train, measured eleven times; and label set 19, collected blind by fourteen helper
+# parts with set 18 (which went to train), measured ten times. A field listed here fell short at the last measurement
 # (sets 11, 17 and 19 together); fixing it because of these sentences would be tuning on the held-aside set. The
 # marker is strict, so the day the held-aside set passes a field, its entry must go. (Sets 2, 4-10, 12-16, 18 and 20 are
 # train; every measurement is in tests/fixtures/report_sentences.md.)
-_MEASURED = ("sets 11 (sixteenth look), 17 (tenth) and 19 (ninth), layer trained with sets 18 and 20, kind cues "
+_MEASURED = ("sets 11 (seventeenth look), 17 (eleventh) and 19 (tenth), layer trained with sets 18 and 20, kind cues "
              "and stems, period rules settled from the train relabels, the twenty-fifth session's train-fold changes; "
              "not tuned on the held-aside sets")
 KNOWN_HELDOUT_MISSES: dict[str, str] = {
-    "number": f"held-aside number precision 0.876 / recall 0.814 (922 right of 1,052 predicted, 1,132 expected); "
+    "number": f"held-aside number precision 0.876 / recall 0.817 (925 right of 1,056 predicted, 1,132 expected); "
               f"{_MEASURED}",
-    "qualifier": f"held-aside qualifier precision 0.86 / recall 0.80 (905 right of 1,052 predicted, 1,132 expected); "
+    "qualifier": f"held-aside qualifier precision 0.86 / recall 0.80 (908 right of 1,056 predicted, 1,132 expected); "
                  f"{_MEASURED}",
-    "kind": f"held-aside kind precision 0.74 / recall 0.69 (781 right of 1,052 predicted, 1,132 expected); {_MEASURED}",
-    "place": f"held-aside place precision 0.79 / recall 0.73 (829 right of 1,052 predicted, 1,132 expected); "
+    "kind": f"held-aside kind precision 0.75 / recall 0.70 (789 right of 1,056 predicted, 1,132 expected); {_MEASURED}",
+    "place": f"held-aside place precision 0.79 / recall 0.73 (832 right of 1,056 predicted, 1,132 expected); "
              f"{_MEASURED}",
-    "period": f"held-aside period precision 0.76 / recall 0.71 (799 right of 1,052 predicted, 1,132 expected); "
+    "period": f"held-aside period precision 0.76 / recall 0.71 (803 right of 1,056 predicted, 1,132 expected); "
               f"{_MEASURED}",
 }
 
@@ -126,8 +126,8 @@ def test_heldout_precision_and_recall(quality, field):
 
 def test_the_held_aside_sets_are_label_sets_11_17_and_19():
     """Sentences looked at or trained on (label sets 1-10, 12-16, 18 and 20) are never held aside; the held-aside sets
-    (11, measured sixteen times; 17, collected blind after set 16 moved to train, measured ten times; 19,
-    collected blind with set 18 and measured nine times) are about a third of all sentences, hold negatives, and come
+    (11, measured seventeen times; 17, collected blind after set 16 moved to train, measured eleven times; 19,
+    collected blind with set 18 and measured ten times) are about a third of all sentences, hold negatives, and come
     from documents used in no other set."""
     rows = list(csv.DictReader(LABELS.open(encoding="utf-8", newline="")))
     sentences = labelled().values()

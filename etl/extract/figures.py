@@ -706,14 +706,15 @@ def _not_a_figure(sentence: str, mention: numbers.Mention) -> str | None:
     # now reached 4.9 million", "Reaching some 3.7 million in 2020"), people given shelter ("provided emergency
     # shelter for 820 people": hosted), "for a total of 2,600 individuals", and returns that were helped ("helped about
     # 7,400 refugees return", "364 Rwandans were assisted to return")
-    not_aid = (re.search(r"\b(?:number|numbers|population|total|figure|tally)\b[^.;]{0,80}\breach\w*\s+(?:the\s+)?$",
-                         bare, re.I)
-               or re.fullmatch(r"\W*reaching\s+", bare, re.I)
-               or re.search(r"\bshelter\s+(?:to|for)\s+(?:the\s+)?$", bare, re.I)
-               or re.search(r"\bfor\s+a\s+total\s+of\s+$", sentence[:mention.start], re.I)
-               or re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:(?:were|was|have\s+been|had\s+been)\s+(?:assisted|helped)\s+)?"
-                           r"(?:to\s+)?(?:return|go\s+home|go\s+back|repatriate)\b", sentence[mention.end:], re.I))
-    if not not_aid and ((_AID_BEFORE.search(bare) and not _counted_before(sentence, mention)) or aid_after):
+    still_counted = (
+        re.search(r"\b(?:number|numbers|population|total|figure|tally)\b[^.;]{0,80}\breach\w*\s+(?:the\s+)?$", bare,
+                  re.I)
+        or re.fullmatch(r"\W*reaching\s+", bare, re.I)
+        or re.search(r"\bshelter\s+(?:to|for)\s+(?:the\s+)?$", bare, re.I)
+        or re.search(r"\bfor\s+a\s+total\s+of\s+$", sentence[:mention.start], re.I)
+        or re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:(?:were|was|have\s+been|had\s+been)\s+(?:assisted|helped)\s+)?"
+                    r"(?:to\s+)?(?:return|go\s+home|go\s+back|repatriate)\b", sentence[mention.end:], re.I))
+    if not still_counted and ((_AID_BEFORE.search(bare) and not _counted_before(sentence, mention)) or aid_after):
         return "people served, reached or in need, not displaced"
     if re.match(r"\s+(?:[\w-]+\s+){0,2}?(?<!within )(?<!in )(?<!over )(?<!for )(?<!after )(?:a|per|each|every)\s+"
                 r"(?:day|week|month|hour)\b", after, re.I):  # "received 12,000 refugees within a week" is no rate
@@ -924,17 +925,17 @@ def _not_displaced(sentence: str, mention: numbers.Mention) -> str:
         return "counts departures for resettlement, which no kind of figure describes"
     # An average is a rate: "the average monthly displacement was 1,260 people", "the average number of daily returnees
     # ... has reached 372 refugees" (no train figure has "average" in the 60 characters before it)
-    if re.search(r"\baverag\w*\b[^.;]{0,60}$", before_all := sentence[:mention.start], re.I):
+    if re.search(r"\baverag\w*\b[^.;]{0,60}$", before, re.I):
         return "an average (a rate), not a figure"
     # Moves still to come, for which the count is the object: "We will return a total of 2,000 Ethiopians", "is
     # preparing for the repatriation of more than 600 Iraqis", "committed to bringing back approximately 16,000"; or the
     # subject: "1,000 Syrian refugees living in Jordan would be allowed to safely return", "thousands of civilians ...
     # wait to be evacuated" (none of these wordings is around a train figure)
     if (re.search(r"\bwill\s+(?:\w+\s+)?(?:return|repatriate|relocate|evacuate|receive|resettle|host|deport|bring|"
-                  r"take\s+in|accept|transfer)\b[^.;]{0,40}$", before_all, re.I)
+                  r"take\s+in|accept|transfer)\b[^.;]{0,40}$", before, re.I)
             or re.search(r"\b(?:preparing|prepare|prepares|committed|plans?|planning|aims?|seeks?|seeking|intends?)\s+"
                          r"(?:for|to)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:return|repatriat\w*|bring\w*\s+back|relocat\w*|"
-                         r"evacuat\w*|resettl\w*|deport\w*|transfer\w*)\b[^.;]{0,30}$", before_all, re.I)
+                         r"evacuat\w*|resettl\w*|deport\w*|transfer\w*)\b[^.;]{0,30}$", before, re.I)
             or re.match(r"[^.;]{0,80}?\b(?:would|will)\s+be\s+(?:allowed|permitted|deported|expelled|evacuated|"
                         r"relocated|repatriated)\b", sentence[mention.end:], re.I)
             or re.match(r"[^.;]{0,80}?\bwait(?:ing)?\s+to\s+be\s+(?:evacuated|relocated|transferred)\b",
